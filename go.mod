@@ -1,0 +1,17 @@
+module github.com/cablecar-go/cablecar
+
+go 1.26.0
+
+require (
+	github.com/ebitengine/purego v0.11.3 // indirect
+	github.com/hashicorp/mdns v1.0.7 // indirect
+	github.com/miekg/dns v1.1.72 // indirect
+	github.com/shirou/gopsutil/v3 v3.24.5 // indirect
+	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
+	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
+	golang.org/x/mod v0.31.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/sync v0.19.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/tools v0.40.0 // indirect
+)

@@ -1,0 +1,52 @@
+package message
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors. Every error a codec returns wraps one of them, so callers
+// test with errors.Is.
+var (
+	// ErrUnknownType: the frame names a code, name or id that is not
+	// registered with the codec (decode), or the message's type is not
+	// registered or cannot be carried by the codec (encode).
+	ErrUnknownType = errors.New("message: unknown message type")
+	// ErrBadLength: a byte frame's length byte is 0 or 1.
+	ErrBadLength = errors.New("message: bad frame length")
+	// ErrBadPayload: the type's decoder rejected the payload or body.
+	ErrBadPayload = errors.New("message: bad payload")
+	// ErrMalformed: the frame is not well-formed for its codec (bad JSON,
+	// wrong JSON shape, invalid UTF-8, bad msgpack framing).
+	ErrMalformed = errors.New("message: malformed frame")
+	// ErrTooLarge: a frame is larger than the codec allows (on decode, as soon
+	// as the limit is passed; on encode, before anything is written).
+	ErrTooLarge = errors.New("message: frame too large")
+)
+
+// DecodeError describes a frame that could not be decoded.
+type DecodeError struct {
+	Codec  string // codec name: "byte", "json", "msgpack"
+	Type   string // the code ("0x10"), name or id, when known
+	Offset int    // offset from the start of the frame where the problem was found
+	Skip   int    // length of the bad frame; 0 means the stream cannot go on
+	Err    error  // one of the sentinels above, possibly wrapping a cause
+}
+
+func (e *DecodeError) Error() string {
+	s := "message: " + e.Codec + " decode"
+	if e.Type != "" {
+		s += " " + e.Type
+	}
+	s += fmt.Sprintf(" at offset %d: %v", e.Offset, e.Err)
+	if e.Skip == 0 {
+		s += " (stream unusable)"
+	}
+	return s
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Recoverable reports whether the stream can go on after skipping the bad
+// frame (Skip bytes).
+func (e *DecodeError) Recoverable() bool { return e.Skip > 0 }
