@@ -50,3 +50,6 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // Recoverable reports whether the stream can go on after skipping the bad
 // frame (Skip bytes).
 func (e *DecodeError) Recoverable() bool { return e.Skip > 0 }
+
+// ErrUnknownCodec: NewCodec was given a codec name it does not know.
+var ErrUnknownCodec = errors.New("message: unknown codec")

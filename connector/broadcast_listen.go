@@ -1,0 +1,180 @@
+package connector
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// listenLoop is the beacon listener goroutine: it reads datagrams until
+// discovery ends (the socket is closed) and handles each one at once.
+func (c *BroadcastConnector) listenLoop() {
+	defer c.discWG.Done()
+	// One byte more than the largest beacon: a longer datagram is cut to
+	// this size by the kernel and recognised as oversize.
+	buf := make([]byte, MaxBeaconSize+1)
+	for {
+		n, src, err := c.udp.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || c.discCtx.Err() != nil {
+				return
+			}
+			c.log.Warn("connector: beacon read error", "err", err)
+			if !c.pause(10 * time.Millisecond) {
+				return
+			}
+			continue
+		}
+		c.handleDatagram(buf[:n], netip.AddrPortFrom(src.Addr().Unmap(), src.Port()))
+	}
+}
+
+// pause waits d or until discovery ends; it reports whether discovery
+// goes on.
+func (c *BroadcastConnector) pause(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.discCtx.Done():
+		return false
+	}
+}
+
+// handleDatagram checks one datagram and updates the peer table.
+func (c *BroadcastConnector) handleDatagram(b []byte, src netip.AddrPort) {
+	ip := src.Addr()
+	ns := c.nets.Load()
+	if !inNets(ns.nets, ip) {
+		c.stats.droppedForeign.Add(1)
+		return
+	}
+	if c.cfg.Compat {
+		c.handleCompatBeacon(b, src, ns)
+		return
+	}
+	r, err := parseBeacon(b)
+	if err != nil {
+		c.stats.dropped.Add(1)
+		return
+	}
+	if r.id == c.id {
+		return // our own beacon
+	}
+	if string(r.app) != c.cfg.AppID {
+		c.stats.droppedForeign.Add(1)
+		return
+	}
+	c.stats.beaconsReceived.Add(1)
+	c.mu.Lock()
+	isNew := c.onBeaconLocked(&r, ip)
+	c.mu.Unlock()
+	if isNew {
+		c.requestBeacon() // let the newcomer hear us now, not in an interval
+	}
+}
+
+// onBeaconLocked handles a valid native beacon of our application. It
+// reports whether the peer is new (not heard before, or forgotten since).
+func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew bool) {
+	key := peerKey{id: r.id}
+	e := c.peers[key]
+	if r.kind == kindGoodbye {
+		if e != nil {
+			c.log.Debug("connector: peer said goodbye", "peer", r.id)
+			if e.conn != nil {
+				c.dropLocked(e, ErrPeerLeft)
+			}
+			delete(c.peers, key)
+		}
+		return false
+	}
+	if !c.discoveryOn {
+		return false
+	}
+	now := time.Now()
+	if e == nil {
+		if len(c.peers) >= MaxPeers {
+			c.stats.droppedFull.Add(1)
+			return false
+		}
+		e = &peerEntry{key: key}
+		c.peers[key] = e
+	}
+	if !e.heard {
+		isNew = true
+		e.heard = true
+		e.firstHeard = now
+		c.log.Debug("connector: heard peer", "peer", r.id, "ip", ip, "port", r.port, "name", string(r.name))
+	}
+	e.lastHeard = now
+	e.quiet = r.kind == kindQuiet
+	if e.conn == nil {
+		e.addr = netip.AddrPortFrom(ip, r.port)
+		if e.name != string(r.name) {
+			e.name = string(r.name)
+		}
+		if !slices.Equal(e.meta, r.meta) {
+			e.meta = slices.Clone(r.meta)
+		}
+		if c.shouldDialLocked(e, now) {
+			c.startDialLocked(e)
+		}
+	}
+	return isNew
+}
+
+// shouldDialLocked decides whether to dial a heard, unconnected peer. Only
+// the peer with the lower id dials, so two peers normally make one
+// connection; the other dials too once it has heard the peer for 1.5
+// intervals without being connected (the lower one may not hear it).
+// Simultaneous dials that still happen are settled by decideIncomingLocked.
+func (c *BroadcastConnector) shouldDialLocked(e *peerEntry, now time.Time) bool {
+	if e.conn != nil || e.dialing || e.quiet || e.addr.Port() == 0 || !c.discoveryOn {
+		return false
+	}
+	return c.id < e.key.id || c.hooks.alwaysDial || now.Sub(e.firstHeard) >= c.cfg.Interval*3/2
+}
+
+// handleCompatBeacon handles a datagram in compat mode: cable_car's
+// "BROADCAST" from an address that is not ours makes us dial that address
+// on the TCP port, unless it is connected or being dialed.
+func (c *BroadcastConnector) handleCompatBeacon(b []byte, src netip.AddrPort, ns *netState) {
+	if string(b) != compatBeacon {
+		c.stats.dropped.Add(1)
+		return
+	}
+	ip := src.Addr()
+	if slices.Contains(ns.ownIPs, ip) {
+		return // ours, or this host's: cable_car does not dial its own IP either
+	}
+	c.stats.beaconsReceived.Add(1)
+	key := peerKey{ip: ip}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.discoveryOn {
+		return
+	}
+	e := c.peers[key]
+	if e == nil {
+		if len(c.peers) >= MaxPeers {
+			c.stats.droppedFull.Add(1)
+			return
+		}
+		e = &peerEntry{key: key}
+		c.peers[key] = e
+	}
+	now := time.Now()
+	if !e.heard {
+		e.heard, e.firstHeard = true, now
+		c.log.Debug("connector: heard compat peer", "ip", ip)
+	}
+	e.lastHeard = now
+	if e.conn == nil && !e.dialing {
+		e.addr = netip.AddrPortFrom(ip, uint16(c.cfg.TCPPort))
+		c.startDialLocked(e)
+	}
+}

@@ -1,0 +1,168 @@
+package connector
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"slices"
+	"syscall"
+	"time"
+)
+
+// registerLocked makes conn the connection of e (native mode), replacing
+// and dropping an older one, and queues OnConnect. With OneToOne it ends
+// discovery.
+func (c *BroadcastConnector) registerLocked(e *peerEntry, conn net.Conn, r *record, outgoing bool, addr netip.AddrPort) {
+	if e.conn != nil {
+		reason := ErrReplaced
+		if err := connGone(e.conn.Conn); err != nil {
+			reason = connReason(err) // it had closed it: say so
+		}
+		c.dropLocked(e, reason)
+	}
+	if e.name != string(r.name) {
+		e.name = string(r.name)
+	}
+	if !slices.Equal(e.meta, r.meta) {
+		e.meta = slices.Clone(r.meta)
+	}
+	e.addr = addr
+	c.connectLocked(e, conn, Peer{ID: e.key.id, Name: e.name, Metadata: e.meta, Addr: addr, Outgoing: outgoing})
+}
+
+// registerCompat registers an accepted compat connection.
+func (c *BroadcastConnector) registerCompat(conn net.Conn, remote netip.AddrPort, outgoing bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.discoveryOn {
+		conn.Close()
+		return
+	}
+	key := peerKey{ip: remote.Addr()}
+	e := c.peers[key]
+	if e == nil {
+		if len(c.peers) >= MaxPeers {
+			conn.Close()
+			return
+		}
+		e = &peerEntry{key: key}
+		c.peers[key] = e
+	}
+	c.registerCompatLocked(e, conn, remote, outgoing)
+}
+
+// registerCompatLocked keeps the first connection per IP, as cable_car's
+// socket table does, and closes later ones.
+func (c *BroadcastConnector) registerCompatLocked(e *peerEntry, conn net.Conn, addr netip.AddrPort, outgoing bool) {
+	if e.conn != nil {
+		c.log.Debug("connector: second compat connection from the same IP, closing it", "addr", addr)
+		conn.Close()
+		return
+	}
+	c.connectLocked(e, conn, Peer{Addr: addr, Outgoing: outgoing})
+}
+
+func (c *BroadcastConnector) connectLocked(e *peerEntry, conn net.Conn, p Peer) {
+	pc := &peerConn{Conn: conn, c: c, key: e.key}
+	p.Conn = pc
+	pc.peer = p
+	e.conn = pc
+	c.stats.connects.Add(1)
+	c.log.Debug("connector: connected", "peer", e.key, "addr", p.Addr, "outgoing", p.Outgoing, "name", p.Name)
+	c.enqueueLocked(event{connect: true, peer: p})
+	if c.cfg.OneToOne {
+		c.endDiscoveryLocked(kindQuiet)
+	}
+}
+
+// dropLocked closes e's connection and queues OnDisconnect with reason.
+func (c *BroadcastConnector) dropLocked(e *peerEntry, reason error) {
+	pc := e.conn
+	e.conn = nil
+	pc.markDropped(reason)
+	_ = pc.Conn.Close()
+	c.stats.disconnects.Add(1)
+	c.log.Debug("connector: disconnected", "peer", e.key, "reason", reason)
+	c.enqueueLocked(event{peer: pc.peer, reason: reason})
+}
+
+// connFailed drops pc's peer after the user closed pc, or a Read or Write
+// on it failed, unless pc was dropped or replaced already.
+func (c *BroadcastConnector) connFailed(pc *peerConn, err error) {
+	reason := connReason(err)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.peers[pc.key]
+	if e == nil || e.conn != pc {
+		return
+	}
+	c.dropLocked(e, reason)
+	c.forgetOrWaitLocked(e, time.Now())
+}
+
+// forgetOrWaitLocked runs after a drop: a peer never heard is forgotten;
+// a heard one stays, to be dialed again on its next beacon, and counts as
+// newly heard for the dial rule.
+func (c *BroadcastConnector) forgetOrWaitLocked(e *peerEntry, now time.Time) {
+	if !e.heard || e.dialing {
+		if !e.dialing {
+			delete(c.peers, e.key)
+		}
+		return
+	}
+	e.firstHeard = now
+}
+
+// connReason maps a connection error to the reason given to OnDisconnect.
+func connReason(err error) error {
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), errors.Is(err, ErrPeerTimeout):
+		return err
+	case errors.Is(err, syscall.ETIMEDOUT):
+		return errors.Join(ErrPeerTimeout, err)
+	}
+	return err
+}
+
+// sweepLoop is the connection watcher goroutine: every sweepEvery it
+// checks the peer table (see sweep). It runs until Stop.
+func (c *BroadcastConnector) sweepLoop() {
+	defer c.sweepWG.Done()
+	t := time.NewTicker(c.sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stopCh:
+			return
+		case <-t.C:
+			c.sweep(time.Now())
+		}
+	}
+}
+
+// sweep drops connected peers whose connection has ended (peeked without
+// reading: FIN, reset, keepalive timeout, closed descriptor) or, in native
+// mode while discovery runs, whose beacons stopped for PeerTimeout (unless
+// they announced they stopped beaconing); and forgets heard peers that fell
+// silent.
+func (c *BroadcastConnector) sweep(now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, e := range c.peers {
+		silent := e.heard && !e.quiet && now.Sub(e.lastHeard) > c.cfg.PeerTimeout
+		switch {
+		case e.conn != nil:
+			if err := connGone(e.conn.Conn); err != nil {
+				c.dropLocked(e, connReason(err))
+				c.forgetOrWaitLocked(e, now)
+			} else if silent && c.discoveryOn && !c.cfg.Compat {
+				c.dropLocked(e, ErrPeerTimeout)
+				delete(c.peers, key)
+			}
+		case e.dialing:
+		case !e.heard || silent || !c.discoveryOn:
+			delete(c.peers, key)
+		}
+	}
+}

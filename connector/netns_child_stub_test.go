@@ -1,0 +1,3 @@
+package connector
+
+func runNetnsChild() bool { return false }

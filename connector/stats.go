@@ -1,0 +1,39 @@
+package connector
+
+import "sync/atomic"
+
+// BroadcastStats counts what a BroadcastConnector did since it was created.
+type BroadcastStats struct {
+	BeaconsSent     uint64 // beacon datagrams sent (one per target address)
+	BeaconsReceived uint64 // valid beacons heard from other peers of the application
+	Dropped         uint64 // datagrams dropped as garbage: bad magic, truncated, oversize, bad field, other version
+	DroppedForeign  uint64 // valid beacons of another application, datagrams and connections from outside the chosen interfaces
+	DroppedFull     uint64 // beacons of new peers dropped because the peer table held MaxPeers
+	Dials           uint64 // TCP dials started
+	DialFailures    uint64 // dials that failed or were rejected
+	Rejected        uint64 // incoming connections rejected in the identify exchange
+	Connects        uint64 // peers connected (OnConnect calls)
+	Disconnects     uint64 // peers dropped (OnDisconnect calls)
+}
+
+type stats struct {
+	beaconsSent, beaconsReceived, dropped, droppedForeign, droppedFull atomic.Uint64
+	dials, dialFailures, rejected, connects, disconnects                atomic.Uint64
+}
+
+// Stats returns the counters.
+func (c *BroadcastConnector) Stats() BroadcastStats {
+	s := &c.stats
+	return BroadcastStats{
+		BeaconsSent:     s.beaconsSent.Load(),
+		BeaconsReceived: s.beaconsReceived.Load(),
+		Dropped:         s.dropped.Load(),
+		DroppedForeign:  s.droppedForeign.Load(),
+		DroppedFull:     s.droppedFull.Load(),
+		Dials:           s.dials.Load(),
+		DialFailures:    s.dialFailures.Load(),
+		Rejected:        s.rejected.Load(),
+		Connects:        s.connects.Load(),
+		Disconnects:     s.disconnects.Load(),
+	}
+}

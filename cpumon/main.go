@@ -1,0 +1,210 @@
+// Command cpumon is the LAN machine monitor: every machine that runs it
+// shows the CPU, load, memory, swap, temperature and GPUs of every other
+// one in one live table. With -compat it speaks cable_car 1.0.1's cpu_mon,
+// so Go and Python monitors on one LAN see each other. Run cpumon -h for
+// the flags.
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/cpumon/internal/screen"
+	"github.com/cablecar-go/cablecar/cpumon/internal/stats"
+	"github.com/cablecar-go/cablecar/cpumon/internal/table"
+	"github.com/cablecar-go/cablecar/cpumon/wire"
+	"github.com/cablecar-go/cablecar/message"
+)
+
+// cable_car 1.0.1's cpu_mon ports and beacon interval.
+const (
+	compatUDPPort  = 8226
+	compatTCPPort  = 8227
+	compatInterval = 3 * time.Second
+)
+
+type options struct {
+	local    bool
+	compat   bool
+	json     bool
+	interval time.Duration
+	port     int
+	verbose  bool
+	tcpPort  int // compat TCP port; 0 means cpu_mon's 8227 (tests change it)
+}
+
+const usageText = `Usage: cpumon [flags]
+
+cpumon shows every machine on the LAN that runs it - CPU, load average,
+memory, swap, CPU temperature and GPUs - in one live table, one row per
+host. Start it on each machine; they find each other by UDP broadcast.
+Ctrl-C quits.
+
+Flags:
+  -local
+        this machine only: beacons and connections stay on loopback
+        (127.255.255.255). Run it in two terminals to see two rows; each
+        process is named host#pid so the rows can be told apart.
+  -compat
+        speak cable_car 1.0.1's cpu_mon exactly: UDP 8226 / TCP 8227,
+        "BROADCAST" beacons every 3s, JSON lines ["MsgStats",{...}] with its
+        fields only, so Go and Python monitors see each other. One compat
+        monitor per machine (the TCP port is fixed).
+  -json
+        no table: print one JSON object per line - {"type":"self",...} first,
+        then {"type":"stats","peer":...,"stats":{...}} for each stats message
+        received and {"type":"gone","peer":...} when a peer leaves - for
+        scripts.
+  -interval duration
+        time between two samples of this machine (default 3s).
+  -port number
+        UDP beacon port (default 8224; 8226 with -compat). Monitors with
+        different ports do not see each other.
+  -v    debug logging to stderr (redirect it: cpumon -v 2>cpumon.log).
+  -h    this help.
+`
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("cpumon", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usageText) }
+	fs.BoolVar(&o.local, "local", false, "")
+	fs.BoolVar(&o.compat, "compat", false, "")
+	fs.BoolVar(&o.json, "json", false, "")
+	fs.DurationVar(&o.interval, "interval", stats.DefaultInterval, "")
+	fs.IntVar(&o.port, "port", 0, "")
+	fs.BoolVar(&o.verbose, "v", false, "")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "cpumon: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return o, errors.New("unexpected argument")
+	}
+	if o.interval < stats.MinInterval {
+		fmt.Fprintf(stderr, "cpumon: -interval %v is below %v\n", o.interval, stats.MinInterval)
+		return o, errors.New("bad interval")
+	}
+	if o.port < 0 || o.port > 65535 {
+		fmt.Fprintf(stderr, "cpumon: -port %d is not a port\n", o.port)
+		return o, errors.New("bad port")
+	}
+	return o, nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills at once
+	}()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is cpumon until ctx ends; it returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		return 2
+	}
+	if err := monitorRun(ctx, o, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "cpumon:", err)
+		return 1
+	}
+	return 0
+}
+
+func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
+	log := slog.New(slog.DiscardHandler)
+	if o.verbose {
+		log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+
+	host, _ := os.Hostname()
+	if o.local {
+		host += "#" + strconv.Itoa(os.Getpid())
+	}
+	coll := stats.NewCollector(&stats.Config{Interval: o.interval, Host: host, Logger: log})
+	defer coll.Close()
+
+	codec := message.NewJSONCodec(nil)
+	codec.Register(func() message.Message { return new(wire.MsgStats) })
+
+	mo := &monitor{
+		opts:   o,
+		log:    log,
+		codec:  codec,
+		coll:   coll,
+		events: newEventQueue(),
+		hosts:  table.NewHosts(&table.Config{StaleAfter: 3*o.interval + time.Second, Linger: max(10*o.interval, 10*time.Second)}),
+		peers:  map[net.Conn]*peer{},
+		hellos: make(chan struct{}, 64),
+	}
+	mo.helloCtx, mo.helloCancel = context.WithCancel(context.Background())
+
+	cfg := &connector.BroadcastConfig{
+		AppID:        appID,
+		Name:         host,
+		Loopback:     o.local,
+		UDPPort:      o.port,
+		Logger:       log,
+		OnConnect:    func(p connector.Peer) { mo.events.push(event{kind: evConnected, peer: p}) },
+		OnDisconnect: func(p connector.Peer, err error) { mo.events.push(event{kind: evDisconnected, peer: p, err: err}) },
+	}
+	if o.compat {
+		cfg.Compat, cfg.TCPPort, cfg.Interval = true, cmp.Or(o.tcpPort, compatTCPPort), compatInterval
+		if cfg.UDPPort == 0 {
+			cfg.UDPPort = compatUDPPort
+		}
+	}
+	conn, err := connector.NewBroadcastConnector(cfg)
+	if err != nil {
+		return err
+	}
+	mo.conn = conn
+	mo.self = "self:" + conn.ID().String()
+
+	startCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	err = conn.Start(startCtx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("starting discovery: %w", err)
+	}
+	// Shutdown, in this order: stop the hello goroutines, send the goodbye
+	// beacon and close the connections (Stop), close the Messengers; the
+	// collector and the terminal are restored by the deferred calls.
+	defer func() {
+		mo.waitHellos()
+		conn.Stop()
+		mo.close()
+	}()
+
+	if o.json {
+		mo.json = newJSONWriter(stdout)
+		if err := mo.json.write(jsonEvent{Type: "self", Peer: conn.ID().String(), Addr: conn.TCPAddr().String(), Host: host}, time.Now()); err != nil {
+			return err
+		}
+	} else {
+		scr := screen.New(stdout)
+		defer scr.Close()
+		mo.view = newView(scr, o)
+	}
+	return mo.loop(ctx)
+}

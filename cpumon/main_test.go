@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cablecar-go/cablecar/cpumon/wire"
+)
+
+// TestMain fails the run if a goroutine of this module outlives the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		if err := checkNoLeaks(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func checkNoLeaks() error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		buf := make([]byte, 1<<20)
+		stacks := string(buf[:runtime.Stack(buf, true)])
+		var leaked []string
+		for _, g := range strings.Split(stacks, "\n\n") {
+			if strings.Contains(g, "github.com/cablecar-go/cablecar/") && !strings.Contains(g, "checkNoLeaks") && !strings.Contains(g, "testing.(*M)") {
+				leaked = append(leaked, g)
+			}
+		}
+		if len(leaked) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("leaked goroutines:\n%s", strings.Join(leaked, "\n\n"))
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	var errOut bytes.Buffer
+	o, err := parseFlags(nil, &errOut)
+	if err != nil || o != (options{interval: 3 * time.Second}) {
+		t.Fatalf("defaults %+v, %v", o, err)
+	}
+	o, err = parseFlags([]string{"-local", "-compat", "-json", "-interval", "500ms", "-port", "9000", "-v"}, &errOut)
+	want := options{local: true, compat: true, json: true, interval: 500 * time.Millisecond, port: 9000, verbose: true}
+	if err != nil || o != want {
+		t.Fatalf("all flags %+v, %v", o, err)
+	}
+	errOut.Reset()
+	if _, err := parseFlags([]string{"-h"}, &errOut); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v", err)
+	}
+	for _, f := range []string{"-local", "-compat", "-json", "-interval", "-port", "-v", "-h"} {
+		if !strings.Contains(errOut.String(), "\n  "+f) {
+			t.Errorf("help does not explain %s", f)
+		}
+	}
+	for _, bad := range [][]string{{"-interval", "1ms"}, {"-port", "70000"}, {"extra"}, {"-nope"}} {
+		if _, err := parseFlags(bad, &bytes.Buffer{}); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+// freeUDPPort returns a loopback UDP port that was free a moment ago.
+func freeUDPPort(t *testing.T) int {
+	t.Helper()
+	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
+
+// freeTCPPort returns a loopback TCP port that was free a moment ago.
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// instance is one monitor running in this process with -json output.
+type instance struct {
+	cancel context.CancelFunc
+	done   chan error
+	lines  chan jsonEvent
+	self   jsonEvent
+}
+
+func startInstance(t *testing.T, o options) *instance {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	in := &instance{cancel: cancel, done: make(chan error, 1), lines: make(chan jsonEvent, 1024)}
+	go func() {
+		err := monitorRun(ctx, o, w, os.Stderr)
+		w.Close()
+		in.done <- err
+	}()
+	go func() {
+		defer close(in.lines)
+		sc := bufio.NewScanner(r)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var ev jsonEvent
+			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+				t.Errorf("bad JSON line %q: %v", sc.Text(), err)
+				continue
+			}
+			in.lines <- ev
+		}
+		r.Close()
+	}()
+	in.self = in.next(t, func(ev jsonEvent) bool { return ev.Type == "self" })
+	t.Cleanup(func() { in.stop(t) })
+	return in
+}
+
+// next returns the first line that matches, waiting up to 10 s.
+func (in *instance) next(t *testing.T, match func(jsonEvent) bool) jsonEvent {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev, ok := <-in.lines:
+			if !ok {
+				t.Fatal("output ended")
+			}
+			if match(ev) {
+				return ev
+			}
+		case <-timeout:
+			t.Fatal("no matching line within 10s")
+		}
+	}
+}
+
+// stop ends the monitor and waits for it; idempotent.
+func (in *instance) stop(t *testing.T) {
+	in.cancel()
+	if err, ok := <-in.done; ok {
+		close(in.done)
+		if err != nil {
+			t.Errorf("monitor: %v", err)
+		}
+		for range in.lines { // the reader ends with the output
+		}
+	}
+}
+
+func TestTwoMonitorsSeeEachOther(t *testing.T) {
+	o := options{local: true, json: true, interval: 200 * time.Millisecond, port: freeUDPPort(t)}
+	a := startInstance(t, o)
+	b := startInstance(t, o)
+
+	fromB := a.next(t, func(ev jsonEvent) bool { return ev.Type == "stats" && ev.Peer == b.self.Peer })
+	fromA := b.next(t, func(ev jsonEvent) bool { return ev.Type == "stats" && ev.Peer == a.self.Peer })
+	for _, ev := range []jsonEvent{fromA, fromB} {
+		s := ev.Stats
+		if s == nil || s.Host == "" || !strings.Contains(s.Host, "#") || !s.CPUPercent.Valid || !s.MemoryTotal.Valid || s.Interval != wire.F(0.2) || !s.Uptime.Valid {
+			t.Errorf("stats %+v", s)
+		}
+	}
+
+	b.stop(t)
+	gone := a.next(t, func(ev jsonEvent) bool { return ev.Type == "gone" && ev.Peer == b.self.Peer })
+	if gone.Reason != "left" {
+		t.Errorf("reason %q, want left", gone.Reason)
+	}
+}
+
+// TestCompatWithCableCarPeer plays a Python cpu_mon peer by hand: it
+// connects to the monitor's TCP port, sends one stats line exactly as
+// cable_car writes it, and checks what comes back.
+func TestCompatWithCableCarPeer(t *testing.T) {
+	tcpPort := freeTCPPort(t)
+	mon := startInstance(t, options{local: true, compat: true, json: true, interval: 200 * time.Millisecond, port: freeUDPPort(t), tcpPort: tcpPort})
+
+	conn, err := net.DialTimeout("tcp4", fmt.Sprintf("127.0.0.1:%d", tcpPort), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	pyLine := `["MsgStats",{"host":"pyhost","cpu_percent":12.5,"load_avg":[0.52,0.4,0.31],"memory_percent":43.2,"memory_total":16651128832,"swap_percent":0.0,"swap_total":2147479552,"temp":48.0}]` + "\n"
+	if _, err := conn.Write([]byte(pyLine)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The monitor sends its own stats at once and then every interval, in
+	// cable_car's format and with its fields only.
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	rd := bufio.NewReader(conn)
+	for i := range 2 {
+		line, err := rd.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading line %d: %v", i, err)
+		}
+		var frame []json.RawMessage
+		if err := json.Unmarshal([]byte(line), &frame); err != nil || len(frame) != 2 || string(frame[0]) != `"MsgStats"` {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		var keys []string
+		dec := json.NewDecoder(bytes.NewReader(frame[1]))
+		dec.Token()
+		for dec.More() {
+			k, _ := dec.Token()
+			keys = append(keys, k.(string))
+			var skip json.RawMessage
+			dec.Decode(&skip)
+		}
+		got := strings.Join(keys, ",")
+		if got != "host,cpu_percent,load_avg,memory_percent,memory_total,swap_percent,swap_total" &&
+			got != "host,cpu_percent,load_avg,memory_percent,memory_total,swap_percent,swap_total,temp" {
+			t.Fatalf("compat line has keys %s: %s", got, line)
+		}
+	}
+
+	ev := mon.next(t, func(ev jsonEvent) bool { return ev.Type == "stats" })
+	if ev.Peer != "127.0.0.1" || ev.Stats.Host != "pyhost" || ev.Stats.Temp != wire.F(48) || ev.Stats.SwapTotal != wire.U(2147479552) {
+		t.Fatalf("received %+v %+v", ev, ev.Stats)
+	}
+	conn.Close()
+	mon.next(t, func(ev jsonEvent) bool { return ev.Type == "gone" && ev.Peer == "127.0.0.1" })
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"reflect"
+
+	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
+)
+
+// builtins are the messages the client sends, one of each built-in type.
+func builtins() []message.Message {
+	return []message.Message{
+		message.NewIdentify(),
+		&message.MsgJoin{},
+		&message.MsgRetry{},
+		&message.MsgQuit{},
+	}
+}
+
+// client dials cfg.dial, sends the built-ins and checks that each comes back.
+func client(ctx context.Context, cfg config, out io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	dialer := &connector.DirectClient{Timeout: cfg.timeout}
+	conn, err := dialer.Dial(ctx, cfg.dial)
+	if err != nil {
+		return err
+	}
+	m, err := messenger.New(ctx, conn, newCodec(cfg.transport), messengerOptions(cfg))
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	defer m.Close()
+	return checkEcho(ctx, m, newPrinter(out))
+}
+
+// checkEcho sends every built-in over m and compares what comes back.
+func checkEcho(ctx context.Context, m *messenger.Messenger, p *printer) error {
+	want := builtins()
+	for _, msg := range want {
+		if err := m.Send(msg); err != nil {
+			return fmt.Errorf("send %s: %w", msg.MessageName(), err)
+		}
+		p.printf("sent %s", describe(msg))
+	}
+	for i, w := range want {
+		got, err := m.Recv(ctx)
+		if err != nil {
+			return fmt.Errorf("waiting for echo %d of %d (%s): %w", i+1, len(want), w.MessageName(), err)
+		}
+		p.printf("got  %s", describe(got))
+		if !reflect.DeepEqual(got, w) {
+			return fmt.Errorf("echo %d differs: sent %s, got %s", i+1, describe(w), describe(got))
+		}
+	}
+	p.printf("ok: %d messages came back unchanged", len(want))
+	return nil
+}

@@ -1,0 +1,50 @@
+package message_test
+
+import (
+	"testing"
+
+	"github.com/cablecar-go/cablecar/message"
+)
+
+var benchPosition = &Position{ID: 123456, X: 1.5, Y: -20.25, Z: 300.125}
+
+func benchEncode(b *testing.B, c message.Codec) {
+	buf, err := c.AppendFrame(nil, benchPosition)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		buf, err = c.AppendFrame(buf[:0], benchPosition)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchDecode(b *testing.B, c message.Codec) {
+	frame, err := c.AppendFrame(nil, benchPosition)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		m, n, err := c.Decode(frame)
+		if err != nil || n != len(frame) || m.(*Position).ID != benchPosition.ID {
+			b.Fatalf("Decode = (%v, %d, %v)", m, n, err)
+		}
+	}
+}
+
+func BenchmarkByteEncodePosition(b *testing.B) { benchEncode(b, testByteCodec()) }
+func BenchmarkByteDecodePosition(b *testing.B) { benchDecode(b, testByteCodec()) }
+
+func BenchmarkJSONEncodePosition(b *testing.B) { benchEncode(b, testJSONCodec(nil)) }
+func BenchmarkJSONDecodePosition(b *testing.B) { benchDecode(b, testJSONCodec(nil)) }
+
+func BenchmarkMsgpackEncodePosition(b *testing.B) { benchEncode(b, testMsgpackCodec(nil)) }
+func BenchmarkMsgpackDecodePosition(b *testing.B) { benchDecode(b, testMsgpackCodec(nil)) }

@@ -1,0 +1,156 @@
+package message_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/cablecar-go/cablecar/message"
+)
+
+// fuzzDecodeStream decodes buf to its end the way a Messenger does and
+// checks the Decode contract on every step. It returns the messages decoded.
+func fuzzDecodeStream(t *testing.T, c message.Codec, buf []byte) []message.Message {
+	var out []message.Message
+	for len(buf) > 0 {
+		m, n, err := c.Decode(buf)
+		if n < 0 || n > len(buf) {
+			t.Fatalf("n = %d for %d bytes", n, len(buf))
+		}
+		if err != nil {
+			var de *message.DecodeError
+			if m != nil || !errors.As(err, &de) || de.Skip != n || de.Codec != c.Name() {
+				t.Fatalf("error result (%v, %d, %v) breaks the contract", m, n, err)
+			}
+			if !errors.Is(err, message.ErrUnknownType) && !errors.Is(err, message.ErrBadLength) && !errors.Is(err, message.ErrBadPayload) &&
+				!errors.Is(err, message.ErrMalformed) && !errors.Is(err, message.ErrTooLarge) {
+				t.Fatalf("error %v wraps no sentinel", err)
+			}
+			if n == 0 {
+				return out // stream unusable
+			}
+			buf = buf[n:]
+			continue
+		}
+		if n == 0 {
+			if m != nil {
+				t.Fatalf("need-more with a message %v", m)
+			}
+			return out
+		}
+		if m == nil {
+			t.Fatalf("n = %d without a message or an error", n)
+		}
+		out = append(out, m)
+		buf = buf[n:]
+	}
+	return out
+}
+
+// checkReencode checks that a decoded message encodes, and that its frame
+// decodes to a message that encodes to the same frame.
+func checkReencode(t *testing.T, c message.Codec, m message.Message) []byte {
+	frame, err := c.AppendFrame(nil, m)
+	if errors.Is(err, message.ErrTooLarge) {
+		return nil // e.g. JSON escapes made the line longer than MaxFrame
+	}
+	if err != nil {
+		t.Fatalf("re-encoding decoded %#v: %v", m, err)
+	}
+	m2, n, err := c.Decode(frame)
+	if err != nil || n != len(frame) {
+		t.Fatalf("decoding re-encoded %q: (%v, %d, %v)", frame, m2, n, err)
+	}
+	again, err := c.AppendFrame(nil, m2)
+	if err != nil || !bytes.Equal(again, frame) {
+		t.Fatalf("encode(decode(encode(m))) changed:\n%q\n%q (err %v)", frame, again, err)
+	}
+	return frame
+}
+
+func addGoldenSeeds(f *testing.F, name string, hexValues bool, suffix string) {
+	for _, v := range readGolden(f, name) {
+		if hexValues {
+			f.Add(mustHex(f, v))
+		} else {
+			f.Add([]byte(v + suffix))
+		}
+	}
+}
+
+func FuzzByteDecode(f *testing.F) {
+	addGoldenSeeds(f, "byte.golden", true, "")
+	f.Add([]byte{0})
+	f.Add([]byte{1, 2, 2})
+	f.Add([]byte{3, 0x7f, 0, 2, 4})
+	f.Add([]byte{4, 1, 'a', 'b', 2, 3})
+	f.Add([]byte{17, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15})
+	// Every type here encodes what it decodes (testByteCodec's Failing
+	// does not, on purpose).
+	c := message.NewByteCodec(nil)
+	c.Register(newPosition)
+	c.Register(newText)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		buf := data
+		for len(buf) > 0 {
+			m, n, err := c.Decode(buf)
+			if err != nil || n == 0 {
+				break
+			}
+			// The byte codec is canonical: a frame it accepts re-encodes
+			// to the very same bytes.
+			frame, err := c.AppendFrame(nil, m)
+			if err != nil || !bytes.Equal(frame, buf[:n]) {
+				t.Fatalf("frame % x re-encoded to % x (err %v)", buf[:n], frame, err)
+			}
+			buf = buf[n:]
+		}
+		fuzzDecodeStream(t, c, data)
+	})
+}
+
+func fuzzJSONCodec() *message.JSONCodec { return richJSONCodec(&message.Options{MaxFrame: 4096}) }
+
+// richJSONCodec is testJSONCodec with the Rich and WithAny types too.
+func richJSONCodec(opts *message.Options) *message.JSONCodec {
+	c := testJSONCodec(opts)
+	c.Register(func() message.Message { return new(Rich) })
+	c.Register(func() message.Message { return new(WithAny) })
+	return c
+}
+
+func FuzzJSONDecode(f *testing.F) {
+	addGoldenSeeds(f, "json.golden", false, "\n")
+	for _, line := range []string{
+		"", "\n", "[\n", `["Nope",{}]` + "\n", `["Text",{"s":"\ud83d\ude00\u00e9"}]` + "\n",
+		`["Rich",{"seq":1,"note":"n","temp":"3C","counts":{"1":2},"names":{"a":{"seq":2}},"blob":"AAE=","any":[1,{"x":null}],"when":"2024-01-02T03:04:05Z"}]` + "\n",
+		`["WithAny",{"v":[1,-2.5e-3,"x",true,null,{"k":NaN}]}]` + "\n",
+		`["Position",{"id":1,"x":Infinity,"y":-Infinity,"z":NaN}]` + "\n" + `["MsgQuit",{}]` + "\n",
+		"[\"Text\",{\"s\":\"\xff\"}]\n",
+	} {
+		f.Add([]byte(line))
+	}
+	c := fuzzJSONCodec()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, m := range fuzzDecodeStream(t, c, data) {
+			checkReencode(t, c, m)
+		}
+	})
+}
+
+func FuzzMsgpackDecode(f *testing.F) {
+	addGoldenSeeds(f, "msgpack.golden", true, "")
+	f.Add(mpFrame(0x101, 0x81, 0xa3, 'r', 'a', 'w', 0x93, 0x01, 0xa1, 'x', 0xcb, 0, 0, 0, 0, 0, 0, 0, 0))
+	f.Add(mpFrame(0x101, 0x81, 0xa6, 's', 'c', 'o', 'r', 'e', 's', 0x81, 0xa1, 'a', 0x05))
+	f.Add(mpFrame(0x101, 0x81, 0xa3, 'r', 'a', 'w', 0xdd, 0xff, 0xff, 0xff, 0xff))
+	f.Add(mpFrame(0x100, 0x81, 0xa8, 'l', 'o', 'a', 'd', '_', 'a', 'v', 'g', 0x92, 0xca, 0, 0, 0, 0, 0xc0))
+	f.Add(mpFrame(0x7777, 0x80))
+	f.Add([]byte{0, 0, 0, 5, 0, 1})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
+	c := testMsgpackCodec(&message.Options{MaxFrame: 4096})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, m := range fuzzDecodeStream(t, c, data) {
+			checkReencode(t, c, m)
+		}
+	})
+}

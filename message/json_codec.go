@@ -1,0 +1,221 @@
+package message
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"reflect"
+	"unicode/utf8"
+)
+
+// JSONCodec is cable_car's JSON codec: one line of JSON per message,
+// ["ClassName",{...fields...}] and a newline, written byte for byte as
+// Python's json.dumps(..., separators=(',', ':')) writes it. Create it with
+// NewJSONCodec. See the package documentation for the mapping of Go values.
+//
+// Register every type before the codec is used; after that a JSONCodec is
+// safe for concurrent use.
+type JSONCodec struct {
+	maxFrame int
+	byName   map[string]*jsonEntry
+	byType   map[reflect.Type]*jsonEntry
+}
+
+type jsonEntry struct {
+	newMsg func() Message
+	name   string
+	typ    reflect.Type // the dynamic type of newMsg's values: a pointer
+	prefix []byte       // `["Name",`
+	jt     *jsonType    // compiled codec of typ
+}
+
+var _ Codec = (*JSONCodec)(nil)
+
+// NewJSONCodec returns a JSON codec with the built-in messages (MsgIdentify,
+// MsgJoin, MsgRetry, MsgQuit) registered. opts may be nil; see
+// Options.MaxFrame for the line limit.
+func NewJSONCodec(opts *Options) *JSONCodec {
+	c := &JSONCodec{
+		maxFrame: opts.maxFrame(),
+		byName:   make(map[string]*jsonEntry),
+		byType:   make(map[reflect.Type]*jsonEntry),
+	}
+	for _, f := range builtinByteFactories {
+		c.Register(func() Message { return f() })
+	}
+	return c
+}
+
+// Register adds the type of the values newMsg returns, under their
+// MessageName. The values must be non-nil pointers to structs (fields map to
+// JSON as described in the package documentation), or pointers that
+// implement both json.Marshaler (writing a JSON object) and
+// json.Unmarshaler. Decode calls newMsg once per line and fills the value
+// it returns.
+//
+// Register panics if newMsg is nil or returns nil, if the name is already
+// taken, or if the type has a field JSON cannot carry (a channel, a function,
+// a complex number, a map with other than string or integer keys, the
+// ",string" tag option): that is a programmer error, found at start-up.
+// Register is not safe for concurrent use with itself, Decode or
+// AppendFrame: register every type before the codec is used.
+func (c *JSONCodec) Register(newMsg func() Message) {
+	if newMsg == nil {
+		panic("message: JSONCodec.Register: nil factory")
+	}
+	m := newMsg()
+	if m == nil {
+		panic("message: JSONCodec.Register: factory returned nil")
+	}
+	name := m.MessageName()
+	typ := reflect.TypeOf(m)
+	if old, ok := c.byName[name]; ok {
+		panic(fmt.Sprintf("message: JSONCodec.Register: name %q of %s already registered for %s", name, typ, old.typ))
+	}
+	if old, ok := c.byType[typ]; ok {
+		panic(fmt.Sprintf("message: JSONCodec.Register: type %s already registered under name %q", typ, old.name))
+	}
+	custom := typ.Implements(marshalerType) && typ.Implements(unmarshalerType)
+	if typ.Kind() != reflect.Pointer || !custom && typ.Elem().Kind() != reflect.Struct {
+		panic(fmt.Sprintf("message: JSONCodec.Register: %s is neither a pointer to a struct nor a pointer that implements json.Marshaler and json.Unmarshaler", typ))
+	}
+	if reflect.ValueOf(m).IsNil() {
+		panic(fmt.Sprintf("message: JSONCodec.Register: factory returned a nil %s", typ))
+	}
+	jt, err := jsonTypeFor(typ)
+	if err != nil {
+		panic(fmt.Sprintf("message: JSONCodec.Register: %s: %v", typ, err))
+	}
+	prefix := append([]byte{'['}, appendPyString(nil, name)...)
+	e := &jsonEntry{newMsg: newMsg, name: name, typ: typ, prefix: append(prefix, ','), jt: jt}
+	c.byName[name] = e
+	c.byType[typ] = e
+}
+
+// Name returns "json".
+func (c *JSONCodec) Name() string { return "json" }
+
+// AppendFrame appends the JSON line of m, newline included, to dst. m must be
+// of a registered type (else ErrUnknownType). A MarshalJSON error or a
+// value that cannot be encoded gives ErrBadPayload, a line over MaxFrame
+// bytes ErrTooLarge. On error dst is returned with its original length.
+func (c *JSONCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
+	e := c.byType[reflect.TypeOf(m)]
+	if e == nil {
+		return dst, encodeError("json", m, fmt.Errorf("%w: type not registered", ErrUnknownType))
+	}
+	v := reflect.ValueOf(m)
+	if v.IsNil() {
+		return dst, encodeError("json", m, fmt.Errorf("%w: nil pointer", ErrBadPayload))
+	}
+	start := len(dst)
+	dst = append(dst, e.prefix...)
+	obj := len(dst)
+	dst, err := e.jt.enc(dst, v, 0)
+	if err != nil {
+		return dst[:start], encodeError("json", m, err)
+	}
+	if dst[obj] != '{' {
+		return dst[:start], encodeError("json", m, fmt.Errorf("%w: MarshalJSON wrote no JSON object", ErrBadPayload))
+	}
+	dst = append(dst, ']', '\n')
+	if len(dst)-start > c.maxFrame {
+		return dst[:start], encodeError("json", m, fmt.Errorf("%w: line of %d bytes, MaxFrame is %d", ErrTooLarge, len(dst)-start, c.maxFrame))
+	}
+	return dst, nil
+}
+
+// Decode decodes the JSON line at the start of buf (see Codec.Decode).
+//
+// A line of more than MaxFrame bytes (newline included) gives ErrTooLarge as
+// soon as MaxFrame bytes are buffered without a newline, and the stream is
+// unusable. A bad line is skipped (n is its length, newline included): an
+// unregistered name gives ErrUnknownType; invalid UTF-8, bad JSON or a value
+// of the wrong shape gives ErrMalformed; an UnmarshalJSON error gives
+// ErrBadPayload.
+func (c *JSONCodec) Decode(buf []byte) (Message, int, error) {
+	window := buf
+	if len(window) > c.maxFrame {
+		window = window[:c.maxFrame]
+	}
+	nl := bytes.IndexByte(window, '\n')
+	if nl < 0 {
+		if len(buf) >= c.maxFrame {
+			return nil, 0, &DecodeError{Codec: "json", Offset: c.maxFrame, Err: fmt.Errorf("%w: no newline in %d bytes (MaxFrame)", ErrTooLarge, c.maxFrame)}
+		}
+		return nil, 0, nil
+	}
+	n := nl + 1
+	line := buf[:nl:nl]
+	m, typeName, err := c.decodeLine(line)
+	if err != nil {
+		de := &DecodeError{Codec: "json", Type: typeName, Skip: n, Err: err}
+		var je *jsonErr
+		if errors.As(err, &je) {
+			de.Offset, de.Err = je.off, je.err
+		}
+		return nil, n, de
+	}
+	return m, n, nil
+}
+
+func (c *JSONCodec) decodeLine(line []byte) (Message, string, error) {
+	if !utf8.Valid(line) {
+		return nil, "", &jsonErr{off: invalidUTF8At(line), err: fmt.Errorf("%w: invalid UTF-8", ErrMalformed)}
+	}
+	i := skipSpace(line, 0)
+	if i >= len(line) || line[i] != '[' {
+		return nil, "", unexpected(line, i, `'[' (a line is ["Name",{...}])`)
+	}
+	i = skipSpace(line, i+1)
+	raw, escaped, next, err := scanString(line, i)
+	if err != nil {
+		return nil, "", err
+	}
+	var e *jsonEntry
+	if escaped {
+		e = c.byName[string(unescape(nil, raw))]
+	} else {
+		e = c.byName[string(raw)]
+	}
+	if e == nil {
+		name := raw
+		if len(name) > 64 {
+			name = name[:64]
+		}
+		return nil, fmt.Sprintf("%q", name), &jsonErr{off: i, err: ErrUnknownType}
+	}
+	typeName := e.name
+	i = skipSpace(line, next)
+	if i >= len(line) || line[i] != ',' {
+		return nil, typeName, unexpected(line, i, "','")
+	}
+	i = skipSpace(line, i+1)
+	if i >= len(line) || line[i] != '{' {
+		return nil, typeName, unexpected(line, i, "an object")
+	}
+	m := e.newMsg()
+	v := reflect.ValueOf(m)
+	if i, err = e.jt.dec(line, i, v, 0); err != nil {
+		return nil, typeName, err
+	}
+	i = skipSpace(line, i)
+	if i >= len(line) || line[i] != ']' {
+		return nil, typeName, unexpected(line, i, "']'")
+	}
+	if i = skipSpace(line, i+1); i != len(line) {
+		return nil, typeName, unexpected(line, i, "the end of the line")
+	}
+	return m, typeName, nil
+}
+
+func invalidUTF8At(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return len(b)
+}

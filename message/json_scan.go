@@ -1,0 +1,278 @@
+package message
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// maxJSONDepth bounds the nesting of arrays and objects on decode and of
+// values on encode, so that a hostile line or a cyclic value cannot exhaust
+// the stack.
+const maxJSONDepth = 1000
+
+// jsonErr is a decode failure inside a line: the offset and the error, which
+// wraps a sentinel (ErrMalformed, or ErrBadPayload from an Unmarshaler).
+type jsonErr struct {
+	off int
+	err error
+}
+
+func (e *jsonErr) Error() string { return fmt.Sprintf("offset %d: %v", e.off, e.err) }
+
+func malformedAt(off int, format string, args ...any) error {
+	return &jsonErr{off: off, err: fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)}
+}
+
+func unexpected(data []byte, i int, want string) error {
+	if i >= len(data) {
+		return malformedAt(i, "unexpected end of line, want %s", want)
+	}
+	return malformedAt(i, "unexpected %q, want %s", data[i], want)
+}
+
+var errTooDeep = errors.New("nesting deeper than 1000")
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && isSpace(data[i]) {
+		i++
+	}
+	return i
+}
+
+// expectLiteral checks that data[i:] starts with lit.
+func expectLiteral(data []byte, i int, lit string) (int, error) {
+	if len(data)-i < len(lit) || string(data[i:i+len(lit)]) != lit {
+		return i, malformedAt(i, "invalid literal, want %s", lit)
+	}
+	return i + len(lit), nil
+}
+
+// scanString scans the JSON string at data[i] (which must be '"'). It
+// returns its raw contents (between the quotes), whether it holds escapes,
+// and the offset after the closing quote. The line is known to be valid
+// UTF-8; raw control characters are refused, as Python's json.loads does.
+func scanString(data []byte, i int) (raw []byte, escaped bool, next int, err error) {
+	if i >= len(data) || data[i] != '"' {
+		return nil, false, i, unexpected(data, i, "a string")
+	}
+	start := i + 1
+	for j := start; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			return data[start:j], escaped, j + 1, nil
+		case c == '\\':
+			escaped = true
+			j++
+			if j >= len(data) {
+				break
+			}
+			switch data[j] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if len(data)-j < 5 || !isHex4(data[j+1:j+5]) {
+					return nil, false, j, malformedAt(j, "bad \\u escape")
+				}
+				j += 4
+			default:
+				return nil, false, j, malformedAt(j, "bad escape \\%c", data[j])
+			}
+		case c < 0x20:
+			return nil, false, j, malformedAt(j, "control character %#x in string", c)
+		}
+	}
+	return nil, false, len(data), malformedAt(len(data), "unterminated string")
+}
+
+func isHex4(b []byte) bool {
+	for _, c := range b[:4] {
+		if hexValue(c) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func hexValue(c byte) rune {
+	switch {
+	case '0' <= c && c <= '9':
+		return rune(c - '0')
+	case 'a' <= c && c <= 'f':
+		return rune(c - 'a' + 10)
+	case 'A' <= c && c <= 'F':
+		return rune(c - 'A' + 10)
+	}
+	return -1
+}
+
+func hex4(b []byte) rune {
+	return hexValue(b[0])<<12 | hexValue(b[1])<<8 | hexValue(b[2])<<4 | hexValue(b[3])
+}
+
+// unescape appends the value of raw (string contents already checked by
+// scanString) to dst. A lone surrogate becomes U+FFFD, as in encoding/json.
+func unescape(dst, raw []byte) []byte {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			j := i + 1
+			for j < len(raw) && raw[j] != '\\' {
+				j++
+			}
+			dst = append(dst, raw[i:j]...)
+			i = j
+			continue
+		}
+		i++
+		switch raw[i] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hex4(raw[i+1:])
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2 := utf8.RuneError
+				if len(raw)-i >= 7 && raw[i+1] == '\\' && raw[i+2] == 'u' {
+					r2 = utf16.DecodeRune(r, hex4(raw[i+3:]))
+				}
+				if r2 != utf8.RuneError {
+					r = r2
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default: // '"', '\\', '/'
+			dst = append(dst, raw[i])
+		}
+		i++
+	}
+	return dst
+}
+
+// scanNumber scans the JSON number at data[i], or one of Python's NaN,
+// Infinity, -Infinity. isInt is true for a plain integer (no fraction, no
+// exponent).
+func scanNumber(data []byte, i int) (tok []byte, isInt bool, next int, err error) {
+	start := i
+	if i < len(data) && data[i] == '-' {
+		i++
+	}
+	if i < len(data) && (data[i] == 'I' || data[i] == 'N') {
+		lit := "Infinity"
+		if data[i] == 'N' {
+			if i > start { // no -NaN in Python
+				return nil, false, i, malformedAt(i, "invalid number")
+			}
+			lit = "NaN"
+		}
+		next, err := expectLiteral(data, i, lit)
+		return data[start:next], false, next, err
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case i < len(data) && '1' <= data[i] && data[i] <= '9':
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+			i++
+		}
+	default:
+		return nil, false, i, unexpected(data, i, "a digit")
+	}
+	isInt = true
+	if i < len(data) && data[i] == '.' {
+		isInt = false
+		i++
+		d := i
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return nil, false, i, unexpected(data, i, "a digit")
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		isInt = false
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return nil, false, i, unexpected(data, i, "a digit")
+		}
+	}
+	return data[start:i], isInt, i, nil
+}
+
+// skipValue checks the JSON value at data[i] and returns the offset after it.
+func skipValue(data []byte, i, depth int) (int, error) {
+	if i >= len(data) {
+		return i, unexpected(data, i, "a value")
+	}
+	switch c := data[i]; c {
+	case '"':
+		_, _, next, err := scanString(data, i)
+		return next, err
+	case '{', '[':
+		if depth >= maxJSONDepth {
+			return i, &jsonErr{off: i, err: fmt.Errorf("%w: %w", ErrMalformed, errTooDeep)}
+		}
+		close := byte(']')
+		if c == '{' {
+			close = '}'
+		}
+		i = skipSpace(data, i+1)
+		if i < len(data) && data[i] == close {
+			return i + 1, nil
+		}
+		for {
+			var err error
+			if c == '{' {
+				if _, _, i, err = scanString(data, i); err != nil {
+					return i, err
+				}
+				i = skipSpace(data, i)
+				if i >= len(data) || data[i] != ':' {
+					return i, unexpected(data, i, "':'")
+				}
+				i = skipSpace(data, i+1)
+			}
+			if i, err = skipValue(data, i, depth+1); err != nil {
+				return i, err
+			}
+			i = skipSpace(data, i)
+			if i < len(data) && data[i] == close {
+				return i + 1, nil
+			}
+			if i >= len(data) || data[i] != ',' {
+				return i, unexpected(data, i, fmt.Sprintf("',' or %q", close))
+			}
+			i = skipSpace(data, i+1)
+		}
+	case 't':
+		return expectLiteral(data, i, "true")
+	case 'f':
+		return expectLiteral(data, i, "false")
+	case 'n':
+		return expectLiteral(data, i, "null")
+	default:
+		_, _, next, err := scanNumber(data, i)
+		return next, err
+	}
+}

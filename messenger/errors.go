@@ -1,0 +1,55 @@
+package messenger
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+)
+
+// Sentinel errors. Errors returned by the Messenger wrap one of them (or a
+// *message.DecodeError, or the connection's own error), so callers test
+// with errors.Is and errors.As.
+var (
+	// ErrQueueFull is returned by Send when the message does not fit in the
+	// write queue (Options.MaxWriteQueue). Nothing was queued; call Xfer to
+	// let bytes drain and try again later.
+	ErrQueueFull = errors.New("messenger: write queue full")
+
+	// ErrClosed is returned by Send, Xfer and Recv once Close or Shutdown
+	// has been called. It is net.ErrClosed, so errors.Is(err, net.ErrClosed)
+	// holds too.
+	ErrClosed = net.ErrClosed
+
+	// ErrPeerClosed is reported by Xfer (and then Send) when the peer closed
+	// its side of the connection cleanly. It wraps io.EOF.
+	ErrPeerClosed = fmt.Errorf("messenger: peer closed the connection: %w", io.EOF)
+
+	// ErrBadHello: the peer's hello is not acceptable (see HelloError). Both
+	// ends of a mismatched pair fail with it at once.
+	ErrBadHello = errors.New("messenger: bad hello")
+)
+
+// HelloError describes why the peer's hello was refused. It unwraps to
+// ErrBadHello.
+type HelloError struct {
+	// Field is what did not match: "magic" (the peer does not speak this
+	// protocol: a cable_car 1.0.1 peer, or another program), "version",
+	// "codec", "app id" or "length" (malformed hello).
+	Field  string
+	Local  string // this side's value
+	Remote string // the peer's value
+}
+
+func (e *HelloError) Error() string {
+	switch e.Field {
+	case "magic":
+		return fmt.Sprintf("messenger: bad hello: peer sent %s, not the hello magic %s (is it a compat (cable_car 1.0.1) peer or another protocol?)", e.Remote, e.Local)
+	case "length":
+		return fmt.Sprintf("messenger: bad hello: malformed: %s", e.Remote)
+	}
+	return fmt.Sprintf("messenger: bad hello: %s mismatch: this side %q, peer %q", e.Field, e.Local, e.Remote)
+}
+
+// Unwrap returns ErrBadHello.
+func (e *HelloError) Unwrap() error { return ErrBadHello }

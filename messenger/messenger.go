@@ -1,0 +1,294 @@
+package messenger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/cablecar-go/cablecar/message"
+)
+
+// Messenger moves messages of one codec over one net.Conn. See the package
+// documentation for the model and an example.
+//
+// Send, Xfer, Get, Recv and Shutdown belong to one goroutine at a time (the
+// game loop): they must not be called concurrently with each other. Close,
+// Stats, Remote, Local and Conn may be called from any goroutine at any time.
+type Messenger struct {
+	conn   net.Conn
+	codec  message.Codec
+	opts   Options
+	log    *slog.Logger
+	local  Hello
+	remote Hello
+	raw    *rawWriter // nil when the conn has no usable file descriptor
+
+	// Owned by the application goroutine (Send, Xfer, Get, Recv, Shutdown).
+	err       error  // sticky: returned by Xfer and Send from now on
+	pending   error  // first recoverable decode error since the last Xfer
+	rbuf      []byte // read buffer, shared with readLoop (see read.go)
+	r         int    // next byte Get decodes
+	limit     int    // bytes of rbuf published by readLoop, as of the last Xfer
+	epoch     uint32 // readLoop's buffer epoch, as of the last Xfer
+	lastRW    uint64 // rw as of the last Xfer
+	pubR      uint64 // last value stored in pub
+	stalled   bool   // Get found only part of a frame in rbuf[r:limit]
+	compact   bool   // readLoop waits for room (see compactRead)
+	readDone  bool   // readLoop has ended; readErr is set
+	wq        []byte // write queue: encoded frames not yet written
+	spare     []byte // the writer's last buffer, for reuse
+	inflight  int    // bytes handed to writeLoop and not yet reported written
+	busy      bool   // writeLoop is writing wbuf
+	counts    counts // counters, published to stats by Xfer
+	countsPub counts // counters as last published
+
+	// Shared with the goroutines; see read.go and write.go.
+	events   atomic.Uint32 // ev* bits set by readLoop and writeLoop
+	rw       atomic.Uint64 // readLoop's epoch<<32 | write offset
+	pub      atomic.Uint64 // application's epoch<<32 | read offset
+	waiting  atomic.Bool   // a blocking call waits on wake
+	wake     chan struct{} // cap 1: something happened
+	resume   chan struct{} // cap 1: readLoop may go on (after compactRead)
+	writeReq chan struct{} // cap 1: writeLoop has a buffer to write
+	readErr  error         // set by readLoop before evReadErr
+	wbuf     []byte        // the buffer writeLoop writes (handed over by writeReq)
+	wbufAll  []byte        // wbuf's whole backing array, for reuse
+	werr     error         // set by writeLoop before evWriteErr
+	written  atomic.Uint64 // bytes written by writeLoop
+
+	stats struct {
+		sync.Mutex
+		c counts
+	}
+
+	mu        sync.Mutex // guards writer start against Close
+	closed    atomic.Bool
+	closing   chan struct{}
+	closeOnce sync.Once
+	connOnce  sync.Once
+	closeErr  error
+	wg        sync.WaitGroup
+	live      atomic.Int32 // goroutines running, for tests
+	writerOn  bool
+}
+
+// counts are the application-side counters.
+type counts struct {
+	msgsIn, msgsOut, bytesIn, bytesOutDirect, skipped uint64
+	writeQueue, readBuffered, readBufferCap          int
+}
+
+// New returns a Messenger on conn using codec. Unless opts.Compat is set it
+// first exchanges hellos with the peer (see Hello), bounded by ctx: give ctx
+// a deadline, or a peer that never answers (such as a cable_car 1.0.1 peer)
+// makes New wait for ever. A peer whose hello does not match gives a
+// *HelloError (errors.Is(err, ErrBadHello)); an expired ctx gives an error
+// wrapping ctx.Err().
+//
+// New never closes conn: on error the caller still owns it and should close
+// it (its deadline has been cleared, but part of a hello may have been
+// written or read). On success the Messenger owns conn; close it with Close
+// or Shutdown. opts may be nil.
+func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options) (*Messenger, error) {
+	if conn == nil || codec == nil {
+		return nil, errors.New("messenger: New needs a conn and a codec")
+	}
+	o := opts.withDefaults()
+	m := &Messenger{
+		conn:     conn,
+		codec:    codec,
+		opts:     o,
+		log:      o.Logger,
+		wake:     make(chan struct{}, 1),
+		resume:   make(chan struct{}, 1),
+		writeReq: make(chan struct{}, 1),
+		closing:  make(chan struct{}),
+	}
+	if !o.Compat {
+		m.local = Hello{Version: ProtocolVersion, Codec: codec.Name(), AppID: o.AppID, PeerID: o.PeerID}
+		for m.local.PeerID == 0 {
+			m.local.PeerID = rand.Uint64()
+		}
+		remote, err := exchangeHello(ctx, conn, m.local)
+		if err != nil {
+			m.log.Debug("messenger: hello failed", "remote", conn.RemoteAddr(), "err", err)
+			return nil, err
+		}
+		m.remote = remote
+		m.log.Debug("messenger: hello done", "remote", conn.RemoteAddr(), "peer_id", remote.PeerID, "codec", remote.Codec)
+	}
+	m.raw = newRawWriter(conn)
+	m.rbuf = make([]byte, min(initialReadBuffer, o.MaxReadBuffer))
+	m.counts.readBufferCap = len(m.rbuf)
+	m.stats.c = m.counts
+	m.wg.Add(1)
+	m.live.Add(1)
+	liveGoroutines.Add(1)
+	go m.readLoop(m.rbuf)
+	return m, nil
+}
+
+// Conn returns the connection the Messenger runs on. Reading from or writing
+// to it directly corrupts the stream.
+func (m *Messenger) Conn() net.Conn { return m.conn }
+
+// Remote returns the peer's hello; the zero Hello in compat mode.
+func (m *Messenger) Remote() Hello { return m.remote }
+
+// Local returns the hello this side sent; the zero Hello in compat mode.
+func (m *Messenger) Local() Hello { return m.local }
+
+// Stats are a Messenger's counters.
+type Stats struct {
+	MessagesIn    uint64 // messages returned by Get
+	MessagesOut   uint64 // messages queued by Send
+	BytesIn       uint64 // frame bytes received (the hello excluded)
+	BytesOut      uint64 // frame bytes written to the connection
+	SkippedFrames uint64 // frames skipped after a recoverable decode error
+	WriteQueue    int    // bytes queued by Send and not yet written
+	ReadBuffered  int    // bytes received and not yet decoded by Get
+	ReadBufferCap int    // current size of the read buffer
+}
+
+// Stats returns the counters as of the last Xfer. It is safe to call from
+// any goroutine.
+func (m *Messenger) Stats() Stats {
+	m.stats.Lock()
+	c := m.stats.c
+	m.stats.Unlock()
+	return Stats{
+		MessagesIn:    c.msgsIn,
+		MessagesOut:   c.msgsOut,
+		BytesIn:       c.bytesIn,
+		BytesOut:      c.bytesOutDirect + m.written.Load(),
+		SkippedFrames: c.skipped,
+		WriteQueue:    c.writeQueue,
+		ReadBuffered:  c.readBuffered,
+		ReadBufferCap: c.readBufferCap,
+	}
+}
+
+// publishStats copies the application-side counters for Stats.
+func (m *Messenger) publishStats() {
+	m.counts.writeQueue = len(m.wq) + m.inflight
+	m.counts.readBuffered = m.limit - m.r
+	m.counts.readBufferCap = len(m.rbuf)
+	if m.counts == m.countsPub {
+		return
+	}
+	m.countsPub = m.counts
+	m.stats.Lock()
+	m.stats.c = m.counts
+	m.stats.Unlock()
+}
+
+// Close closes the connection at once, dropping what is queued, and returns
+// when every goroutine of the Messenger has ended. It may be called from any
+// goroutine, more than once; later calls return nil. Messages already
+// received stay available to Get.
+func (m *Messenger) Close() error {
+	first := false
+	m.closeOnce.Do(func() {
+		first = true
+		m.mu.Lock()
+		m.closed.Store(true)
+		m.mu.Unlock()
+		close(m.closing)
+		m.closeErr = m.closeConn()
+	})
+	m.wg.Wait()
+	if !first {
+		return nil
+	}
+	return m.closeErr
+}
+
+// closeConn closes the connection once (Close, or a fatal decode error).
+func (m *Messenger) closeConn() error {
+	var err error
+	m.connOnce.Do(func() {
+		err = m.conn.Close()
+	})
+	return err
+}
+
+// Shutdown writes everything Send has queued, then closes like Close. If
+// ctx ends first, or a write fails, it closes at once and returns that
+// error (wrapping ctx.Err() or the write error); after an error reported by
+// Xfer it only closes. Like Close it returns when every goroutine of the
+// Messenger has ended, and nil once the Messenger is closed.
+func (m *Messenger) Shutdown(ctx context.Context) error {
+	if m.closed.Load() {
+		return m.Close()
+	}
+	var err error
+	if m.err == nil {
+		err = m.flush(ctx)
+	}
+	cerr := m.Close()
+	if err != nil {
+		return err
+	}
+	return cerr
+}
+
+// flush hands every queued byte to writeLoop and waits until it is written.
+func (m *Messenger) flush(ctx context.Context) error {
+	for {
+		if m.events.Load() != 0 {
+			m.handleEvents()
+		}
+		if m.err != nil {
+			return m.err
+		}
+		if !m.busy {
+			if len(m.wq) == 0 {
+				return nil
+			}
+			m.handOff(0)
+			if m.err != nil {
+				return m.err
+			}
+		}
+		if err := m.wait(ctx, false); err != nil {
+			return fmt.Errorf("messenger: shutdown: %w", err)
+		}
+	}
+}
+
+// wait blocks until readLoop or writeLoop reports something (new bytes
+// count when reads is set), ctx ends or the Messenger is closed.
+func (m *Messenger) wait(ctx context.Context, reads bool) error {
+	m.waiting.Store(true)
+	defer m.waiting.Store(false)
+	if m.events.Load() != 0 || (reads && m.rw.Load() != m.lastRW) {
+		return nil
+	}
+	select {
+	case <-m.wake:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-m.closing:
+		return nil
+	}
+}
+
+// wakeApp tells a blocking call (Recv, Shutdown) that something happened.
+// Called by readLoop and writeLoop after they publish.
+func (m *Messenger) wakeApp() {
+	if m.waiting.Load() {
+		select {
+		case m.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// liveGoroutines counts the goroutines of all Messengers, for tests.
+var liveGoroutines atomic.Int64

@@ -1,0 +1,79 @@
+package messenger
+
+import "log/slog"
+
+// Defaults and bounds of Options.
+const (
+	// DefaultMaxWriteQueue is the MaxWriteQueue used when the field is 0.
+	DefaultMaxWriteQueue = 256 << 10 // 256 KiB
+	// DefaultMaxReadBuffer is the MaxReadBuffer used when the field is 0.
+	DefaultMaxReadBuffer = 256 << 10 // 256 KiB
+	// MinReadBuffer is the smallest MaxReadBuffer: a smaller value is raised
+	// to it, so that any byte frame (255 bytes at most) always fits.
+	MinReadBuffer = 256
+	// initialReadBuffer is the size of the read buffer of a new Messenger;
+	// it doubles, up to MaxReadBuffer, while the application lags behind.
+	initialReadBuffer = 8 << 10
+)
+
+// Options configure a Messenger. The zero value and a nil *Options are valid
+// and give the defaults. New works on a copy; it never changes or keeps the
+// caller's struct.
+type Options struct {
+	// Compat turns the hello off: the byte stream is then exactly the one of
+	// the Python package cable_car 1.0.1, so a cable_car peer works (with
+	// the byte or JSON codec). AppID and PeerID are then unused and Remote
+	// returns the zero Hello. Both ends must agree. Default false.
+	Compat bool
+
+	// AppID names the application in the hello, at most 255 bytes. Two ends
+	// with different AppIDs refuse each other (a *HelloError, Field "app
+	// id"). Default "" (which matches only "").
+	AppID string
+
+	// PeerID is this side's id in the hello, for the peer to see in Remote.
+	// 0 (the default) picks a random non-zero id.
+	PeerID uint64
+
+	// MaxWriteQueue bounds the bytes that Send may queue and that are not
+	// yet written to the connection, in-flight bytes included. Send returns
+	// ErrQueueFull rather than go past it. 0 or less means
+	// DefaultMaxWriteQueue (256 KiB).
+	MaxWriteQueue int
+
+	// MaxReadBuffer bounds the bytes received and not yet returned by Get.
+	// The buffer starts at 8 KiB and doubles up to this limit while the
+	// application lags; when it is full, reading stops (the peer's writes
+	// then block or fail with ErrQueueFull on its side) until Get frees
+	// room. A single frame larger than this is a fatal error (a
+	// *message.DecodeError wrapping message.ErrTooLarge). 0 or less means
+	// DefaultMaxReadBuffer (256 KiB); values under MinReadBuffer (256) are
+	// raised to it.
+	MaxReadBuffer int
+
+	// Logger receives debug and warning records (hello done, frames
+	// skipped, connection lost). nil (the default) is silent.
+	Logger *slog.Logger
+}
+
+// withDefaults returns a copy of opts (which may be nil) with every default
+// filled in.
+func (opts *Options) withDefaults() Options {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.MaxWriteQueue <= 0 {
+		o.MaxWriteQueue = DefaultMaxWriteQueue
+	}
+	if o.MaxReadBuffer <= 0 {
+		o.MaxReadBuffer = DefaultMaxReadBuffer
+	}
+	if o.MaxReadBuffer < MinReadBuffer {
+		o.MaxReadBuffer = MinReadBuffer
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}

@@ -1,0 +1,138 @@
+package messenger
+
+import (
+	"fmt"
+	"syscall"
+
+	"github.com/cablecar-go/cablecar/message"
+)
+
+// The write queue.
+//
+// Send appends encoded frames to wq. Xfer writes wq to the connection with
+// one non-blocking write(2) when the connection is a *net.TCPConn or
+// *net.UnixConn (rawWriter). Whatever that write leaves (the socket buffer
+// is full), and everything on other connections (net.Pipe, TLS), is handed
+// to writeLoop, a goroutine started on first need that writes with the
+// connection's blocking Write. While writeLoop writes, Send fills the other
+// of two buffers, and Xfer writes nothing: bytes go out in order.
+
+// Send queues msg: it encodes it at the end of the write queue, to be
+// written by the next Xfer. It never blocks. It returns ErrQueueFull when
+// the frame would take the queue past Options.MaxWriteQueue (nothing is
+// queued then, nothing is ever dropped silently), the codec's error (a
+// *message.EncodeError) when msg cannot be encoded, and, once Xfer has
+// reported that the connection is lost or the Messenger is closed, that
+// same error.
+func (m *Messenger) Send(msg message.Message) error {
+	if m.err != nil {
+		return m.err
+	}
+	if m.closed.Load() {
+		return ErrClosed
+	}
+	n0 := len(m.wq)
+	wq, err := m.codec.AppendFrame(m.wq, msg)
+	if err != nil {
+		m.wq = wq[:n0]
+		return err
+	}
+	if len(wq)+m.inflight > m.opts.MaxWriteQueue {
+		m.wq = wq[:n0]
+		if n0 == 0 && m.inflight == 0 {
+			return fmt.Errorf("messenger: a %d-byte frame is larger than MaxWriteQueue (%d bytes): %w",
+				len(wq)-n0, m.opts.MaxWriteQueue, message.ErrTooLarge)
+		}
+		return ErrQueueFull
+	}
+	m.wq = wq
+	m.counts.msgsOut++
+	return nil
+}
+
+// write writes the queue, or hands it to writeLoop.
+func (m *Messenger) write() {
+	if m.raw == nil {
+		m.handOff(0)
+		return
+	}
+	n, err := m.raw.write(m.wq)
+	m.counts.bytesOutDirect += uint64(n)
+	switch {
+	case n == len(m.wq):
+		m.wq = m.wq[:0]
+	case err == nil || err == syscall.EAGAIN || err == syscall.EINTR:
+		m.handOff(n) // the socket buffer is full: writeLoop waits for room
+	default:
+		m.err = m.writeError(err)
+		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
+	}
+}
+
+// handOff gives wq[from:] to writeLoop, starting it if needed, and takes the
+// spare buffer as the new queue.
+func (m *Messenger) handOff(from int) {
+	if !m.writerOn && !m.startWriter() {
+		m.err = ErrClosed
+		return
+	}
+	m.wbufAll = m.wq
+	m.wbuf = m.wq[from:]
+	m.inflight = len(m.wbuf)
+	m.busy = true
+	m.wq = m.spare[:0]
+	m.spare = nil
+	m.writeReq <- struct{}{} // never blocks: writeLoop is idle, cap 1
+}
+
+// writeDone takes back writeLoop's buffer after evWriteDone.
+func (m *Messenger) writeDone() {
+	m.busy = false
+	m.inflight = 0
+	m.spare = m.wbufAll[:0]
+	m.wbufAll, m.wbuf = nil, nil
+}
+
+func (m *Messenger) startWriter() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed.Load() {
+		return false
+	}
+	m.wg.Add(1)
+	m.live.Add(1)
+	liveGoroutines.Add(1)
+	go m.writeLoop()
+	m.writerOn = true
+	return true
+}
+
+// writeLoop writes the buffers handOff gives it, with blocking writes.
+func (m *Messenger) writeLoop() {
+	defer m.goroutineDone()
+	for {
+		select {
+		case <-m.writeReq:
+		case <-m.closing:
+			return
+		}
+		n, err := m.conn.Write(m.wbuf)
+		m.written.Add(uint64(n))
+		if err != nil {
+			m.werr = err
+			m.events.Or(evWriteErr | evWriteDone)
+			m.wakeApp()
+			return
+		}
+		m.events.Or(evWriteDone)
+		m.wakeApp()
+	}
+}
+
+// writeError turns a write error into the one Xfer reports.
+func (m *Messenger) writeError(err error) error {
+	if m.closed.Load() {
+		return ErrClosed
+	}
+	return fmt.Errorf("messenger: write: %w", err)
+}

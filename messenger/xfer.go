@@ -1,0 +1,113 @@
+package messenger
+
+import (
+	"context"
+
+	"github.com/cablecar-go/cablecar/message"
+)
+
+// Xfer moves what can move right now, both ways, and returns at once: it
+// never blocks, whatever the peer does. It writes what Send queued (as much
+// as the socket takes; the rest goes out in the background) and makes the
+// bytes received since the last Xfer available to Get. Call it once per
+// frame of a game loop, then Get until nil.
+//
+// Errors:
+//   - a *message.DecodeError that is Recoverable: Get skipped a bad frame
+//     since the last Xfer; the connection is fine, go on.
+//   - ErrPeerClosed (errors.Is io.EOF): the peer closed the connection
+//     cleanly. It is reported once Get has returned every message that
+//     arrived before.
+//   - ErrClosed: Close or Shutdown was called.
+//   - anything else: the connection is lost (a reset, a read or write
+//     error, a fatal decode error); the Messenger has closed it.
+//
+// Except for a recoverable decode error, the error is final: every later
+// Xfer and Send returns it. Call Close to release the Messenger.
+func (m *Messenger) Xfer() error {
+	if m.err == nil && m.events.Load() == 0 && m.rw.Load() == m.lastRW &&
+		len(m.wq) == 0 && m.pubR == uint64(m.epoch)<<32|uint64(m.r) &&
+		!m.compact && !m.readDone && m.pending == nil && !m.closed.Load() {
+		return nil // nothing to do
+	}
+	return m.xfer()
+}
+
+func (m *Messenger) xfer() error {
+	if m.err != nil {
+		return m.err
+	}
+	if m.closed.Load() {
+		m.err = ErrClosed
+		return m.err
+	}
+	if m.events.Load() != 0 {
+		m.handleEvents()
+	}
+	if x := m.rw.Load(); x != m.lastRW {
+		m.absorb(x)
+	}
+	if m.compact && m.err == nil {
+		m.compactRead()
+	}
+	if len(m.wq) != 0 && !m.busy && m.err == nil {
+		m.write()
+	}
+	if p := uint64(m.epoch)<<32 | uint64(m.r); p != m.pubR {
+		m.pubR = p
+		m.pub.Store(p)
+	}
+	m.publishStats()
+	if m.err == nil && m.readDone && (m.r >= m.limit || m.stalled) {
+		m.err = m.readError()
+		m.log.Debug("messenger: connection ended", "remote", m.conn.RemoteAddr(), "err", m.err)
+	}
+	if m.err != nil {
+		return m.err
+	}
+	if err := m.pending; err != nil {
+		m.pending = nil
+		return err
+	}
+	return nil
+}
+
+// handleEvents takes the events posted by readLoop and writeLoop.
+func (m *Messenger) handleEvents() {
+	ev := m.events.Swap(0)
+	if ev&evFull != 0 {
+		m.compact = true
+	}
+	if ev&evReadErr != 0 {
+		m.readDone = true
+	}
+	if ev&evWriteDone != 0 {
+		m.writeDone()
+	}
+	if ev&evWriteErr != 0 && m.err == nil {
+		m.err = m.writeError(m.werr)
+		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
+	}
+}
+
+// Recv returns the next message, calling Xfer and waiting as needed, for
+// programs without a game loop. It returns ctx.Err() when ctx ends first,
+// and otherwise the errors of Xfer: a recoverable *message.DecodeError
+// comes with a nil message (call Recv again); any other error is final.
+// Like Xfer, it also writes what Send queued.
+func (m *Messenger) Recv(ctx context.Context) (message.Message, error) {
+	for {
+		if msg := m.Get(); msg != nil {
+			return msg, nil
+		}
+		if err := m.Xfer(); err != nil {
+			return nil, err
+		}
+		if msg := m.Get(); msg != nil {
+			return msg, nil
+		}
+		if err := m.wait(ctx, true); err != nil {
+			return nil, err
+		}
+	}
+}
