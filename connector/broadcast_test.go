@@ -265,3 +265,28 @@ func TestConfigErrors(t *testing.T) {
 		t.Errorf("compat ports %d/%d", cc.cfg.UDPPort, cc.cfg.TCPPort)
 	}
 }
+
+// Count returns how many OnConnect calls named the peer id (as a string).
+func (r *recorder) Count(id string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, p := range r.connects {
+		if p.ID.String() == id {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *recorder) disconnectsFromStr(id string) []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []error
+	for _, d := range r.disconnects {
+		if d.peer.ID.String() == id {
+			out = append(out, d.reason)
+		}
+	}
+	return out
+}

@@ -7,7 +7,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if runNetnsChild() {
+	if runNetnsChild() { // the test binary as a child peer: never returns
 		return
 	}
 	leakcheck.Main(m)

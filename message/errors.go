@@ -12,7 +12,8 @@ var (
 	// registered with the codec (decode), or the message's type is not
 	// registered or cannot be carried by the codec (encode).
 	ErrUnknownType = errors.New("message: unknown message type")
-	// ErrBadLength: a byte frame's length byte is 0 or 1.
+	// ErrBadLength: a byte frame's length byte is 0 or 1, or a msgpack
+	// frame's length prefix is below 6.
 	ErrBadLength = errors.New("message: bad frame length")
 	// ErrBadPayload: the type's decoder rejected the payload or body.
 	ErrBadPayload = errors.New("message: bad payload")

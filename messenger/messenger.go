@@ -9,6 +9,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cablecar-go/cablecar/message"
 )
@@ -26,7 +27,7 @@ type Messenger struct {
 	log    *slog.Logger
 	local  Hello
 	remote Hello
-	raw    *rawWriter // nil when the conn has no usable file descriptor
+	raw    *rawConn // nil when the conn has no usable file descriptor: readLoop mode
 
 	// Owned by the application goroutine (Send, Xfer, Get, Recv, Shutdown).
 	err       error  // sticky: returned by Xfer and Send from now on
@@ -39,7 +40,10 @@ type Messenger struct {
 	pubR      uint64 // last value stored in pub
 	stalled   bool   // Get found only part of a frame in rbuf[r:limit]
 	compact   bool   // readLoop waits for room (see compactRead)
-	readDone  bool   // readLoop has ended; readErr is set
+	readDone  bool   // reading has ended; readErr is set
+	armed     bool   // direct mode: watch waits for readability; Xfer does not read
+	filled    bool   // direct mode: the last read filled rbuf
+	lastData  time.Time
 	wq        []byte // write queue: encoded frames not yet written
 	spare     []byte // the writer's last buffer, for reuse
 	inflight  int    // bytes handed to writeLoop and not yet reported written
@@ -55,7 +59,8 @@ type Messenger struct {
 	wake     chan struct{} // cap 1: something happened
 	resume   chan struct{} // cap 1: readLoop may go on (after compactRead)
 	writeReq chan struct{} // cap 1: writeLoop has a buffer to write
-	readErr  error         // set by readLoop before evReadErr
+	armCh    chan struct{} // cap 1: watch should wait for readability
+	readErr  error         // set by readLoop before evReadErr, or by readDirect
 	wbuf     []byte        // the buffer writeLoop writes (handed over by writeReq)
 	wbufAll  []byte        // wbuf's whole backing array, for reuse
 	werr     error         // set by writeLoop before evWriteErr
@@ -80,7 +85,7 @@ type Messenger struct {
 // counts are the application-side counters.
 type counts struct {
 	msgsIn, msgsOut, bytesIn, bytesOutDirect, skipped uint64
-	writeQueue, readBuffered, readBufferCap          int
+	writeQueue, readBuffered, readBufferCap           int
 }
 
 // New returns a Messenger on conn using codec. Unless opts.Compat is set it
@@ -122,14 +127,19 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 		m.remote = remote
 		m.log.Debug("messenger: hello done", "remote", conn.RemoteAddr(), "peer_id", remote.PeerID, "codec", remote.Codec)
 	}
-	m.raw = newRawWriter(conn)
-	m.rbuf = make([]byte, min(initialReadBuffer, o.MaxReadBuffer))
-	m.counts.readBufferCap = len(m.rbuf)
-	m.stats.c = m.counts
+	m.raw = newRawConn(conn)
 	m.wg.Add(1)
 	m.live.Add(1)
 	liveGoroutines.Add(1)
-	go m.readLoop(m.rbuf)
+	if m.raw != nil {
+		m.armCh = make(chan struct{}, 1)
+		m.arm()
+		go m.watch()
+	} else {
+		m.rbuf = make([]byte, min(initialReadBuffer, o.MaxReadBuffer))
+		go m.readLoop(m.rbuf)
+	}
+	m.publishStats()
 	return m, nil
 }
 
@@ -264,9 +274,12 @@ func (m *Messenger) flush(ctx context.Context) error {
 // wait blocks until readLoop or writeLoop reports something (new bytes
 // count when reads is set), ctx ends or the Messenger is closed.
 func (m *Messenger) wait(ctx context.Context, reads bool) error {
+	if reads && m.raw != nil && !m.armed && !m.readDone {
+		m.arm()
+	}
 	m.waiting.Store(true)
 	defer m.waiting.Store(false)
-	if m.events.Load() != 0 || (reads && m.rw.Load() != m.lastRW) {
+	if m.events.Load() != 0 || (reads && m.raw == nil && m.rw.Load() != m.lastRW) {
 		return nil
 	}
 	select {

@@ -25,12 +25,20 @@ import (
 // Except for a recoverable decode error, the error is final: every later
 // Xfer and Send returns it. Call Close to release the Messenger.
 func (m *Messenger) Xfer() error {
-	if m.err == nil && m.events.Load() == 0 && m.rw.Load() == m.lastRW &&
-		len(m.wq) == 0 && m.pubR == uint64(m.epoch)<<32|uint64(m.r) &&
-		!m.compact && !m.readDone && m.pending == nil && !m.closed.Load() {
+	if m.err == nil && m.events.Load() == 0 && len(m.wq) == 0 && m.pending == nil &&
+		!m.readDone && !m.closed.Load() && m.readIdle() {
 		return nil // nothing to do
 	}
 	return m.xfer()
+}
+
+// readIdle reports whether there is nothing to read, as far as can be
+// known without a system call.
+func (m *Messenger) readIdle() bool {
+	if m.raw != nil {
+		return m.armed
+	}
+	return m.rw.Load() == m.lastRW && !m.compact && m.pubR == uint64(m.epoch)<<32|uint64(m.r)
 }
 
 func (m *Messenger) xfer() error {
@@ -44,18 +52,24 @@ func (m *Messenger) xfer() error {
 	if m.events.Load() != 0 {
 		m.handleEvents()
 	}
-	if x := m.rw.Load(); x != m.lastRW {
-		m.absorb(x)
-	}
-	if m.compact && m.err == nil {
-		m.compactRead()
+	if m.raw != nil {
+		if !m.armed && !m.readDone && m.err == nil {
+			m.readDirect()
+		}
+	} else {
+		if x := m.rw.Load(); x != m.lastRW {
+			m.absorb(x)
+		}
+		if m.compact && m.err == nil {
+			m.compactRead()
+		}
+		if p := uint64(m.epoch)<<32 | uint64(m.r); p != m.pubR {
+			m.pubR = p
+			m.pub.Store(p)
+		}
 	}
 	if len(m.wq) != 0 && !m.busy && m.err == nil {
 		m.write()
-	}
-	if p := uint64(m.epoch)<<32 | uint64(m.r); p != m.pubR {
-		m.pubR = p
-		m.pub.Store(p)
 	}
 	m.publishStats()
 	if m.err == nil && m.readDone && (m.r >= m.limit || m.stalled) {
@@ -77,6 +91,9 @@ func (m *Messenger) handleEvents() {
 	ev := m.events.Swap(0)
 	if ev&evFull != 0 {
 		m.compact = true
+	}
+	if ev&evReadable != 0 {
+		m.armed = false
 	}
 	if ev&evReadErr != 0 {
 		m.readDone = true

@@ -5,21 +5,94 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"sync"
+	"time"
+
+	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/messenger"
 )
 
 // discoveryFlags are the flags of discovery mode (the BroadcastConnector).
 type discoveryFlags struct {
-	on bool
-	lo bool
+	on    bool
+	lo    bool
+	check bool
+	port  int
 }
 
 func (d *discoveryFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&d.on, "discover", false, "find peers by broadcast and echo with each")
-	fs.BoolVar(&d.lo, "lo", false, "with -discover: stay on this machine (beacons to 127.255.255.255)")
+	fs.BoolVar(&d.on, "discover", false, "find peers by broadcast and echo every message they send")
+	fs.BoolVar(&d.lo, "lo", false, "with -discover: stay on this machine (beacons to 127.255.255.255 only)")
+	fs.BoolVar(&d.check, "check", false, "with -discover: act as the client with the first peer found (send the built-ins, check the echoes, exit)")
+	fs.IntVar(&d.port, "port", 0, "with -discover: UDP beacon `port` (0 = the connector's default: 8224, or 8222 with -compat)")
 }
 
 func (d *discoveryFlags) enabled() bool { return d.on }
 
+// discover finds peers with a BroadcastConnector. Each peer found gets a
+// Messenger: with -check the first one is sent the built-ins and the program
+// exits; otherwise every peer is echoed until ctx ends.
 func discover(ctx context.Context, cfg config, out io.Writer) error {
-	return errors.New("-discover is not implemented yet")
+	p := newPrinter(out)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	checked := make(chan error, 1)
+
+	bc, err := connector.NewBroadcastConnector(&connector.BroadcastConfig{
+		AppID:    cfg.appID,
+		Compat:   cfg.compat,
+		UDPPort:  cfg.discovery.port,
+		Loopback: cfg.discovery.lo,
+		OneToOne: cfg.discovery.check,
+		OnConnect: func(peer connector.Peer) {
+			p.printf("found %s (%s)", peer.Addr, peer.Name)
+			wg.Go(func() { checked <- talk(ctx, cfg, peer, p) })
+		},
+		OnDisconnect: func(peer connector.Peer, err error) {
+			p.printf("%s gone: %v", peer.Addr, err)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if err := bc.Start(ctx); err != nil {
+		return err
+	}
+	defer bc.Stop()
+	p.printf("discovering transport=%s compat=%v loopback=%v", cfg.transport, cfg.compat, cfg.discovery.lo)
+
+	if !cfg.discovery.check {
+		<-ctx.Done()
+		return nil
+	}
+	select {
+	case err := <-checked:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(cfg.timeout):
+		return errors.New("no peer found before -timeout")
+	}
+}
+
+// talk runs one discovered peer: the client check with -check, echo otherwise.
+func talk(ctx context.Context, cfg config, peer connector.Peer, p *printer) error {
+	helloCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	m, err := messenger.New(helloCtx, peer.Conn, newCodec(cfg.transport), messengerOptions(cfg))
+	cancel()
+	if err != nil {
+		peer.Conn.Close()
+		p.printf("%s refused: %v", peer.Addr, err)
+		return err
+	}
+	defer m.Close()
+	if cfg.discovery.check {
+		ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
+		defer cancel()
+		return checkEcho(ctx, m, p)
+	}
+	if err := echoMessages(ctx, m, peer.Addr.String(), p); err != nil {
+		p.printf("%s %v", peer.Addr, err)
+	}
+	return nil
 }

@@ -39,7 +39,6 @@ type lib struct {
 	SetHint               func(name, value string) int32
 	CreateWindow          func(title string, x, y, w, h int32, flags uint32) uintptr
 	DestroyWindow         func(win uintptr)
-	SetWindowTitle        func(win uintptr, title string)
 	CreateRenderer        func(win uintptr, index int32, flags uint32) uintptr
 	DestroyRenderer       func(ren uintptr)
 	SetRenderDrawColor    func(ren uintptr, r, g, b, a uint8) int32
@@ -103,7 +102,6 @@ func loadLib(names []string) (*lib, error) {
 		{&l.SetHint, "SDL_SetHint"},
 		{&l.CreateWindow, "SDL_CreateWindow"},
 		{&l.DestroyWindow, "SDL_DestroyWindow"},
-		{&l.SetWindowTitle, "SDL_SetWindowTitle"},
 		{&l.CreateRenderer, "SDL_CreateRenderer"},
 		{&l.DestroyRenderer, "SDL_DestroyRenderer"},
 		{&l.SetRenderDrawColor, "SDL_SetRenderDrawColor"},

@@ -73,12 +73,6 @@ func Open(cfg Config) (*Window, error) {
 // Driver returns the name of SDL's video driver ("x11", "wayland", ...).
 func (w *Window) Driver() string { return w.driver }
 
-// Size returns the renderer's output size in pixels.
-func (w *Window) Size() (width, height int) { return w.w, w.h }
-
-// SetTitle sets the window's title.
-func (w *Window) SetTitle(title string) { w.lib.SetWindowTitle(w.win, title) }
-
 // SetColor sets the colour of the next Clear and FillRect.
 func (w *Window) SetColor(r, g, b, a uint8) { w.lib.SetRenderDrawColor(w.ren, r, g, b, a) }
 
@@ -119,7 +113,7 @@ func (w *Window) ReadPixels() (*image.RGBA, error) {
 }
 
 // Close destroys the renderer and the window and shuts SDL down. It is
-// idempotent.
+// idempotent; no other method may be called after it.
 func (w *Window) Close() {
 	if w.closed {
 		return

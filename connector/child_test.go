@@ -1,0 +1,172 @@
+package connector
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cablecar-go/cablecar/connector/internal/netns"
+)
+
+// The test binary doubles as a peer program for the multi-process and
+// network-namespace tests: with childEnv set, TestMain runs childMain
+// instead of the tests. It prints one line per event:
+//
+//	READY <id> <tcp addr>
+//	CONNECT <id> <name> <addr>
+//	DISCONNECT <id> <reason: eof|left|timeout|closed|replaced|stopped|other>
+//	PEERS <n> <id>...     (answer to the stdin command "peers")
+//	STOPPED
+//
+// and stops on the stdin command "stop" or at the end of stdin.
+const childEnv = "CABLECAR_CONNECTOR_TEST_CHILD"
+
+type childConfig struct {
+	Name        string
+	AppID       string
+	UDPPort     int
+	Interval    time.Duration
+	PeerTimeout time.Duration
+	Loopback    bool
+	Interfaces  []string
+	ParentNS    string // the test's network namespace (netns.Current)
+}
+
+func runNetnsChild() bool {
+	v := os.Getenv(childEnv)
+	if v == "" {
+		return false
+	}
+	os.Exit(childMain(v))
+	return true
+}
+
+func childMain(v string) int {
+	var cc childConfig
+	if err := json.Unmarshal([]byte(v), &cc); err != nil {
+		fmt.Fprintln(os.Stderr, "child: bad config:", err)
+		return 2
+	}
+	if !cc.Loopback {
+		// Broadcast on real interfaces only inside a test namespace.
+		if ns, err := netns.Current(); err != nil || cc.ParentNS == "" || ns == cc.ParentNS {
+			fmt.Fprintln(os.Stderr, "child: refusing LAN discovery outside a test network namespace", ns, err)
+			return 3
+		}
+	}
+	var mu sync.Mutex
+	say := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Printf(format+"\n", args...)
+	}
+	cfg := BroadcastConfig{
+		Name: cc.Name, AppID: cc.AppID, UDPPort: cc.UDPPort, Interval: cc.Interval,
+		PeerTimeout: cc.PeerTimeout, Loopback: cc.Loopback, Interfaces: cc.Interfaces,
+		OnConnect: func(p Peer) { say("CONNECT %v %s %v", p.ID, p.Name, p.Addr) },
+		OnDisconnect: func(p Peer, err error) {
+			say("DISCONNECT %v %s", p.ID, reasonWord(err))
+		},
+	}
+	c, err := NewBroadcastConnector(&cfg)
+	if err == nil {
+		err = c.Start(context.Background())
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 1
+	}
+	say("READY %v %v", c.ID(), c.TCPAddr())
+	sc := bufio.NewScanner(os.Stdin)
+	for sc.Scan() {
+		switch sc.Text() {
+		case "peers":
+			var ids []string
+			for _, p := range c.Peers() {
+				ids = append(ids, p.ID.String())
+			}
+			say("PEERS %d %s", len(ids), strings.Join(ids, " "))
+		case "stop":
+			c.Stop()
+			say("STOPPED")
+			return 0
+		}
+	}
+	c.Stop()
+	say("STOPPED")
+	return 0
+}
+
+func reasonWord(err error) string {
+	switch {
+	case errors.Is(err, io.EOF):
+		return "eof"
+	case errors.Is(err, ErrPeerLeft):
+		return "left"
+	case errors.Is(err, ErrPeerTimeout):
+		return "timeout"
+	case errors.Is(err, ErrReplaced):
+		return "replaced"
+	case errors.Is(err, ErrStopped):
+		return "stopped"
+	case errors.Is(err, net.ErrClosed):
+		return "closed"
+	}
+	return "other:" + strings.ReplaceAll(err.Error(), " ", "_")
+}
+
+// child is a running child peer.
+type child struct {
+	*netns.Proc
+	ID string
+}
+
+// startChild runs the test binary as a peer, in host's namespace (nil: in
+// this one, which requires cc.Loopback).
+func startChild(t *testing.T, host *netns.Host, cc childConfig) *child {
+	t.Helper()
+	if host == nil && !cc.Loopback {
+		t.Fatal("a child in this namespace must use Loopback")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmd *exec.Cmd
+	if host != nil {
+		cmd = host.Command(context.Background(), exe, "-test.run=^$")
+	} else {
+		cmd = exec.Command(exe, "-test.run=^$")
+	}
+	if cc.ParentNS, err = netns.Current(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(cc)
+	cmd.Env = append(os.Environ(), childEnv+"="+string(b))
+	p := netns.StartProc(t, cc.Name, cmd)
+	ready := strings.Fields(p.WaitLine("READY ", 30*time.Second))
+	return &child{Proc: p, ID: ready[1]}
+}
+
+// connectedTo reports whether c printed a CONNECT for id (at least n times).
+func (c *child) connects(id string) int { return c.Count("CONNECT " + id + " ") }
+
+func (c *child) disconnects(id string) []string {
+	var out []string
+	for _, l := range c.Lines() {
+		if f := strings.Fields(l); len(f) == 3 && f[0] == "DISCONNECT" && f[1] == id {
+			out = append(out, f[2])
+		}
+	}
+	return out
+}

@@ -1,0 +1,109 @@
+// Package connector finds peers and hands out connected net.Conns, ready
+// for a Messenger. It never reads or writes the application's stream.
+//
+// # Known addresses
+//
+// DirectServer listens and accepts (Accept: one connection; Serve: every
+// connection to a callback); DirectClient dials, retrying refused
+// connections until its timeout. Both take a context, accept host names, and
+// leave no goroutine behind. See ExampleDirectServer_Accept.
+//
+// # Discovery on the LAN
+//
+// BroadcastConnector finds the other instances of an application on the LAN
+// with no configuration and connects to each of them once:
+//
+//	c, err := connector.NewBroadcastConnector(&connector.BroadcastConfig{
+//		AppID:        "my-game",
+//		OnConnect:    func(p connector.Peer) { go play(p.Conn) },
+//		OnDisconnect: func(p connector.Peer, why error) { log.Println(p.Name, "left:", why) },
+//	})
+//	...
+//	c.Start(ctx)   // or: peers, err := c.Connect(ctx)
+//	defer c.Stop()
+//
+// Every Interval it sends a beacon to the directed broadcast address of
+// every up, broadcast-capable interface (re-read every InterfaceRefresh; the
+// Interfaces option restricts them, the Loopback option confines everything
+// to 127.255.255.255 and this machine). The beacon port is shared by every
+// instance on the host (SO_REUSEADDR + SO_REUSEPORT), and each instance
+// accepts TCP on an ephemeral port announced in its beacon, so many
+// instances run on one host. On hearing a peer it dials it; a new peer also
+// gets an early beacon back, so two peers usually connect within a few
+// milliseconds of the second one starting.
+//
+// # Native protocol
+//
+// A beacon is one small record (layout in beacon.go): magic "CCAR",
+// protocol version, kind (beacon, goodbye, quiet), a random 64-bit peer id,
+// the TCP port, the application id, a display name and up to 255 bytes of
+// application metadata. Garbage, truncated, oversize and other-version
+// datagrams are dropped and counted (Stats), as are beacons of other
+// applications; parsing never allocates.
+//
+// Right after a TCP connect the dialer sends a hello (its record plus the
+// id it means to reach) and the acceptor answers accept (its record) or
+// reject (a reason); only then is the connection handed to OnConnect, on
+// both sides. One peer gets one connection: normally only the peer with the
+// lower id dials. If both dial at once anyway, the acceptor of each
+// connection decides under its lock, and both sides keep exactly the
+// connection dialed by the lower id (rules in decideIncomingLocked).
+//
+// # Peer lifecycle
+//
+// Peers lists the connected peers; Addresses their IPs (cable_car's view).
+// A connected peer is dropped — its Conn closed, OnDisconnect called with
+// the reason — when:
+//   - it stops cleanly: its goodbye beacon (ErrPeerLeft) or the close of the
+//     connection (io.EOF) arrives;
+//   - it dies silently: no beacon for PeerTimeout (ErrPeerTimeout; default
+//     4 × Interval = 4 s), or TCP keepalive with TCP_USER_TIMEOUT =
+//     PeerTimeout breaks the connection;
+//   - the user closes Peer.Conn (net.ErrClosed), or a Read or Write on it
+//     fails;
+//   - Stop is called (ErrStopped).
+//
+// A dropped peer that is still (or again) beaconing is connected again, with
+// a new OnConnect. A restarted program has a new id, so it is a new peer.
+//
+// # Connection ownership
+//
+// Peer.Conn belongs to the user from OnConnect on; the connector never reads
+// from or writes to it. It is a thin wrapper of the *net.TCPConn that
+// reports Close and Read/Write errors to the connector (deadline errors
+// excepted), and implements syscall.Conn for messengers doing non-blocking
+// I/O. To notice a peer that closed the connection while the user is not
+// reading, the connector peeks at the socket (recv with MSG_PEEK |
+// MSG_DONTWAIT, through RawConn.Control: nothing is consumed, a Read in
+// progress is not disturbed) once per Interval. After the connector has
+// dropped a connection, Read and Write return io.EOF (the peer closed it)
+// or an error wrapping net.ErrClosed and the reason. Half-closed
+// connections are treated as ended.
+//
+// # Goroutines and callbacks
+//
+// A started BroadcastConnector runs a beacon sender, a beacon listener, a
+// TCP acceptor, one goroutine per dial and per incoming identify exchange
+// in flight (bounded), a connection watcher and a callback dispatcher. The
+// first three and the dials end when discovery ends (Timeout, OneToOne, or
+// Stop); the last two at Stop, which waits for all of them. Each sleeps on
+// a socket or a timer: an idle connector costs a few wake-ups per Interval.
+//
+// OnConnect and OnDisconnect run on the dispatcher goroutine, one at a
+// time, in order, never with a lock held. They must not call Stop.
+//
+// # Compat mode
+//
+// With Compat the connector speaks cable_car 1.0.1's discovery (see
+// WIRE.md): the 9-byte datagram "BROADCAST" (sent to each interface's
+// broadcast address), UDP 8222 / TCP 8223 by default, no identify exchange,
+// peers keyed by IP, the first connection per IP kept. Go and Python peers
+// find each other. What compat cannot do: many instances per host (the TCP
+// port is fixed), names or metadata, settle simultaneous dials with a
+// Python peer (its own table keeps the first socket; a later duplicate is
+// closed on our side), beacon expiry (Python peers stop beaconing when
+// their discovery times out): compat peers are dropped only when the
+// connection closes or TCP keepalive fails. Datagrams other than
+// "BROADCAST", and beacons from this host's own addresses, are ignored
+// (with Loopback, the peer must use another 127.x address than 127.0.0.1).
+package connector

@@ -1,3 +1,0 @@
-package connector
-
-func runNetnsChild() bool { return false }

@@ -1,0 +1,150 @@
+package connector
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cablecar-go/cablecar/connector/internal/netns"
+)
+
+// These tests run peers as child processes inside network namespaces on
+// virtual bridges (see internal/netns), with real subnet broadcast and no
+// Loopback option. Nothing is sent on the machine's own interfaces. They
+// skip where namespaces cannot be made.
+
+func netnsChildConfig(t *testing.T, name string) childConfig {
+	return childConfig{
+		Name: name, AppID: "netns/" + t.Name(), UDPPort: DefaultNativeUDPPort,
+		Interval: 100 * time.Millisecond, PeerTimeout: time.Second,
+	}
+}
+
+// connectAddr returns the address in the CONNECT line of c for peer id.
+func connectAddr(t *testing.T, c *child, id string) netip.AddrPort {
+	t.Helper()
+	f := strings.Fields(c.WaitLine("CONNECT "+id+" ", 30*time.Second))
+	return netip.MustParseAddrPort(f[len(f)-1])
+}
+
+func TestNetnsSubnetBroadcast(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br := lab.Bridge()
+	const k = 3
+	var kids []*child
+	for i := range k {
+		h := lab.Host()
+		h.Attach(br, netip.MustParsePrefix(fmt.Sprintf("10.231.0.%d/24", i+1)))
+		kids = append(kids, startChild(t, h, netnsChildConfig(t, fmt.Sprintf("h%d", i+1))))
+	}
+	for i, a := range kids {
+		for j, b := range kids {
+			if i == j {
+				continue
+			}
+			addr := connectAddr(t, a, b.ID)
+			if want := netip.MustParseAddr(fmt.Sprintf("10.231.0.%d", j+1)); addr.Addr() != want {
+				t.Errorf("h%d sees h%d at %v, want %v", i+1, j+1, addr, want)
+			}
+		}
+	}
+	for i, a := range kids {
+		a.Send("peers")
+		if f := strings.Fields(a.WaitLine("PEERS ", 10*time.Second)); f[1] != fmt.Sprint(k-1) {
+			t.Errorf("h%d: %v", i+1, f)
+		}
+	}
+	for _, a := range kids {
+		a.Send("stop")
+	}
+	for _, a := range kids {
+		a.WaitLine("STOPPED", 10*time.Second)
+	}
+}
+
+func TestNetnsTwoSubnets(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br1, br2 := lab.Bridge(), lab.Bridge()
+	hm, ha, hb := lab.Host(), lab.Host(), lab.Host()
+	hm.Attach(br1, netip.MustParsePrefix("10.232.1.1/24"))
+	hm.Attach(br2, netip.MustParsePrefix("10.232.2.1/24"))
+	ha.Attach(br1, netip.MustParsePrefix("10.232.1.2/24"))
+	hb.Attach(br2, netip.MustParsePrefix("10.232.2.2/24"))
+
+	m := startChild(t, hm, netnsChildConfig(t, "multi"))
+	a := startChild(t, ha, netnsChildConfig(t, "a"))
+	b := startChild(t, hb, netnsChildConfig(t, "b"))
+	if addr := connectAddr(t, m, a.ID); addr.Addr() != netip.MustParseAddr("10.232.1.2") {
+		t.Errorf("multi sees a at %v", addr)
+	}
+	if addr := connectAddr(t, m, b.ID); addr.Addr() != netip.MustParseAddr("10.232.2.2") {
+		t.Errorf("multi sees b at %v", addr)
+	}
+	a.WaitLine("CONNECT "+m.ID+" ", 10*time.Second)
+	b.WaitLine("CONNECT "+m.ID+" ", 10*time.Second)
+	// a and b are on separate segments: each knows only m.
+	for _, c := range []*child{a, b} {
+		c.Send("peers")
+		if f := strings.Fields(c.WaitLine("PEERS ", 10*time.Second)); !slices.Equal(f[1:], []string{"1", m.ID}) {
+			t.Errorf("%v", f)
+		}
+	}
+
+	// The Interfaces option: m restricted to eth1 finds only b.
+	cc := netnsChildConfig(t, "m-eth1")
+	cc.Interfaces = []string{"eth1"}
+	m.Send("stop")
+	m.WaitLine("STOPPED", 10*time.Second)
+	m2 := startChild(t, hm, cc)
+	m2.WaitLine("CONNECT "+b.ID+" ", 30*time.Second)
+	// Let several beacon intervals pass (b's reconnect proves beacons flow).
+	b.WaitLine("CONNECT "+m2.ID+" ", 10*time.Second)
+	a.Send("peers")
+	m2.Send("peers")
+	if f := strings.Fields(m2.WaitLine("PEERS ", 10*time.Second)); !slices.Equal(f[1:], []string{"1", b.ID}) {
+		t.Errorf("m restricted to eth1: %v", f)
+	}
+	if m2.connects(a.ID) != 0 || a.connects(m2.ID) != 0 {
+		t.Error("m restricted to eth1 connected to a")
+	}
+}
+
+func TestNetnsLinkDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br := lab.Bridge()
+	h1, h2 := lab.Host(), lab.Host()
+	h1.Attach(br, netip.MustParsePrefix("10.233.0.1/24"))
+	link2 := h2.Attach(br, netip.MustParsePrefix("10.233.0.2/24"))
+	p1 := startChild(t, h1, netnsChildConfig(t, "h1"))
+	p2 := startChild(t, h2, netnsChildConfig(t, "h2"))
+	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
+	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+
+	start := time.Now()
+	link2.SetConnected(false) // h2's cable pulled: no FIN, no goodbye
+	p1.WaitLine("DISCONNECT "+p2.ID+" ", 30*time.Second)
+	t.Logf("h1 dropped h2 %v after the link went down (PeerTimeout 1s)", time.Since(start).Round(10*time.Millisecond))
+	if r := p1.disconnects(p2.ID); len(r) != 1 || r[0] != "timeout" {
+		t.Errorf("h1 dropped h2 with %v, want timeout", r)
+	}
+	p2.WaitLine("DISCONNECT "+p1.ID+" ", 30*time.Second)
+	if r := p2.disconnects(p1.ID); len(r) != 1 || r[0] != "timeout" {
+		t.Errorf("h2 dropped h1 with %v, want timeout", r)
+	}
+
+	link2.SetConnected(true)
+	p1.WaitCount("CONNECT "+p2.ID+" ", 2, 30*time.Second)
+	p2.WaitCount("CONNECT "+p1.ID+" ", 2, 30*time.Second)
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// screen collects a room's output and lets a test wait for a line.
+type screen struct {
+	mu   sync.Mutex
+	text strings.Builder
+	more chan struct{}
+}
+
+func (s *screen) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	s.text.Write(p)
+	s.mu.Unlock()
+	select {
+	case s.more <- struct{}{}:
+	default:
+	}
+	return len(p), nil
+}
+
+func (s *screen) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.text.String()
+}
+
+// waitCount waits until substr appears n times.
+func (s *screen) waitCount(t *testing.T, substr string, n int) {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for strings.Count(s.String(), substr) < n {
+		select {
+		case <-s.more:
+		case <-deadline:
+			t.Fatalf("%q seen %d times, want %d, in:\n%s", substr, strings.Count(s.String(), substr), n, s.String())
+		}
+	}
+}
+
+// chatter is one room member run in-process.
+type chatter struct {
+	name   string
+	typing *io.PipeWriter
+	screen *screen
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func join(t *testing.T, name string, port int) *chatter {
+	t.Helper()
+	r, w := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &chatter{name: name, typing: w, screen: &screen{more: make(chan struct{}, 1)}, cancel: cancel, done: make(chan error, 1)}
+	go func() { c.done <- run(ctx, config{name: name, lo: true, port: port}, r, c.screen) }()
+	t.Cleanup(c.leave)
+	return c
+}
+
+func (c *chatter) say(t *testing.T, line string) {
+	t.Helper()
+	if _, err := fmt.Fprintln(c.typing, line); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// leave ends the member's room and waits for it.
+func (c *chatter) leave() {
+	c.cancel()
+	c.typing.Close()
+	if c.done != nil {
+		<-c.done
+		c.done = nil
+	}
+}
+
+func TestChatRoomOfThree(t *testing.T) {
+	const port = 18731
+	alice, bob, carol := join(t, "alice", port), join(t, "bob", port), join(t, "carol", port)
+	for _, c := range []*chatter{alice, bob, carol} {
+		c.screen.waitCount(t, " joined (127.0.0.1:", 2)
+	}
+
+	alice.say(t, "hello, room")
+	bob.screen.waitCount(t, "<alice> hello, room\n", 1)
+	carol.screen.waitCount(t, "<alice> hello, room\n", 1)
+	carol.say(t, "hi alice")
+	alice.screen.waitCount(t, "<carol> hi alice\n", 1)
+	bob.screen.waitCount(t, "<carol> hi alice\n", 1)
+	if strings.Contains(alice.screen.String(), "<alice>") {
+		t.Errorf("alice's own line came back to her:\n%s", alice.screen.String())
+	}
+
+	carol.leave()
+	alice.screen.waitCount(t, "* carol left", 1)
+	bob.screen.waitCount(t, "* carol left", 1)
+	bob.say(t, "bye carol")
+	alice.screen.waitCount(t, "<bob> bye carol\n", 1)
+}

@@ -1,0 +1,107 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package messenger
+
+import (
+	"net"
+	"os"
+	"syscall"
+)
+
+// rawConn does non-blocking read(2), write(2) and a readability wait on the
+// socket of a *net.TCPConn or *net.UnixConn (Go keeps sockets in
+// non-blocking mode). Other conns, including types that embed these and
+// may change what Read or Write do, get nil and go through readLoop and
+// writeLoop.
+type rawConn struct {
+	conn    net.Conn
+	rc      syscall.RawConn
+	readFn  func(fd uintptr) bool // made once: no allocation per call
+	writeFn func(fd uintptr) bool
+	peekFn  func(fd uintptr) bool
+	buf     []byte
+	n       int
+	err     error
+	peek    [1]byte
+}
+
+func newRawConn(conn net.Conn) *rawConn {
+	var sc syscall.Conn
+	switch c := conn.(type) {
+	case *net.TCPConn:
+		sc = c
+	case *net.UnixConn:
+		if c.LocalAddr().Network() != "unix" { // not a datagram socket
+			return nil
+		}
+		sc = c
+	default:
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	c := &rawConn{conn: conn, rc: rc}
+	c.readFn = func(fd uintptr) bool {
+		c.n, c.err = syscall.Read(int(fd), c.buf)
+		return true // never wait
+	}
+	c.writeFn = func(fd uintptr) bool {
+		c.n, c.err = syscall.Write(int(fd), c.buf)
+		return true // never wait
+	}
+	c.peekFn = func(fd uintptr) bool {
+		_, _, err := syscall.Recvfrom(int(fd), c.peek[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		// Data, end of stream or an error: Xfer's read will see which.
+		return err != syscall.EAGAIN
+	}
+	return c
+}
+
+// read does one non-blocking read into p. It returns syscall.EAGAIN when
+// nothing is there, (0, nil) at the end of the stream, and a *net.OpError
+// for a failure.
+func (c *rawConn) read(p []byte) (int, error) {
+	return c.do(c.readFn, "read", p)
+}
+
+// write does one non-blocking write of p. It returns syscall.EAGAIN when
+// the socket buffer is full, and a *net.OpError for a failure.
+func (c *rawConn) write(p []byte) (int, error) {
+	return c.do(c.writeFn, "write", p)
+}
+
+func (c *rawConn) do(fn func(uintptr) bool, op string, p []byte) (int, error) {
+	c.buf = p
+	var err error
+	if op == "read" {
+		err = c.rc.Read(fn)
+	} else {
+		err = c.rc.Write(fn)
+	}
+	c.buf = nil
+	n, serr := c.n, c.err
+	if n < 0 {
+		n = 0
+	}
+	if err != nil {
+		return n, err
+	}
+	if serr != nil && serr != syscall.EAGAIN && serr != syscall.EINTR {
+		serr = &net.OpError{Op: op, Net: c.conn.LocalAddr().Network(),
+			Source: c.conn.LocalAddr(), Addr: c.conn.RemoteAddr(), Err: os.NewSyscallError(op, serr)}
+	}
+	return n, serr
+}
+
+// waitReadable blocks until the socket has data, has reached its end or has
+// failed, or the conn is closed (the error then).
+func (c *rawConn) waitReadable() error {
+	return c.rc.Read(c.peekFn)
+}
+
+// wouldBlock reports whether err means "try again later".
+func wouldBlock(err error) bool {
+	return err == syscall.EAGAIN || err == syscall.EINTR
+}
