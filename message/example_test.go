@@ -156,3 +156,15 @@ func ExampleCodec_decodeLoop() {
 	// got *message.MsgQuit
 	// wait for more bytes (2 buffered)
 }
+
+func ExampleAppendPythonFloat() {
+	for _, f := range []float64{1, 0.1, 1e-5, 1e16, 12.5} {
+		fmt.Println(string(message.AppendPythonFloat(nil, f)))
+	}
+	// Output:
+	// 1.0
+	// 0.1
+	// 1e-05
+	// 1e+16
+	// 12.5
+}

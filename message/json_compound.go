@@ -300,7 +300,7 @@ func structCodec(fields []jsonField) (
 					continue
 				}
 			}
-			if f.omitEmpty && isEmptyValue(fv) {
+			if f.omitEmpty && isEmptyValue(fv) || f.omitZero != nil && f.omitZero(fv) {
 				continue
 			}
 			if !first {

@@ -172,6 +172,7 @@ type jsonField struct {
 	key       []byte // `"name":` as written on the wire
 	index     []int  // field index path, through embedded structs
 	omitEmpty bool
+	omitZero  func(reflect.Value) bool // set by the omitzero option
 	typ       *jsonType
 	depth     int  // embedding depth, for name conflicts
 	tagged    bool // the name came from a json tag
@@ -179,7 +180,7 @@ type jsonField struct {
 
 // structFields lists the JSON fields of struct type t in field order, with
 // encoding/json's rules: json tags give names ("-" hides a field,
-// omitempty), embedded structs without a tag name lend their fields, a
+// omitempty, omitzero), embedded structs without a tag name lend their fields, a
 // shallower field hides a deeper one of the same name, and a tie hides both
 // unless exactly one is tagged.
 func (b *jsonBuilder) structFields(t reflect.Type) ([]jsonField, error) {
@@ -224,6 +225,8 @@ func (b *jsonBuilder) structFields(t reflect.Type) ([]jsonField, error) {
 				switch opt {
 				case "omitempty":
 					f.omitEmpty = true
+				case "omitzero":
+					f.omitZero = zeroTest(ft)
 				case "string":
 					return fmt.Errorf("field %s.%s: the json \",string\" option is not supported", t, sf.Name)
 				}

@@ -247,6 +247,23 @@ func (m *Messenger) Shutdown(ctx context.Context) error {
 	return cerr
 }
 
+// Flush writes everything Send has queued, waiting as needed, and returns
+// when it is all written to the connection (handed to the kernel), when ctx
+// ends (an error wrapping ctx.Err()) or when the connection fails (the
+// error Xfer would return). It is the blocking counterpart of Xfer's
+// writing, for programs without a game loop and for a sender that got
+// ErrQueueFull. It does not read: messages that arrive meanwhile wait for
+// the next Xfer or Recv.
+func (m *Messenger) Flush(ctx context.Context) error {
+	if m.err != nil {
+		return m.err
+	}
+	if m.closed.Load() {
+		return ErrClosed
+	}
+	return m.flush(ctx)
+}
+
 // flush hands every queued byte to writeLoop and waits until it is written.
 func (m *Messenger) flush(ctx context.Context) error {
 	for {
@@ -258,15 +275,14 @@ func (m *Messenger) flush(ctx context.Context) error {
 		}
 		if !m.busy {
 			if len(m.wq) == 0 {
+				m.publishStats()
 				return nil
 			}
-			m.handOff(0)
-			if m.err != nil {
-				return m.err
-			}
+			m.write()
+			continue
 		}
 		if err := m.wait(ctx, false); err != nil {
-			return fmt.Errorf("messenger: shutdown: %w", err)
+			return fmt.Errorf("messenger: flush: %w", err)
 		}
 	}
 }

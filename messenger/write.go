@@ -32,6 +32,9 @@ func (m *Messenger) Send(msg message.Message) error {
 		return ErrClosed
 	}
 	n0 := len(m.wq)
+	if n0+m.inflight >= m.opts.MaxWriteQueue {
+		return ErrQueueFull // not even one byte fits
+	}
 	wq, err := m.codec.AppendFrame(m.wq, msg)
 	if err != nil {
 		m.wq = wq[:n0]

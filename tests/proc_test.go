@@ -19,6 +19,7 @@ var binDir string
 var programs = map[string]string{
 	"echo":   "github.com/cablecar-go/cablecar/examples/echo",
 	"cpumon": "github.com/cablecar-go/cablecar/cpumon",
+	"pong":   "github.com/cablecar-go/cablecar/examples/pong",
 }
 
 func TestMain(m *testing.M) {

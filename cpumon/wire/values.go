@@ -3,6 +3,7 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/cablecar-go/cablecar/message"
 	"math"
 	"strconv"
 )
@@ -21,13 +22,13 @@ func F(v float64) Float { return Float{V: v, Valid: true} }
 // IsZero reports whether f is absent; encoding/json's omitzero uses it.
 func (f Float) IsZero() bool { return !f.Valid }
 
-// MarshalJSON writes f as Python's json.dumps would (see AppendPyFloat), or
+// MarshalJSON writes f as Python's json.dumps would (see message.AppendPythonFloat), or
 // null when f is absent or not finite.
 func (f Float) MarshalJSON() ([]byte, error) {
 	if !f.Valid || math.IsNaN(f.V) || math.IsInf(f.V, 0) {
 		return []byte("null"), nil
 	}
-	return AppendPyFloat(make([]byte, 0, 24), f.V), nil
+	return message.AppendPythonFloat(make([]byte, 0, 24), f.V), nil
 }
 
 // UnmarshalJSON sets f from a JSON number. null, or a value that is not a
