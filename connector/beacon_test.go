@@ -137,13 +137,13 @@ func TestBroadcastNets(t *testing.T) {
 	}
 	up := net.FlagUp | net.FlagBroadcast | net.FlagMulticast
 	ifs := []ifaceInfo{
-		{"lo", net.FlagUp | net.FlagLoopback, []net.Addr{ipn("127.0.0.1/8")}},
-		{"eth0", up, []net.Addr{ipn("192.168.1.10/24"), ipn("fe80::1/64"), ipn("10.0.0.5/8")}},
-		{"eth1", up, []net.Addr{ipn("172.16.5.1/20")}},
-		{"down0", net.FlagBroadcast, []net.Addr{ipn("192.168.9.1/24")}},
-		{"tun0", net.FlagUp | net.FlagPointToPoint, []net.Addr{ipn("10.8.0.2/24")}},
-		{"host", up, []net.Addr{ipn("192.168.7.7/32"), ipn("192.168.8.8/31")}},
-		{"dup", up, []net.Addr{ipn("192.168.1.11/24")}},
+		{name: "lo", flags: net.FlagUp | net.FlagLoopback, addrs: []net.Addr{ipn("127.0.0.1/8")}},
+		{name: "eth0", flags: up, addrs: []net.Addr{ipn("192.168.1.10/24"), ipn("fe80::1/64"), ipn("10.0.0.5/8")}},
+		{name: "eth1", flags: up, addrs: []net.Addr{ipn("172.16.5.1/20")}},
+		{name: "down0", flags: net.FlagBroadcast, addrs: []net.Addr{ipn("192.168.9.1/24")}},
+		{name: "tun0", flags: net.FlagUp | net.FlagPointToPoint, addrs: []net.Addr{ipn("10.8.0.2/24")}},
+		{name: "host", flags: up, addrs: []net.Addr{ipn("192.168.7.7/32"), ipn("192.168.8.8/31")}},
+		{name: "dup", flags: up, addrs: []net.Addr{ipn("192.168.1.11/24")}},
 	}
 	targets, nets := broadcastNets(ifs, nil)
 	want := []string{"10.255.255.255", "172.16.15.255", "192.168.1.255"}

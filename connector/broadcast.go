@@ -38,19 +38,19 @@ type BroadcastConnector struct {
 
 	nets atomic.Pointer[netState]
 
-	mu          sync.Mutex
-	state       int
-	discoveryOn bool
-	finalKind   byte // kindQuiet or kindGoodbye: why discovery ended
-	self        record
-	peers       map[peerKey]*peerEntry
-	events      []event
-	udp         *net.UDPConn     // beacon listener (shared port)
-	send        *net.UDPConn     // beacon sender (ephemeral port)
-	sendAddr    netip.AddrPort   // send's local address
-	tcp         *net.TCPListener // acceptor
-	discCtx     context.Context
-	discCancel  context.CancelFunc
+	mu             sync.Mutex
+	state          int
+	discoveryOn    bool
+	finalKind      byte // kindQuiet or kindGoodbye: why discovery ended
+	self           record
+	peers          map[peerKey]*peerEntry
+	events         []event
+	udp            *net.UDPConn              // beacon listener (shared port)
+	send           *net.UDPConn              // beacon sender (ephemeral port)
+	tcp            *net.TCPListener          // acceptor
+	mdnsResponders map[string]*mdnsResponder // owned by mdnsLoop, then by Stop
+	discCtx        context.Context
+	discCancel     context.CancelFunc
 
 	discWG  sync.WaitGroup // sender, listener, acceptor, dials, identify exchanges
 	sweepWG sync.WaitGroup // connection watcher
@@ -171,10 +171,18 @@ func (c *BroadcastConnector) Start(ctx context.Context) error {
 	c.log.Debug("connector: started", "id", c.id, "compat", c.cfg.Compat, "udp", c.cfg.UDPPort,
 		"tcp", c.self.port, "loopback", c.cfg.Loopback)
 
-	c.discWG.Add(3)
+	c.discWG.Add(2)
 	go c.sendLoop()
-	go c.listenLoop()
 	go c.acceptLoop()
+	if c.cfg.MDNS != MDNSOnly {
+		c.discWG.Add(1)
+		go c.listenLoop()
+	}
+	if c.cfg.MDNS != MDNSOff {
+		c.mdnsResponders = make(map[string]*mdnsResponder)
+		c.discWG.Add(1)
+		go c.mdnsLoop()
+	}
 	c.sweepWG.Add(1)
 	go c.sweepLoop()
 	c.dispWG.Add(1)
@@ -188,29 +196,36 @@ func (c *BroadcastConnector) bindLocked(ctx context.Context) error {
 	if c.cfg.Loopback {
 		host = "127.0.0.1"
 	}
-	ulc := net.ListenConfig{Control: reuseControl}
-	pc, err := ulc.ListenPacket(ctx, "udp4", fmt.Sprintf("0.0.0.0:%d", c.cfg.UDPPort))
-	if err != nil {
-		return fmt.Errorf("connector: beacon listener: %w", err)
+	var udp *net.UDPConn
+	if c.cfg.MDNS != MDNSOnly {
+		ulc := net.ListenConfig{Control: reuseControl}
+		pc, err := ulc.ListenPacket(ctx, "udp4", fmt.Sprintf("0.0.0.0:%d", c.cfg.UDPPort))
+		if err != nil {
+			return fmt.Errorf("connector: beacon listener: %w", err)
+		}
+		udp = pc.(*net.UDPConn)
+		_ = udp.SetReadBuffer(1 << 20) // rides out bursts of garbage
 	}
-	udp := pc.(*net.UDPConn)
-	_ = udp.SetReadBuffer(1 << 20) // rides out bursts of garbage
+	closeUDP := func() {
+		if udp != nil {
+			udp.Close()
+		}
+	}
 	slc := net.ListenConfig{Control: broadcastControl}
 	spc, err := slc.ListenPacket(ctx, "udp4", host+":0")
 	if err != nil {
-		udp.Close()
+		closeUDP()
 		return fmt.Errorf("connector: beacon sender: %w", err)
 	}
 	send := spc.(*net.UDPConn)
 	var tlc net.ListenConfig
 	ln, err := tlc.Listen(ctx, "tcp4", fmt.Sprintf("%s:%d", host, c.cfg.TCPPort))
 	if err != nil {
-		udp.Close()
+		closeUDP()
 		send.Close()
 		return fmt.Errorf("connector: acceptor: %w", err)
 	}
 	c.udp, c.send, c.tcp = udp, send, ln.(*net.TCPListener)
-	c.sendAddr = send.LocalAddr().(*net.UDPAddr).AddrPort()
 	return nil
 }
 
@@ -262,10 +277,11 @@ func (c *BroadcastConnector) Stop() error {
 	c.mu.Unlock()
 
 	c.discWG.Wait()
-	if !c.cfg.Compat {
+	if !c.cfg.Compat && c.cfg.MDNS != MDNSOnly {
 		c.sendFinal(kindGoodbye)
 	}
 	c.send.Close()
+	c.stopResponders()
 
 	c.mu.Lock()
 	for _, e := range c.peers {
@@ -295,7 +311,9 @@ func (c *BroadcastConnector) endDiscoveryLocked(final byte) {
 	c.discoveryOn = false
 	c.finalKind = final
 	c.discCancel()
-	c.udp.Close()
+	if c.udp != nil {
+		c.udp.Close()
+	}
 	c.tcp.Close()
 	close(c.discEnded)
 	c.log.Debug("connector: discovery ended", "id", c.id)

@@ -32,6 +32,20 @@ const (
 	MaxPeers = 1024
 )
 
+// MDNSMode selects mDNS discovery; see BroadcastConfig.MDNS.
+type MDNSMode int
+
+const (
+	// MDNSOff: broadcast beacons only.
+	MDNSOff MDNSMode = iota
+	// MDNSAlso: broadcast beacons and mDNS; a peer found both ways is one
+	// peer (keyed by its id).
+	MDNSAlso
+	// MDNSOnly: mDNS only, for networks that filter broadcast but not
+	// multicast.
+	MDNSOnly
+)
+
 // BroadcastConfig configures a BroadcastConnector. The zero value works:
 // native mode, application "cablecar", beacons every second on every up
 // broadcast-capable interface. NewBroadcastConnector copies it; changing it
@@ -102,6 +116,11 @@ type BroadcastConfig struct {
 	// accepted, to the named interfaces (e.g. "eth0"). Empty means every up,
 	// broadcast-capable interface. Ignored with Loopback.
 	Interfaces []string
+
+	// MDNS adds mDNS/DNS-SD discovery (MDNSAlso) or uses it instead of
+	// broadcast beacons (MDNSOnly); see the package documentation. Zero
+	// (MDNSOff) means broadcast beacons only. Not with Compat or Loopback.
+	MDNS MDNSMode
 
 	// InterfaceRefresh is how often interfaces and their addresses are read
 	// again, so a new interface or address is picked up. Zero means
@@ -190,6 +209,12 @@ func (cfg *BroadcastConfig) withDefaults() (BroadcastConfig, error) {
 	}
 	if c.InterfaceRefresh == 0 {
 		c.InterfaceRefresh = DefaultInterfaceRefresh
+	}
+	if c.MDNS < MDNSOff || c.MDNS > MDNSOnly {
+		return bad("MDNS %d", c.MDNS)
+	}
+	if c.MDNS != MDNSOff && (c.Compat || c.Loopback) {
+		return bad("MDNS cannot be combined with Compat or Loopback")
 	}
 	c.Interfaces = append([]string(nil), c.Interfaces...)
 	return c, nil

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cablecar-go/cablecar/connector/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
 // waitBeacons waits until p has heard n more valid beacons: a way to let

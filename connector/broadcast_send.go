@@ -12,14 +12,15 @@ const compatBeacon = "BROADCAST"
 
 // sendLoop is the beacon sender goroutine. It sends one beacon per
 // Interval (±10 % jitter, so peers do not fall into step), an early one
-// when the listener hears a new peer (at most one per Interval/8), reads
+// when the listener hears a new peer (early beacons are spaced at least
+// min(Interval/8, 100 ms) apart), reads
 // the interfaces again every InterfaceRefresh, and when discovery ends
 // sends the quiet beacon. It sleeps on one timer in between.
 func (c *BroadcastConnector) sendLoop() {
 	defer c.discWG.Done()
 	ctx := c.discCtx
 	payload := c.beaconPayload(kindBeacon)
-	minGap := max(c.cfg.Interval/8, time.Millisecond)
+	minGap := min(max(c.cfg.Interval/8, time.Millisecond), 100*time.Millisecond)
 
 	lastRefresh := time.Now()
 	var lastSent, kickAt time.Time
@@ -74,7 +75,7 @@ func (c *BroadcastConnector) beaconPayload(kind byte) []byte {
 
 // sendBeacon sends payload to every broadcast target.
 func (c *BroadcastConnector) sendBeacon(payload []byte) {
-	if c.hooks.muted.Load() {
+	if c.hooks.muted.Load() || c.cfg.MDNS == MDNSOnly {
 		return
 	}
 	for _, to := range c.nets.Load().targets {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cablecar-go/cablecar/connector/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
 const connectorFrames = "/connector/broadcast"

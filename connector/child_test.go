@@ -1,3 +1,5 @@
+//go:build linux
+
 package connector
 
 import (
@@ -7,15 +9,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/cablecar-go/cablecar/connector/internal/netns"
+	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
 // The test binary doubles as a peer program for the multi-process and
@@ -26,6 +30,8 @@ import (
 //	CONNECT <id> <name> <addr>
 //	DISCONNECT <id> <reason: eof|left|timeout|closed|replaced|stopped|other>
 //	PEERS <n> <id>...     (answer to the stdin command "peers")
+//	STATS <heard> <dials> (answer to "stats"; mDNS answers count as beacons)
+//	ENDED                 (discovery ended: Timeout)
 //	STOPPED
 //
 // and stops on the stdin command "stop" or at the end of stdin.
@@ -39,7 +45,11 @@ type childConfig struct {
 	PeerTimeout time.Duration
 	Loopback    bool
 	Interfaces  []string
-	ParentNS    string // the test's network namespace (netns.Current)
+	Refresh     time.Duration // InterfaceRefresh
+	MDNS        MDNSMode
+	Verbose     bool          // debug log on stderr
+	Timeout     time.Duration // discovery Timeout
+	ParentNS    string        // the test's network namespace (netns.Current)
 }
 
 func runNetnsChild() bool {
@@ -72,11 +82,14 @@ func childMain(v string) int {
 	}
 	cfg := BroadcastConfig{
 		Name: cc.Name, AppID: cc.AppID, UDPPort: cc.UDPPort, Interval: cc.Interval,
-		PeerTimeout: cc.PeerTimeout, Loopback: cc.Loopback, Interfaces: cc.Interfaces,
+		PeerTimeout: cc.PeerTimeout, Loopback: cc.Loopback, Interfaces: cc.Interfaces, InterfaceRefresh: cc.Refresh, MDNS: cc.MDNS, Timeout: cc.Timeout,
 		OnConnect: func(p Peer) { say("CONNECT %v %s %v", p.ID, p.Name, p.Addr) },
 		OnDisconnect: func(p Peer, err error) {
 			say("DISCONNECT %v %s", p.ID, reasonWord(err))
 		},
+	}
+	if cc.Verbose {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	c, err := NewBroadcastConnector(&cfg)
 	if err == nil {
@@ -87,6 +100,14 @@ func childMain(v string) int {
 		return 1
 	}
 	say("READY %v %v", c.ID(), c.TCPAddr())
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		if _, err := c.Connect(context.Background()); err == nil {
+			say("ENDED")
+		}
+	}()
+	defer func() { <-ended }()
 	sc := bufio.NewScanner(os.Stdin)
 	for sc.Scan() {
 		switch sc.Text() {
@@ -96,6 +117,8 @@ func childMain(v string) int {
 				ids = append(ids, p.ID.String())
 			}
 			say("PEERS %d %s", len(ids), strings.Join(ids, " "))
+		case "stats":
+			say("STATS %d %d", c.Stats().BeaconsReceived, c.Stats().Dials)
 		case "stop":
 			c.Stop()
 			say("STOPPED")
@@ -169,4 +192,40 @@ func (c *child) disconnects(id string) []string {
 		}
 	}
 	return out
+}
+
+// heard asks c how many beacons (and mDNS answers) it has heard.
+func (c *child) heard(t *testing.T) int {
+	t.Helper()
+	return c.stats(t)[0]
+}
+
+// stats asks c for its counters: beacons heard, dials.
+func (c *child) stats(t *testing.T) [2]int {
+	t.Helper()
+	n := c.Count("STATS ")
+	c.Send("stats")
+	f := strings.Fields(c.WaitCount("STATS ", n+1, 10*time.Second)[n])
+	var v [2]int
+	for i := range v {
+		var err error
+		if v[i], err = strconv.Atoi(f[1+i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return v
+}
+
+// waitHeard waits until c has heard n more beacons: a way to let intervals
+// pass that does not depend on the clock.
+func (c *child) waitHeard(t *testing.T, n int) {
+	t.Helper()
+	start := c.heard(t)
+	deadline := time.Now().Add(30 * time.Second)
+	for c.heard(t) < start+n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s heard fewer than %d beacons in 30s", c.ID, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cablecar-go/cablecar/connector/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
 // pyPeer emulates cable_car 1.0.1's BroadcastConnector with plain sockets,

@@ -92,6 +92,19 @@
 // OnConnect and OnDisconnect run on the dispatcher goroutine, one at a
 // time, in order, never with a lock held. They must not call Stop.
 //
+// # mDNS
+//
+// With BroadcastConfig.MDNS set to MDNSAlso or MDNSOnly, peers are also (or
+// only) found with mDNS/DNS-SD, for networks that filter broadcast but pass
+// multicast: each connector advertises "_cablecar._tcp.local." with TXT
+// records v, app, id and name through a github.com/hashicorp/mdns responder
+// per interface, and browses every Interval on each interface with a small
+// querier of its own (details and the library's weak points it avoids in
+// mdns.go and mdns_query.go). Answers feed the same peer table as beacons,
+// so a peer found both ways is one peer with one connection; entries expire
+// after PeerTimeout without an answer. mDNS cannot be combined with Compat
+// or Loopback, and is tested only inside network namespaces.
+//
 // # Compat mode
 //
 // With Compat the connector speaks cable_car 1.0.1's discovery (see

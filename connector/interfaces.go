@@ -17,6 +17,7 @@ type ifaceInfo struct {
 	name  string
 	flags net.Flags
 	addrs []net.Addr
+	ifc   net.Interface
 }
 
 // listInterfaces reads the system's interfaces and their addresses.
@@ -31,7 +32,7 @@ func listInterfaces() ([]ifaceInfo, error) {
 		if err != nil {
 			continue // vanished meanwhile
 		}
-		out = append(out, ifaceInfo{name: ifc.Name, flags: ifc.Flags, addrs: addrs})
+		out = append(out, ifaceInfo{name: ifc.Name, flags: ifc.Flags, addrs: addrs, ifc: ifc})
 	}
 	return out, nil
 }
@@ -50,22 +51,15 @@ func broadcastNets(ifs []ifaceInfo, names []string) (targets []netip.Addr, nets 
 		if len(names) > 0 && !slices.Contains(names, ifc.name) {
 			continue
 		}
-		for _, a := range ifc.addrs {
-			ipn, ok := a.(*net.IPNet)
-			if !ok {
-				continue
+		for _, p := range ipv4Subnets(ifc.addrs) {
+			if p.Bits() == 0 || p.Bits() > 30 {
+				continue // a subnet without broadcast address
 			}
-			ip4 := ipn.IP.To4()
-			ones, bits := ipn.Mask.Size()
-			if ip4 == nil || bits != 32 || ones == 0 || ones > 30 {
-				continue // IPv6, odd mask, or a subnet without broadcast
-			}
-			ip := netip.AddrFrom4([4]byte(ip4))
-			mask := ^uint32(0) << (32 - ones)
+			mask := ^uint32(0) << (32 - p.Bits())
 			var b [4]byte
-			binary.BigEndian.PutUint32(b[:], binary.BigEndian.Uint32(ip4)|^mask)
+			binary.BigEndian.PutUint32(b[:], binary.BigEndian.Uint32(p.Addr().AsSlice())|^mask)
 			targets = append(targets, netip.AddrFrom4(b))
-			nets = append(nets, netip.PrefixFrom(ip, ones).Masked())
+			nets = append(nets, p.Masked())
 		}
 	}
 	slices.SortFunc(targets, netip.Addr.Compare)
@@ -82,4 +76,23 @@ func inNets(nets []netip.Prefix, ip netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// ipv4Subnets returns the IPv4 addresses of addrs with their prefix length
+// (not masked).
+func ipv4Subnets(addrs []net.Addr) []netip.Prefix {
+	var out []netip.Prefix
+	for _, a := range addrs {
+		ipn, ok := a.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		ip4 := ipn.IP.To4()
+		ones, bits := ipn.Mask.Size()
+		if ip4 == nil || bits != 32 {
+			continue
+		}
+		out = append(out, netip.PrefixFrom(netip.AddrFrom4([4]byte(ip4)), ones))
+	}
+	return out
 }

@@ -3,7 +3,7 @@ package connector
 import (
 	"testing"
 
-	"github.com/cablecar-go/cablecar/connector/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
 func TestMain(m *testing.M) {

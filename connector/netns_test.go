@@ -1,3 +1,5 @@
+//go:build linux
+
 package connector
 
 import (
@@ -8,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cablecar-go/cablecar/connector/internal/netns"
+	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
 // These tests run peers as child processes inside network namespaces on
@@ -146,4 +148,26 @@ func TestNetnsLinkDown(t *testing.T) {
 	link2.SetConnected(true)
 	p1.WaitCount("CONNECT "+p2.ID+" ", 2, 30*time.Second)
 	p2.WaitCount("CONNECT "+p1.ID+" ", 2, 30*time.Second)
+}
+
+func TestNetnsNewInterfacePickedUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br := lab.Bridge()
+	h1, h2 := lab.Host(), lab.Host()
+	h1.Attach(br, netip.MustParsePrefix("10.234.0.1/24"))
+	cc := netnsChildConfig(t, "h1")
+	cc.Refresh = 200 * time.Millisecond
+	p1 := startChild(t, h1, cc)
+	cc.Name = "h2"
+	p2 := startChild(t, h2, cc) // only loopback so far: nowhere to beacon
+	p2.Send("peers")
+	if f := strings.Fields(p2.WaitLine("PEERS ", 10*time.Second)); f[1] != "0" {
+		t.Fatalf("h2 without interface: %v", f)
+	}
+	h2.Attach(br, netip.MustParsePrefix("10.234.0.2/24"))
+	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
+	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
 }

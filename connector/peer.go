@@ -47,7 +47,10 @@ type Peer struct {
 	// from it beyond the connector's own identify exchange. It is a wrapper
 	// around the *net.TCPConn that tells the connector when the user closes
 	// it or a Read or Write fails (see the package documentation,
-	// "Connection ownership"). It implements syscall.Conn.
+	// "Connection ownership"). Besides net.Conn it implements
+	// syscall.Conn, CloseWrite() error, and NetConn() net.Conn, which
+	// returns the *net.TCPConn underneath (closing that one directly is
+	// noticed within one Interval only).
 	Conn net.Conn
 }
 

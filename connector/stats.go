@@ -18,7 +18,7 @@ type BroadcastStats struct {
 
 type stats struct {
 	beaconsSent, beaconsReceived, dropped, droppedForeign, droppedFull atomic.Uint64
-	dials, dialFailures, rejected, connects, disconnects                atomic.Uint64
+	dials, dialFailures, rejected, connects, disconnects               atomic.Uint64
 }
 
 // Stats returns the counters.

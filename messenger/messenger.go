@@ -41,8 +41,10 @@ type Messenger struct {
 	stalled   bool   // Get found only part of a frame in rbuf[r:limit]
 	compact   bool   // readLoop waits for room (see compactRead)
 	readDone  bool   // reading has ended; readErr is set
-	armed     bool   // direct mode: watch waits for readability; Xfer does not read
+	armed     bool   // direct mode: watch has been asked to report readability
+	hot       bool   // direct mode: data arrived less than hotWindow ago
 	filled    bool   // direct mode: the last read filled rbuf
+	idleCalls uint32 // direct mode: idle Xfer calls, for coldPollEvery
 	lastData  time.Time
 	wq        []byte // write queue: encoded frames not yet written
 	spare     []byte // the writer's last buffer, for reuse

@@ -16,7 +16,7 @@ import (
 type rawConn struct {
 	conn    net.Conn
 	rc      syscall.RawConn
-	readFn  func(fd uintptr) bool // made once: no allocation per call
+	readFn  func(fd uintptr) // made once: no allocation per call
 	writeFn func(fd uintptr) bool
 	peekFn  func(fd uintptr) bool
 	buf     []byte
@@ -43,9 +43,8 @@ func newRawConn(conn net.Conn) *rawConn {
 		return nil
 	}
 	c := &rawConn{conn: conn, rc: rc}
-	c.readFn = func(fd uintptr) bool {
+	c.readFn = func(fd uintptr) {
 		c.n, c.err = syscall.Read(int(fd), c.buf)
-		return true // never wait
 	}
 	c.writeFn = func(fd uintptr) bool {
 		c.n, c.err = syscall.Write(int(fd), c.buf)
@@ -62,24 +61,26 @@ func newRawConn(conn net.Conn) *rawConn {
 // read does one non-blocking read into p. It returns syscall.EAGAIN when
 // nothing is there, (0, nil) at the end of the stream, and a *net.OpError
 // for a failure.
+//
+// It goes through RawConn.Control, which keeps the descriptor open during
+// the call but takes no read lock: watch may be waiting for readability
+// (holding the read lock) at the same time, and a peek there does not
+// disturb a read here.
 func (c *rawConn) read(p []byte) (int, error) {
-	return c.do(c.readFn, "read", p)
+	c.buf = p
+	err := c.rc.Control(c.readFn)
+	return c.result(err, "read")
 }
 
 // write does one non-blocking write of p. It returns syscall.EAGAIN when
 // the socket buffer is full, and a *net.OpError for a failure.
 func (c *rawConn) write(p []byte) (int, error) {
-	return c.do(c.writeFn, "write", p)
+	c.buf = p
+	err := c.rc.Write(c.writeFn)
+	return c.result(err, "write")
 }
 
-func (c *rawConn) do(fn func(uintptr) bool, op string, p []byte) (int, error) {
-	c.buf = p
-	var err error
-	if op == "read" {
-		err = c.rc.Read(fn)
-	} else {
-		err = c.rc.Write(fn)
-	}
+func (c *rawConn) result(err error, op string) (int, error) {
 	c.buf = nil
 	n, serr := c.n, c.err
 	if n < 0 {

@@ -9,13 +9,15 @@ import (
 //
 // Xfer itself does one non-blocking read(2) into rbuf, which only the
 // application goroutine touches. To keep an idle Xfer free of system calls
-// it reads only while the connection is "hot" (data arrived less than
-// hotWindow ago) or after watch has seen the socket readable. Once a read
-// finds nothing and the connection has cooled down, Xfer arms watch, a
-// goroutine that waits in the runtime's network poller until the socket is
-// readable (or at its end, or failed), posts evReadable and waits to be
-// armed again. While armed, Xfer does not read: watch and Xfer never use
-// the socket's read side at the same time.
+// it reads on every call only while the connection is "hot" (data arrived
+// less than hotWindow ago) and after watch reported the socket readable;
+// otherwise on one idle call in coldPollEvery. When a read finds nothing
+// and the connection has cooled down, Xfer arms watch, a goroutine that
+// waits in the runtime's network poller until the socket is readable (or
+// at its end, or failed), posts evReadable and waits to be armed again.
+// watch is what wakes Recv and a game loop that sleeps between frames; the
+// occasional direct read is what keeps a loop that spins on every P (where
+// watch may not get to run for milliseconds) responsive.
 //
 // rbuf is allocated on the first read, at 8 KiB. Consumed bytes are
 // dropped by moving the unread tail to the front when less than a quarter
@@ -24,11 +26,16 @@ import (
 // is full at MaxReadBuffer, Xfer stops reading until Get consumes: the
 // socket buffers fill and the peer is slowed down.
 
-// hotWindow is how long after the last data Xfer goes on polling the
-// socket itself. A game loop that calls Xfer once per frame polls once
-// after each frame that had data; a busy loop polls for up to hotWindow,
-// which saves the wake-up of the watcher on a ping-pong.
+// hotWindow is how long after the last data Xfer goes on reading the
+// socket on every call. A game loop that calls Xfer once per frame reads
+// once after each frame that had data; a busy loop reads for up to
+// hotWindow, which saves the wake-up of watch on a ping-pong.
 const hotWindow = 100 * time.Microsecond
+
+// coldPollEvery: a cold, idle Xfer reads the socket itself once in this
+// many calls (a power of two). With a read costing a few hundred ns, that
+// adds a few ns to an idle Xfer.
+const coldPollEvery = 64
 
 // readDirect does one non-blocking read into rbuf.
 func (m *Messenger) readDirect() {
@@ -43,10 +50,14 @@ func (m *Messenger) readDirect() {
 		m.stalled = false
 		m.filled = n == len(free)
 		m.lastData = time.Now()
+		m.hot = true
 	}
 	switch {
 	case wouldBlock(err):
-		if time.Since(m.lastData) > hotWindow {
+		if m.hot && time.Since(m.lastData) > hotWindow {
+			m.hot = false
+		}
+		if !m.hot && !m.armed {
 			m.arm()
 		}
 	case err != nil:
@@ -91,7 +102,7 @@ func (m *Messenger) makeRoom() bool {
 	return true
 }
 
-// arm hands the wait for readability to watch.
+// arm has watch wait for readability.
 func (m *Messenger) arm() {
 	m.armed = true
 	m.armCh <- struct{}{} // never blocks: watch has taken the last token, cap 1

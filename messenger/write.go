@@ -3,6 +3,7 @@ package messenger
 import (
 	"fmt"
 	"syscall"
+	"unsafe"
 
 	"github.com/cablecar-go/cablecar/message"
 )
@@ -48,14 +49,27 @@ func (m *Messenger) Send(msg message.Message) error {
 		}
 		return ErrQueueFull
 	}
-	m.wq = wq
+	if unsafe.SliceData(wq) == unsafe.SliceData(m.wq) {
+		m.wq = m.wq[:len(wq)] // same array: no pointer store, no write barrier
+	} else {
+		m.wq = wq
+	}
 	m.counts.msgsOut++
 	return nil
 }
 
 // write writes the queue, or hands it to writeLoop.
+// directWriteMax is the largest queue that Xfer writes itself. A write(2)
+// on a loopback socket costs a few microseconds: worth it for the few
+// messages of a game frame, which then leave within Xfer with no goroutine
+// hop (that is the round-trip latency), but not for bulk, which writeLoop
+// writes from another thread while the game loop goes on, in batches that
+// grow while a write is in flight (measured: 2x the throughput of writing
+// 64 messages per Xfer directly).
+const directWriteMax = 512
+
 func (m *Messenger) write() {
-	if m.raw == nil {
+	if m.raw == nil || len(m.wq) > directWriteMax {
 		m.handOff(0)
 		return
 	}

@@ -36,7 +36,11 @@ func (m *Messenger) Xfer() error {
 // known without a system call.
 func (m *Messenger) readIdle() bool {
 	if m.raw != nil {
-		return m.armed
+		if m.hot || !m.armed {
+			return false
+		}
+		m.idleCalls++
+		return m.idleCalls%coldPollEvery != 0
 	}
 	return m.rw.Load() == m.lastRW && !m.compact && m.pubR == uint64(m.epoch)<<32|uint64(m.r)
 }
@@ -53,7 +57,7 @@ func (m *Messenger) xfer() error {
 		m.handleEvents()
 	}
 	if m.raw != nil {
-		if !m.armed && !m.readDone && m.err == nil {
+		if !m.readDone && m.err == nil {
 			m.readDirect()
 		}
 	} else {

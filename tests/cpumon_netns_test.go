@@ -1,9 +1,3 @@
-// The namespace helper is moving from connector/internal/netns (which this
-// package cannot import) to internal/netns; until it is there this file is
-// built only with -tags cablecar_netns. Remove the constraint after the move.
-
-//go:build cablecar_netns
-
 package tests
 
 import (

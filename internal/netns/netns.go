@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package netns builds small virtual LANs out of Linux network namespaces
 // for tests: "hosts" (namespaces with loopback up) attached by veth pairs
 // to bridges that live in a "switch" namespace of their own. Nothing is

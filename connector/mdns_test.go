@@ -1,0 +1,106 @@
+package connector
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/hashicorp/mdns"
+	"github.com/miekg/dns"
+)
+
+// responsePacket is what a hashicorp/mdns responder sends for our query.
+func responsePacket(t testing.TB, instance string, port int, ips []net.IP, txt []string) []byte {
+	t.Helper()
+	svc, err := mdns.NewMDNSService(instance, mdnsService, "local.", "host-"+instance+".local.", port, ips, txt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := dns.Msg{MsgHdr: dns.MsgHdr{Response: true, Authoritative: true},
+		Answer: svc.Records(dns.Question{Name: mdnsService + ".local.", Qtype: dns.TypePTR, Qclass: dns.ClassINET})}
+	b, err := msg.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func goodTXT() []string {
+	return []string{"v=1", "app=game", "id=00000000000000ab", "name=ann"}
+}
+
+func TestMDNSCollector(t *testing.T) {
+	col := newMDNSCollector()
+	col.add(responsePacket(t, "ab-eth0", 4000, []net.IP{net.IPv4(10, 0, 0, 1)}, goodTXT()))
+	col.add(responsePacket(t, "ab-eth1", 4000, []net.IP{net.IPv4(10, 0, 1, 1)}, goodTXT()))
+	col.add([]byte("garbage"))
+	col.add(responsePacket(t, "cd-eth0", 5000, []net.IP{net.IPv4(10, 0, 0, 2)}, []string{"v=1"}))
+	got := col.answers()
+	slices.SortFunc(got, func(a, b mdnsAnswer) int {
+		if a.instance < b.instance {
+			return -1
+		}
+		return 1
+	})
+	if len(got) != 3 {
+		t.Fatalf("%d answers: %+v", len(got), got)
+	}
+	if got[0].port != 4000 || !slices.Equal(got[0].addrs, []netip.Addr{netip.MustParseAddr("10.0.0.1")}) ||
+		!slices.Equal(got[1].addrs, []netip.Addr{netip.MustParseAddr("10.0.1.1")}) {
+		t.Errorf("answers %+v", got)
+	}
+	if _, ok := parseTXT(got[2].txt); ok {
+		t.Errorf("TXT without app and id accepted")
+	}
+	txt, ok := parseTXT(got[0].txt)
+	if !ok || txt.id != 0xab || txt.app != "game" || txt.name != "ann" || txt.quiet {
+		t.Errorf("parseTXT: %+v %v", txt, ok)
+	}
+}
+
+func TestParseTXT(t *testing.T) {
+	bad := [][]string{
+		nil,
+		{"v=2", "app=game", "id=00000000000000ab"},
+		{"v=1", "id=00000000000000ab"},
+		{"v=1", "app=game", "id=ab"},
+		{"v=1", "app=game", "id=0000000000000000"},
+		{"v=1", "app=game", "id=zz000000000000ab"},
+		{"v=1", "app=" + string(make([]byte, MaxAppIDLen+1)), "id=00000000000000ab"},
+	}
+	for _, f := range bad {
+		if _, ok := parseTXT(f); ok {
+			t.Errorf("parseTXT(%q) accepted", f)
+		}
+	}
+	if txt, ok := parseTXT(append(goodTXT(), "quiet=1", "other=x")); !ok || !txt.quiet {
+		t.Errorf("quiet: %+v %v", txt, ok)
+	}
+}
+
+func TestMDNSConfig(t *testing.T) {
+	for _, cfg := range []BroadcastConfig{{MDNS: MDNSOnly, Loopback: true}, {MDNS: MDNSAlso, Compat: true}, {MDNS: 7}} {
+		if _, err := NewBroadcastConnector(&cfg); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%+v: %v", cfg, err)
+		}
+	}
+}
+
+func FuzzMDNSResponse(f *testing.F) {
+	f.Add(responsePacket(f, "ab-eth0", 4000, []net.IP{net.IPv4(10, 0, 0, 1)}, goodTXT()))
+	f.Add(responsePacket(f, "x", 1, []net.IP{net.IPv4(1, 2, 3, 4), net.ParseIP("fe80::1")}, []string{"quiet=1"}))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		col := newMDNSCollector()
+		col.add(b)
+		col.add(b)
+		for _, a := range col.answers() {
+			if a.port == 0 || len(a.addrs) == 0 || len(a.addrs) > 16 {
+				t.Fatalf("incomplete answer %+v", a)
+			}
+			parseTXT(a.txt)
+		}
+	})
+}

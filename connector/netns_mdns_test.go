@@ -1,0 +1,128 @@
+//go:build linux
+
+package connector
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/cablecar-go/cablecar/internal/netns"
+)
+
+// mDNS is tested only inside network namespaces: its multicast must never
+// leave on the machine's real interfaces.
+
+func TestNetnsMDNSOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br1, br2 := lab.Bridge(), lab.Bridge()
+	hm, ha, hb := lab.Host(), lab.Host(), lab.Host()
+	hm.Attach(br1, netip.MustParsePrefix("10.235.1.1/24"))
+	hm.Attach(br2, netip.MustParsePrefix("10.235.2.1/24"))
+	ha.Attach(br1, netip.MustParsePrefix("10.235.1.2/24"))
+	hb.Attach(br2, netip.MustParsePrefix("10.235.2.2/24"))
+	cfg := func(name string) childConfig {
+		cc := netnsChildConfig(t, name)
+		cc.MDNS = MDNSOnly
+		return cc
+	}
+	m := startChild(t, hm, cfg("multi"))
+	a := startChild(t, ha, cfg("a"))
+	b := startChild(t, hb, cfg("b"))
+	// m finds a and b on its two interfaces, at the right addresses.
+	if addr := connectAddr(t, m, a.ID); addr.Addr() != netip.MustParseAddr("10.235.1.2") {
+		t.Errorf("multi sees a at %v", addr)
+	}
+	if addr := connectAddr(t, m, b.ID); addr.Addr() != netip.MustParseAddr("10.235.2.2") {
+		t.Errorf("multi sees b at %v", addr)
+	}
+	a.WaitLine("CONNECT "+m.ID+" multi ", 10*time.Second)
+	b.WaitLine("CONNECT "+m.ID+" multi ", 10*time.Second)
+
+	// A stopped peer is dropped (its connection closes: mDNS has no goodbye).
+	a.Send("stop")
+	a.WaitLine("STOPPED", 10*time.Second)
+	m.WaitLine("DISCONNECT "+a.ID+" ", 10*time.Second)
+	if r := m.disconnects(a.ID); len(r) != 1 || r[0] != "eof" {
+		t.Errorf("m dropped a with %v", r)
+	}
+}
+
+func TestNetnsMDNSAndBroadcastDedupe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br := lab.Bridge()
+	var kids []*child
+	for i := range 3 {
+		h := lab.Host()
+		h.Attach(br, netip.MustParsePrefix(fmt.Sprintf("10.236.0.%d/24", i+1)))
+		cc := netnsChildConfig(t, fmt.Sprintf("h%d", i+1))
+		cc.MDNS = MDNSAlso
+		kids = append(kids, startChild(t, h, cc))
+	}
+	for _, a := range kids {
+		for _, b := range kids {
+			if a != b {
+				a.WaitLine("CONNECT "+b.ID+" ", 30*time.Second)
+			}
+		}
+	}
+	// Found both ways, still one connection each, many beacons and mDNS
+	// answers later: no second CONNECT, no DISCONNECT.
+	for _, a := range kids {
+		a.waitHeard(t, 30)
+	}
+	for _, a := range kids {
+		for _, b := range kids {
+			if a != b && a.connects(b.ID) != 1 {
+				t.Errorf("%s connected %d times to %s", a.ID, a.connects(b.ID), b.ID)
+			}
+		}
+		if n := a.Count("DISCONNECT "); n != 0 {
+			t.Errorf("%s: %d disconnects", a.ID, n)
+		}
+	}
+}
+
+func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br := lab.Bridge()
+	h1, h2, h3 := lab.Host(), lab.Host(), lab.Host()
+	h1.Attach(br, netip.MustParsePrefix("10.237.0.1/24"))
+	h2.Attach(br, netip.MustParsePrefix("10.237.0.2/24"))
+	h3.Attach(br, netip.MustParsePrefix("10.237.0.3/24"))
+	cc := netnsChildConfig(t, "short")
+	cc.MDNS = MDNSOnly
+	cc.Timeout = 500 * time.Millisecond // discovery ends, the connection stays
+	short := startChild(t, h1, cc)
+	cc.Name, cc.Timeout = "long", 0
+	long := startChild(t, h2, cc)
+	long.WaitLine("CONNECT "+short.ID+" ", 30*time.Second)
+	short.WaitLine("ENDED", 30*time.Second)
+	// Well after the end of short's discovery and several PeerTimeouts
+	// (long keeps hearing third's answers), long still has short: the
+	// responder stayed and answers "quiet".
+	cc.Name = "third"
+	third := startChild(t, h3, cc)
+	long.WaitLine("CONNECT "+third.ID+" ", 30*time.Second)
+	long.waitHeard(t, 40) // 40 answers from third at 100 ms: 4 PeerTimeouts
+	if r := long.disconnects(short.ID); len(r) != 0 {
+		t.Errorf("long dropped short: %v", r)
+	}
+	if third.connects(short.ID) != 0 {
+		t.Error("third connected to short after short's discovery ended")
+	}
+	// Quiet answers are not dialed: third dialed at most long.
+	if d := third.stats(t)[1]; d > 1 {
+		t.Errorf("third made %d dials; short's quiet answers were dialed", d)
+	}
+}
