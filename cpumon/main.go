@@ -42,6 +42,7 @@ type options struct {
 	interval time.Duration
 	port     int
 	verbose  bool
+	mdns     bool
 	tcpPort  int // compat TCP port; 0 means cpu_mon's 8227 (tests change it)
 }
 
@@ -72,6 +73,10 @@ Flags:
   -port number
         UDP beacon port (default 8224; 8226 with -compat). Monitors with
         different ports do not see each other.
+  -mdns
+        find monitors by mDNS (_cablecar._tcp) as well as by broadcast,
+        for networks that filter broadcast but pass multicast. Not with
+        -local or -compat.
   -v    debug logging to stderr (redirect it: cpumon -v 2>cpumon.log).
   -h    this help.
 `
@@ -87,6 +92,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.interval, "interval", stats.DefaultInterval, "")
 	fs.IntVar(&o.port, "port", 0, "")
 	fs.BoolVar(&o.verbose, "v", false, "")
+	fs.BoolVar(&o.mdns, "mdns", false, "")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -98,6 +104,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.interval < stats.MinInterval {
 		fmt.Fprintf(stderr, "cpumon: -interval %v is below %v\n", o.interval, stats.MinInterval)
 		return o, errors.New("bad interval")
+	}
+	if o.mdns && (o.local || o.compat) {
+		fmt.Fprintln(stderr, "cpumon: -mdns works neither with -local (mDNS is multicast on the LAN) nor with -compat (cable_car has no mDNS)")
+		return o, errors.New("bad flags")
 	}
 	if o.port < 0 || o.port > 65535 {
 		fmt.Fprintf(stderr, "cpumon: -port %d is not a port\n", o.port)
@@ -167,6 +177,9 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 		Logger:       log,
 		OnConnect:    func(p connector.Peer) { mo.events.push(event{kind: evConnected, peer: p}) },
 		OnDisconnect: func(p connector.Peer, err error) { mo.events.push(event{kind: evDisconnected, peer: p, err: err}) },
+	}
+	if o.mdns {
+		cfg.MDNS = connector.MDNSAlso
 	}
 	if o.compat {
 		cfg.Compat, cfg.TCPPort, cfg.Interval = true, cmp.Or(o.tcpPort, compatTCPPort), compatInterval

@@ -66,12 +66,15 @@ func TestParseFlags(t *testing.T) {
 	if _, err := parseFlags([]string{"-h"}, &errOut); !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("-h: %v", err)
 	}
-	for _, f := range []string{"-local", "-compat", "-json", "-interval", "-port", "-v", "-h"} {
+	if o, err := parseFlags([]string{"-mdns"}, &bytes.Buffer{}); err != nil || !o.mdns {
+		t.Errorf("-mdns: %+v, %v", o, err)
+	}
+	for _, f := range []string{"-local", "-compat", "-json", "-interval", "-port", "-mdns", "-v", "-h"} {
 		if !strings.Contains(errOut.String(), "\n  "+f) {
 			t.Errorf("help does not explain %s", f)
 		}
 	}
-	for _, bad := range [][]string{{"-interval", "1ms"}, {"-port", "70000"}, {"extra"}, {"-nope"}} {
+	for _, bad := range [][]string{{"-interval", "1ms"}, {"-port", "70000"}, {"extra"}, {"-nope"}, {"-mdns", "-local"}, {"-mdns", "-compat"}} {
 		if _, err := parseFlags(bad, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v accepted", bad)
 		}

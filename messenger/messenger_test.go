@@ -43,6 +43,8 @@ func TestSendGetBothWays(t *testing.T) {
 					t.Errorf("a got %v, want %v", got, want)
 				}
 				xferOK(t, a, b)
+				// a's writer may report its last write after a's Xfer.
+				poll(t, "a's queue to drain", func() bool { xferOK(t, a); return a.Stats().WriteQueue == 0 })
 				st := b.Stats()
 				if st.MessagesIn != 5 || st.MessagesOut != 5 || st.BytesIn == 0 || st.BytesIn != a.Stats().BytesOut ||
 					st.WriteQueue != 0 || st.ReadBuffered != 0 || st.SkippedFrames != 0 {

@@ -70,3 +70,26 @@ func TestCpumonNetnsThreeHosts(t *testing.T) {
 	checkNothingAfterGone(t, a, c.self.Peer)
 	checkNothingAfterGone(t, b, c.self.Peer)
 }
+
+// TestCpumonNetnsMDNS runs cpumon -mdns on two "hosts" whose broadcast
+// beacons use different UDP ports, so broadcast alone can never bring them
+// together: each seeing the other's stats shows that mDNS found it.
+func TestCpumonNetnsMDNS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br := lab.Bridge()
+	var ms []*monProc
+	for i := range 2 {
+		h := lab.Host()
+		h.Attach(br, netip.MustParsePrefix(fmt.Sprintf("10.233.0.%d/24", i+1)))
+		port := fmt.Sprint(18901 + i)
+		ms = append(ms, waitSelf(t, startCmd(t, h.Command(t.Context(), bin("cpumon"),
+			"-json", "-mdns", "-port", port, "-interval", monInterval.String()))))
+	}
+	for i, m := range ms {
+		o := ms[1-i]
+		m.waitEvent(t, "stats of the host found by mDNS", statsFrom(o.self.Peer))
+	}
+}
