@@ -8,12 +8,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cablecar-go/cablecar/internal/freeport"
 )
 
 // benchConfig is a loopback configuration at the 250 ms beacon interval the
 // figures are measured at.
 func benchConfig(b *testing.B) BroadcastConfig {
-	cfg := loopbackConfig(b, freeUDPPort(b))
+	cfg := loopbackConfig(b, freeport.UDP(b))
 	cfg.Interval = 250 * time.Millisecond
 	cfg.PeerTimeout = 2 * time.Second
 	return cfg
@@ -112,7 +114,7 @@ func BenchmarkFullMesh16(b *testing.B) {
 func BenchmarkIdleCPU(b *testing.B) {
 	for _, n := range []int{1, 2} {
 		b.Run(fmt.Sprintf("connectors=%d", n), func(b *testing.B) {
-			cfg := loopbackConfig(b, freeUDPPort(b))
+			cfg := loopbackConfig(b, freeport.UDP(b))
 			cfg.Interval = 0 // default 1 s
 			cfg.PeerTimeout = 0
 			var cs []*BroadcastConnector

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
@@ -32,7 +33,7 @@ func waitSent(t testing.TB, p *testPeer, n uint64) {
 
 func TestSimultaneousDial(t *testing.T) {
 	for round := range 5 {
-		cfg := loopbackConfig(t, freeUDPPort(t))
+		cfg := loopbackConfig(t, freeport.UDP(t))
 		a := newTestPeer(t, cfg, "a")
 		b := newTestPeer(t, cfg, "b")
 		// Both dial as soon as they hear each other, and neither connects
@@ -95,7 +96,7 @@ func TestSimultaneousDial(t *testing.T) {
 }
 
 func TestSilentPeerDroppedAndReconnected(t *testing.T) {
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = 500 * time.Millisecond
 	a := startTestPeer(t, cfg, "a")
 	b := startTestPeer(t, cfg, "b")
@@ -125,7 +126,7 @@ func TestSilentPeerDroppedAndReconnected(t *testing.T) {
 }
 
 func TestUserCloseDropsAndReconnects(t *testing.T) {
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	a := startTestPeer(t, cfg, "a")
 	b := startTestPeer(t, cfg, "b")
 	waitFor(t, 10*time.Second, "connected", func() bool { return a.hasPeer(b.ID()) && b.hasPeer(a.ID()) })
@@ -160,7 +161,7 @@ func TestUserCloseDropsAndReconnects(t *testing.T) {
 func TestReadEOFReported(t *testing.T) {
 	// A user that reads notices the close first; the connector learns it
 	// from the wrapper.
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = time.Hour // no sweep during the test
 	cfg.Interval = 10 * time.Minute
 	a := startTestPeer(t, cfg, "a")
@@ -178,7 +179,7 @@ func TestReadEOFReported(t *testing.T) {
 }
 
 func TestOneToOne(t *testing.T) {
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = 500 * time.Millisecond
 	b := startTestPeer(t, cfg, "b")
 	c := startTestPeer(t, cfg, "c")
@@ -214,7 +215,7 @@ func TestOneToOne(t *testing.T) {
 }
 
 func TestDiscoveryTimeout(t *testing.T) {
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = 500 * time.Millisecond
 	b := startTestPeer(t, cfg, "b")
 	tc := cfg
@@ -238,7 +239,7 @@ func TestDiscoveryTimeout(t *testing.T) {
 }
 
 func TestConnectContext(t *testing.T) {
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	a := newTestPeer(t, cfg, "a")
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -260,7 +261,7 @@ func TestConnectContext(t *testing.T) {
 }
 
 func TestGarbageFlood(t *testing.T) {
-	port := freeUDPPort(t)
+	port := freeport.UDP(t)
 	cfg := loopbackConfig(t, port)
 	cfg.PeerTimeout = time.Second
 	a := startTestPeer(t, cfg, "a")

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
@@ -153,7 +154,7 @@ func checkConnWorks(t testing.TB, a, b Peer) {
 }
 
 func TestTwoPeersConnect(t *testing.T) {
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.Metadata = []byte("room=1")
 	a := startTestPeer(t, cfg, "alice")
 	b := startTestPeer(t, cfg, "bob")
@@ -204,7 +205,7 @@ func TestTwoPeersConnect(t *testing.T) {
 
 func TestFullMesh(t *testing.T) {
 	const n = 6
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	peers := make([]*testPeer, n)
 	for i := range peers {
 		peers[i] = startTestPeer(t, cfg, fmt.Sprintf("p%d", i))

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
@@ -104,8 +105,8 @@ func (p *pyPeer) listenLoop() {
 		p.datagrams = append(p.datagrams, bytes.Clone(buf[:n]))
 		_, known := p.table[a]
 		p.mu.Unlock()
-		if known || a == p.ip {
-			continue
+		if known || a == p.ip || !a.IsLoopback() {
+			continue // never dial off this machine, whoever sent the datagram
 		}
 		d := net.Dialer{Timeout: 2 * time.Second, LocalAddr: &net.TCPAddr{IP: p.ip.AsSlice()}}
 		conn, err := d.Dial("tcp4", netip.AddrPortFrom(a, uint16(p.tcpPort)).String())
@@ -172,8 +173,8 @@ func compatConfig(t *testing.T) BroadcastConfig {
 	return BroadcastConfig{
 		Compat:   true,
 		Loopback: true,
-		UDPPort:  freeUDPPort(t),
-		TCPPort:  freeTCPPort(t),
+		UDPPort:  freeport.UDP(t),
+		TCPPort:  freeport.TCP(t),
 		Interval: 50 * time.Millisecond,
 	}
 }

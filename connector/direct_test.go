@@ -12,13 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
 const directFrames = "/connector/direct_"
 
 func TestDialRefusedThenAccepted(t *testing.T) {
-	port := freeTCPPort(t)
+	port := freeport.TCP(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	h := &countingHandler{}
 	c := &DirectClient{Timeout: 20 * time.Second, RetryInterval: 5 * time.Millisecond, Logger: slog.New(h)}
@@ -60,7 +61,7 @@ func TestDialRefusedThenAccepted(t *testing.T) {
 }
 
 func TestDialTimeout(t *testing.T) {
-	addr := "127.0.0.1:" + strconv.Itoa(freeTCPPort(t))
+	addr := "127.0.0.1:" + strconv.Itoa(freeport.TCP(t))
 	c := &DirectClient{Timeout: 100 * time.Millisecond, RetryInterval: 10 * time.Millisecond}
 	conn, err := c.Dial(context.Background(), addr)
 	if err == nil {
@@ -80,7 +81,7 @@ func TestDialTimeout(t *testing.T) {
 }
 
 func TestDialContextCancel(t *testing.T) {
-	addr := "127.0.0.1:" + strconv.Itoa(freeTCPPort(t))
+	addr := "127.0.0.1:" + strconv.Itoa(freeport.TCP(t))
 	h := &countingHandler{}
 	c := &DirectClient{Timeout: -1, RetryInterval: 5 * time.Millisecond, Logger: slog.New(h)}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -102,7 +103,7 @@ func TestDialContextCancel(t *testing.T) {
 }
 
 func TestDialParentDeadline(t *testing.T) {
-	addr := "127.0.0.1:" + strconv.Itoa(freeTCPPort(t))
+	addr := "127.0.0.1:" + strconv.Itoa(freeport.TCP(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	_, err := (&DirectClient{Timeout: time.Hour}).Dial(ctx, addr)

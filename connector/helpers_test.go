@@ -3,7 +3,6 @@ package connector
 import (
 	"context"
 	"log/slog"
-	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,26 +28,3 @@ func (h *countingHandler) Enabled(context.Context, slog.Level) bool  { return tr
 func (h *countingHandler) Handle(context.Context, slog.Record) error { h.n.Add(1); return nil }
 func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler        { return h }
 func (h *countingHandler) WithGroup(string) slog.Handler             { return h }
-
-// freeTCPPort returns a loopback TCP port that was free a moment ago.
-func freeTCPPort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// freeUDPPort returns a UDP port that was free a moment ago on every
-// address, so that each test beacons on a port of its own.
-func freeUDPPort(t testing.TB) int {
-	t.Helper()
-	c, err := net.ListenPacket("udp4", "0.0.0.0:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}

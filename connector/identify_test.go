@@ -6,11 +6,13 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/cablecar-go/cablecar/internal/freeport"
 )
 
 // TestIdentifyFromOutside talks to an acceptor with a plain socket.
 func TestIdentifyFromOutside(t *testing.T) {
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.ConnTimeout = 300 * time.Millisecond
 	a := startTestPeer(t, cfg, "a")
 	addr := a.TCPAddr().String()

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/net/nettest"
+
+	"github.com/cablecar-go/cablecar/internal/freeport"
 )
 
 var pipeCount atomic.Int64
@@ -19,7 +21,7 @@ func TestPeerConnIsNetConn(t *testing.T) {
 	nettest.TestConn(t, func() (c1, c2 net.Conn, stop func(), err error) {
 		cfg := BroadcastConfig{
 			AppID:    fmt.Sprintf("nettest-%d", pipeCount.Add(1)),
-			UDPPort:  freeUDPPort(t),
+			UDPPort:  freeport.UDP(t),
 			Loopback: true,
 			Interval: 50 * time.Millisecond,
 		}

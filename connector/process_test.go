@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cablecar-go/cablecar/internal/freeport"
 )
 
 // Two processes on one host find each other on loopback; a peer killed
@@ -14,7 +16,7 @@ func TestProcessesOnOneHost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	cfg := loopbackConfig(t, freeUDPPort(t))
+	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = time.Second
 	a := startTestPeer(t, cfg, "parent")
 	cc := childConfig{Name: "child", AppID: cfg.AppID, UDPPort: cfg.UDPPort, Interval: cfg.Interval,

@@ -10,46 +10,17 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cablecar-go/cablecar/cpumon/wire"
+	"github.com/cablecar-go/cablecar/internal/freeport"
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
-// TestMain fails the run if a goroutine of this module outlives the tests.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if err := checkNoLeaks(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
-
-func checkNoLeaks() error {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		buf := make([]byte, 1<<20)
-		stacks := string(buf[:runtime.Stack(buf, true)])
-		var leaked []string
-		for _, g := range strings.Split(stacks, "\n\n") {
-			if strings.Contains(g, "github.com/cablecar-go/cablecar/") && !strings.Contains(g, "checkNoLeaks") && !strings.Contains(g, "testing.(*M)") {
-				leaked = append(leaked, g)
-			}
-		}
-		if len(leaked) == 0 {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("leaked goroutines:\n%s", strings.Join(leaked, "\n\n"))
-		}
-		time.Sleep(10 * time.Millisecond) // polling a condition
-	}
-}
+// TestMain fails the run if a goroutine outlives the tests.
+func TestMain(m *testing.M) { leakcheck.Main(m) }
 
 func TestParseFlags(t *testing.T) {
 	var errOut bytes.Buffer
@@ -79,28 +50,6 @@ func TestParseFlags(t *testing.T) {
 			t.Errorf("%v accepted", bad)
 		}
 	}
-}
-
-// freeUDPPort returns a loopback UDP port that was free a moment ago.
-func freeUDPPort(t *testing.T) int {
-	t.Helper()
-	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return c.LocalAddr().(*net.UDPAddr).Port
-}
-
-// freeTCPPort returns a loopback TCP port that was free a moment ago.
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // instance is one monitor running in this process with -json output.
@@ -176,7 +125,7 @@ func (in *instance) stop(t *testing.T) {
 }
 
 func TestTwoMonitorsSeeEachOther(t *testing.T) {
-	o := options{local: true, json: true, interval: 200 * time.Millisecond, port: freeUDPPort(t)}
+	o := options{local: true, json: true, interval: 200 * time.Millisecond, port: freeport.UDP(t)}
 	a := startInstance(t, o)
 	b := startInstance(t, o)
 
@@ -200,8 +149,8 @@ func TestTwoMonitorsSeeEachOther(t *testing.T) {
 // connects to the monitor's TCP port, sends one stats line exactly as
 // cable_car writes it, and checks what comes back.
 func TestCompatWithCableCarPeer(t *testing.T) {
-	tcpPort := freeTCPPort(t)
-	mon := startInstance(t, options{local: true, compat: true, json: true, interval: 200 * time.Millisecond, port: freeUDPPort(t), tcpPort: tcpPort})
+	tcpPort := freeport.TCP(t)
+	mon := startInstance(t, options{local: true, compat: true, json: true, interval: 200 * time.Millisecond, port: freeport.UDP(t), tcpPort: tcpPort})
 
 	conn, err := net.DialTimeout("tcp4", fmt.Sprintf("127.0.0.1:%d", tcpPort), 5*time.Second)
 	if err != nil {

@@ -72,14 +72,21 @@ func (mo *monitor) loop(ctx context.Context) error {
 			mo.ownSample(s, time.Now())
 		case <-tick.C:
 		}
-		now := time.Now()
-		for _, p := range mo.peers {
-			mo.pump(p, now)
-		}
-		if err := mo.view.maybeDraw(mo.hosts, now); err != nil {
+		if err := mo.refresh(time.Now()); err != nil {
 			return err
 		}
 	}
+}
+
+// refresh pumps every peer, forgets the hosts that have been gone for
+// long (with -json too, where nothing is drawn: a long-running monitor
+// must not keep every peer it ever saw) and redraws when due.
+func (mo *monitor) refresh(now time.Time) error {
+	for _, p := range mo.peers {
+		mo.pump(p, now)
+	}
+	mo.hosts.Expire(now)
+	return mo.view.maybeDraw(mo.hosts, now)
 }
 
 func (mo *monitor) handleEvents(now time.Time) {
@@ -107,8 +114,17 @@ func (mo *monitor) handleEvents(now time.Time) {
 // startHello makes a Messenger for a new connection on its own goroutine:
 // the hello exchange may take up to helloTimeout and must not stall the
 // loop. The goroutine is bounded by helloCtx, and waited for at shutdown.
+// When cap(hellos) hellos are in flight already the connection is closed
+// at once (the connector dials the peer again on its next beacon): the
+// loop never waits for a slow peer.
 func (mo *monitor) startHello(p connector.Peer) {
-	mo.hellos <- struct{}{}
+	select {
+	case mo.hellos <- struct{}{}:
+	default:
+		mo.log.Debug("cpumon: too many hellos in flight, closing", "addr", p.Addr)
+		p.Conn.Close()
+		return
+	}
 	go func() {
 		defer func() { <-mo.hellos }()
 		ctx, cancel := context.WithTimeout(mo.helloCtx, helloTimeout)

@@ -42,7 +42,7 @@ func (v *view) changed() {
 }
 
 // maybeDraw redraws when something changed (at most every minRedraw) or
-// when the ages are due for a refresh.
+// when the ages are due for a refresh. The caller expires old hosts first.
 func (v *view) maybeDraw(hosts *table.Hosts, now time.Time) error {
 	if v == nil {
 		return nil
@@ -52,7 +52,6 @@ func (v *view) maybeDraw(hosts *table.Hosts, now time.Time) error {
 		return nil
 	}
 	v.last, v.dirty = now, false
-	hosts.Expire(now)
 	rows := hosts.Rows(now)
 	width, _ := v.scr.Size()
 	title := v.title

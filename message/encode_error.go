@@ -10,10 +10,12 @@ type EncodeError struct {
 	Err   error  // one of the sentinels (ErrUnknownType, ErrBadPayload, ErrTooLarge), possibly wrapping a cause
 }
 
+// Error describes the failure: codec, Go type and cause.
 func (e *EncodeError) Error() string {
 	return "message: " + e.Codec + " encode " + e.Type + ": " + e.Err.Error()
 }
 
+// Unwrap returns Err, so that errors.Is finds the sentinel.
 func (e *EncodeError) Unwrap() error { return e.Err }
 
 func encodeError(codec string, m Message, err error) error {

@@ -34,6 +34,8 @@ type DecodeError struct {
 	Err    error  // one of the sentinels above, possibly wrapping a cause
 }
 
+// Error describes the failure: codec, type, offset, cause, and whether the
+// stream is unusable.
 func (e *DecodeError) Error() string {
 	s := "message: " + e.Codec + " decode"
 	if e.Type != "" {
@@ -46,6 +48,7 @@ func (e *DecodeError) Error() string {
 	return s
 }
 
+// Unwrap returns Err, so that errors.Is finds the sentinel.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
 // Recoverable reports whether the stream can go on after skipping the bad

@@ -42,22 +42,7 @@ func sliceCodec(t reflect.Type, elem *jsonType) (
 	func([]byte, reflect.Value, int) ([]byte, error),
 	func([]byte, int, reflect.Value, int) (int, error),
 ) {
-	enc := func(dst []byte, v reflect.Value, depth int) ([]byte, error) {
-		if depth >= maxJSONDepth {
-			return dst, tooDeep()
-		}
-		dst = append(dst, '[')
-		var err error
-		for i := range v.Len() {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if dst, err = elem.enc(dst, v.Index(i), depth+1); err != nil {
-				return dst, err
-			}
-		}
-		return append(dst, ']'), nil
-	}
+	enc := listEncoder(elem)
 	dec := func(data []byte, i int, v reflect.Value, depth int) (int, error) {
 		if data[i] == 'n' {
 			v.SetZero()
@@ -93,13 +78,10 @@ func sliceCodec(t reflect.Type, elem *jsonType) (
 	return enc, dec
 }
 
-// arrayCodec: extra elements are ignored and missing ones zeroed, as in
-// encoding/json.
-func arrayCodec(t reflect.Type, elem *jsonType) (
-	func([]byte, reflect.Value, int) ([]byte, error),
-	func([]byte, int, reflect.Value, int) (int, error),
-) {
-	enc := func(dst []byte, v reflect.Value, depth int) ([]byte, error) {
+// listEncoder writes a slice or an array as a JSON array (a nil slice as
+// []: Python has no nil list).
+func listEncoder(elem *jsonType) func([]byte, reflect.Value, int) ([]byte, error) {
+	return func(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		if depth >= maxJSONDepth {
 			return dst, tooDeep()
 		}
@@ -115,6 +97,15 @@ func arrayCodec(t reflect.Type, elem *jsonType) (
 		}
 		return append(dst, ']'), nil
 	}
+}
+
+// arrayCodec: extra elements are ignored and missing ones zeroed, as in
+// encoding/json.
+func arrayCodec(t reflect.Type, elem *jsonType) (
+	func([]byte, reflect.Value, int) ([]byte, error),
+	func([]byte, int, reflect.Value, int) (int, error),
+) {
+	enc := listEncoder(elem)
 	dec := func(data []byte, i int, v reflect.Value, depth int) (int, error) {
 		if data[i] == 'n' {
 			return expectLiteral(data, i, "null")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -93,12 +92,7 @@ func appendASCIIJSON(dst, js []byte) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRune(js[i:])
-		if r >= 0x10000 {
-			r1, r2 := utf16.EncodeRune(r)
-			dst = appendU(appendU(dst, r1), r2)
-		} else {
-			dst = appendU(dst, r)
-		}
+		dst = appendURune(dst, r)
 		i += size
 	}
 	return dst

@@ -55,12 +55,7 @@ func appendPyString(dst []byte, s string) []byte {
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if r >= 0x10000 {
-				r1, r2 := utf16.EncodeRune(r)
-				dst = appendU(appendU(dst, r1), r2)
-			} else {
-				dst = appendU(dst, r)
-			}
+			dst = appendURune(dst, r)
 			i += size
 			start = i
 			continue
@@ -72,6 +67,17 @@ func appendPyString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
+// appendURune appends r as \uXXXX, or as a \uXXXX\uXXXX surrogate pair
+// above U+FFFF, as Python's ensure_ascii does.
+func appendURune(dst []byte, r rune) []byte {
+	if r >= 0x10000 {
+		r1, r2 := utf16.EncodeRune(r)
+		return appendU(appendU(dst, r1), r2)
+	}
+	return appendU(dst, r)
+}
+
+// appendU appends the 16-bit code unit r as \uXXXX (lower-case hex).
 func appendU(dst []byte, r rune) []byte {
 	return append(dst, '\\', 'u', hexDigits[r>>12&15], hexDigits[r>>8&15], hexDigits[r>>4&15], hexDigits[r&15])
 }

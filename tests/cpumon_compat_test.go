@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cablecar-go/cablecar/internal/freeport"
 )
 
 // cpuMonPeer is a stdlib-only stand-in for cable_car 1.0.1's cpu_mon
@@ -93,7 +95,7 @@ func needCompatPorts(t *testing.T) {
 func TestCpumonCompatWithPythonCpuMon(t *testing.T) {
 	py := needPython(t)
 	needCompatPorts(t)
-	port := freeBeaconPort(t)
+	port := strconv.Itoa(freeport.UDP(t))
 	pyHost := fmt.Sprintf("pyhost-%d", os.Getpid())
 
 	pp := start(t, py, cpuMonPeer, "--ip", pythonIP, "--udp-port", port, "--tcp-port", strconv.Itoa(compatTCPPort),

@@ -2,13 +2,13 @@ package tests
 
 import (
 	"encoding/json"
-	"net"
 	"os"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/cablecar-go/cablecar/cpumon/wire"
+	"github.com/cablecar-go/cablecar/internal/freeport"
 )
 
 // Timings of the native cpumon tests.
@@ -114,22 +114,10 @@ func goneOf(peer string) func(monEvent) bool {
 	return func(ev monEvent) bool { return ev.Type == "gone" && ev.Peer == peer }
 }
 
-// freeBeaconPort returns a UDP port that no socket on this machine used a
-// moment ago, so that concurrent test runs do not hear each other.
-func freeBeaconPort(t *testing.T) string {
-	t.Helper()
-	c, err := net.ListenUDP("udp4", &net.UDPAddr{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	return strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)
-}
-
 // startLocalMonitors runs n cpumon -local -json on one beacon port.
 func startLocalMonitors(t *testing.T, n int) []*monProc {
 	t.Helper()
-	port := freeBeaconPort(t)
+	port := strconv.Itoa(freeport.UDP(t))
 	ms := make([]*monProc, n)
 	for i := range ms {
 		ms[i] = startMonitor(t, "-local", "-json", "-interval", monInterval.String(), "-port", port)

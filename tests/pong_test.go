@@ -1,16 +1,19 @@
 package tests
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cablecar-go/cablecar/internal/freeport"
 )
 
 // TestPongHeadlessSameGame: two headless pong processes find each other on
 // loopback, play the same seeded game, and print the same final score and
 // state digest.
 func TestPongHeadlessSameGame(t *testing.T) {
-	args := []string{"-headless", "-lo", "-port", "18861", "-frames", "600", "-seed", "11", "-timeout", "20s"}
+	args := []string{"-headless", "-lo", "-port", strconv.Itoa(freeport.UDP(t)), "-frames", "600", "-seed", "11", "-timeout", "20s"}
 	a := start(t, bin("pong"), args...)
 	b := start(t, bin("pong"), args...)
 	var finals []string

@@ -8,8 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
 // binDir holds the programs built by TestMain.
@@ -34,7 +37,7 @@ func TestMain(m *testing.M) {
 		code = m.Run()
 	}
 	os.RemoveAll(dir)
-	os.Exit(code)
+	os.Exit(leakcheck.Verify(code))
 }
 
 func build() int {
@@ -81,6 +84,10 @@ func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
 		t.Fatal(err)
 	}
 	cmd.Stderr = cmd.Stdout
+	if cmd.SysProcAttr == nil {
+		// The program dies with the test binary, even one killed by -timeout.
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", cmd.Path, err)
 	}

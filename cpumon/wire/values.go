@@ -3,12 +3,11 @@ package wire
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/cablecar-go/cablecar/message"
 	"math"
 	"strconv"
-)
 
-var jsonNull = []byte("null")
+	"github.com/cablecar-go/cablecar/message"
+)
 
 // Float is a float64 that may be absent. The zero value is absent.
 type Float struct {

@@ -4,10 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/internal/freeport"
+	"github.com/cablecar-go/cablecar/messenger"
 )
 
 // screen collects a room's output and lets a test wait for a line.
@@ -84,7 +89,7 @@ func (c *chatter) leave() {
 }
 
 func TestChatRoomOfThree(t *testing.T) {
-	const port = 18731
+	port := freeport.UDP(t)
 	alice, bob, carol := join(t, "alice", port), join(t, "bob", port), join(t, "carol", port)
 	for _, c := range []*chatter{alice, bob, carol} {
 		c.screen.waitCount(t, " joined (127.0.0.1:", 2)
@@ -105,4 +110,28 @@ func TestChatRoomOfThree(t *testing.T) {
 	bob.screen.waitCount(t, "* carol left", 1)
 	bob.say(t, "bye carol")
 	alice.screen.waitCount(t, "<bob> bye carol\n", 1)
+}
+
+// TestLoopEndsWithPeerThatDoesNotRead: a member that never reads cannot keep
+// the room from ending (the flush of the last lines at the end is bounded).
+func TestLoopEndsWithPeerThatDoesNotRead(t *testing.T) {
+	ours, theirs := net.Pipe() // no buffer: a write waits for a reader
+	defer theirs.Close()
+	m, err := messenger.New(context.Background(), ours, newCodec(), &messenger.Options{Compat: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	lines := make(chan string)
+	joined := make(chan member)
+	done := make(chan error, 1)
+	go func() { done <- loop(ctx, "me", lines, joined, io.Discard) }()
+	joined <- member{peer: connector.Peer{Name: "stuck"}, m: m}
+	lines <- "nobody reads this"
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the room did not end: its last flush waits for a peer that never reads")
+	}
 }

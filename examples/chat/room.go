@@ -18,9 +18,17 @@ type member struct {
 	m    *messenger.Messenger
 }
 
-// pumpEvery is how often the room moves bytes: a chat needs no game-loop
-// rate, and an idle room stays cheap.
-const pumpEvery = 20 * time.Millisecond
+const (
+	// pumpEvery is how often the room moves bytes: a chat needs no
+	// game-loop rate, and an idle room stays cheap.
+	pumpEvery = 20 * time.Millisecond
+	// helloTimeout bounds a new peer's hello: a peer that never answers
+	// must not hold a goroutine and a connection until the room ends.
+	helloTimeout = 5 * time.Second
+	// closeTimeout bounds the flush of the last lines when the room ends:
+	// a peer that does not read must not keep the program from exiting.
+	closeTimeout = time.Second
+)
 
 // run is the chat room: it reads lines from in, says them to every peer, and
 // writes what happens to out, until ctx ends or in is closed.
@@ -38,7 +46,9 @@ func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
 		AppID: "cablecar-chat", Name: cfg.name, Compat: cfg.compat, UDPPort: cfg.port, Loopback: cfg.lo,
 		OnConnect: func(p connector.Peer) {
 			wg.Go(func() {
-				m, err := messenger.New(ctx, p.Conn, codec, &messenger.Options{Compat: cfg.compat, AppID: "cablecar-chat"})
+				hctx, cancel := context.WithTimeout(ctx, helloTimeout)
+				m, err := messenger.New(hctx, p.Conn, codec, &messenger.Options{Compat: cfg.compat, AppID: "cablecar-chat"})
+				cancel()
 				if err != nil {
 					p.Conn.Close()
 					return
@@ -70,8 +80,10 @@ func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
 func loop(ctx context.Context, name string, lines <-chan string, joined <-chan member, out io.Writer) error {
 	members := map[*messenger.Messenger]member{}
 	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		defer cancel()
 		for m := range members {
-			m.Shutdown(context.Background()) // the last lines go out
+			m.Shutdown(ctx) // the last lines go out, if the peer reads them in time
 		}
 	}()
 	tick := time.NewTicker(pumpEvery)

@@ -36,7 +36,7 @@ func discover(ctx context.Context, cfg config, out io.Writer) error {
 	p := newPrinter(out)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	checked := make(chan error, 1)
+	checked := make(chan error, 1) // the first -check result; others are dropped
 
 	bc, err := connector.NewBroadcastConnector(&connector.BroadcastConfig{
 		AppID:    cfg.appID,
@@ -46,7 +46,13 @@ func discover(ctx context.Context, cfg config, out io.Writer) error {
 		OneToOne: cfg.discovery.check,
 		OnConnect: func(peer connector.Peer) {
 			p.printf("found %s (%s)", peer.Addr, peer.Name)
-			wg.Go(func() { checked <- talk(ctx, cfg, peer, p) })
+			wg.Go(func() {
+				err := talk(ctx, cfg, peer, p)
+				select { // never block: without -check nobody reads it
+				case checked <- err:
+				default:
+				}
+			})
 		},
 		OnDisconnect: func(peer connector.Peer, err error) {
 			p.printf("%s gone: %v", peer.Addr, err)

@@ -2,13 +2,14 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cablecar-go/cablecar/examples/pong/game"
+	"github.com/cablecar-go/cablecar/internal/freeport"
 )
 
 const gameTimeout = 60 * time.Second
@@ -19,7 +20,7 @@ const gameTimeout = 60 * time.Second
 // to both.
 func startPair(t *testing.T, env, argsA, argsB []string, args ...string) (a, b *proc) {
 	t.Helper()
-	common := append([]string{"-lo", "-port", freeUDPPort(t)}, args...)
+	common := append([]string{"-lo", "-port", strconv.Itoa(freeport.UDP(t))}, args...)
 	a = startPong(t, "player A", env, append(common, argsA...)...)
 	b = startPong(t, "player B", env, append(common, argsB...)...)
 	return a, b
@@ -33,17 +34,6 @@ func startDirectPair(t *testing.T, env []string, args ...string) (a, b *proc) {
 	addr := strings.TrimPrefix(a.waitLine(t, "listening on ", gameTimeout), "listening on ")
 	b = startPong(t, "player B", env, append([]string{"-dial", addr}, args...)...)
 	return a, b
-}
-
-// freeUDPPort returns a loopback UDP port that was free a moment ago.
-func freeUDPPort(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	return fmt.Sprint(pc.LocalAddr().(*net.UDPAddr).Port)
 }
 
 // roles returns the player that hosts and the one that guests.

@@ -6,11 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
 // pongBin is the pong program, built once by TestMain without cgo.
@@ -19,12 +20,7 @@ var pongBin string
 func TestMain(m *testing.M) {
 	if bin := os.Getenv("PONG_TEST_BIN"); bin != "" { // a test run by a test
 		pongBin = bin
-		base := runtime.NumGoroutine()
-		code := m.Run()
-		if code == 0 {
-			code = checkGoroutines(base)
-		}
-		os.Exit(code)
+		os.Exit(leakcheck.Verify(m.Run()))
 	}
 	dir, err := os.MkdirTemp("", "pong-test-")
 	if err != nil {
@@ -39,28 +35,9 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	base := runtime.NumGoroutine()
 	code := m.Run()
 	os.RemoveAll(dir)
-	if code == 0 {
-		code = checkGoroutines(base)
-	}
-	os.Exit(code)
-}
-
-// checkGoroutines fails the run when goroutines started by the tests are
-// still running (it gives them a few seconds to end).
-func checkGoroutines(base int) int {
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			fmt.Fprintf(os.Stderr, "goroutines leaked:\n%s\n", buf[:runtime.Stack(buf, true)])
-			return 1
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return 0
+	os.Exit(leakcheck.Verify(code))
 }
 
 // proc is a running pong process whose output is collected line by line.

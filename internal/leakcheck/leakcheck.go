@@ -103,12 +103,20 @@ func Check(t testing.TB, match ...string) {
 // goroutine is left behind. Use it as `func TestMain(m *testing.M) {
 // leakcheck.Main(m) }`.
 func Main(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if l := Wait(5 * time.Second); len(l) > 0 {
-			fmt.Fprintf(os.Stderr, "leakcheck: %d goroutine(s) left running after the tests:\n\n%s\n", len(l), strings.Join(l, "\n\n"))
-			code = 1
-		}
+	os.Exit(Verify(m.Run()))
+}
+
+// Verify is Main's check for a TestMain that has more to do around m.Run:
+// it returns code (m.Run's exit code), or 1 when code is 0 and goroutines
+// are still running after a grace period of a few seconds (their stacks are
+// written to stderr).
+func Verify(code int) int {
+	if code != 0 {
+		return code
 	}
-	os.Exit(code)
+	if l := Wait(5 * time.Second); len(l) > 0 {
+		fmt.Fprintf(os.Stderr, "leakcheck: %d goroutine(s) left running after the tests:\n\n%s\n", len(l), strings.Join(l, "\n\n"))
+		return 1
+	}
+	return 0
 }

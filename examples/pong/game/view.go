@@ -11,7 +11,11 @@ type View struct {
 	Over     bool // the end frame has been reached
 }
 
-// MeRect, OppRect and BallRect return the rectangles to draw.
-func (v View) MeRect() Rect   { return BottomPaddleRect(v.Me) }
-func (v View) OppRect() Rect  { return TopPaddleRect(v.Opp) }
+// MeRect returns the rectangle of this player's paddle, at the bottom.
+func (v View) MeRect() Rect { return BottomPaddleRect(v.Me) }
+
+// OppRect returns the rectangle of the opponent's paddle, at the top.
+func (v View) OppRect() Rect { return TopPaddleRect(v.Opp) }
+
+// BallRect returns the rectangle of the ball.
 func (v View) BallRect() Rect { return BallRect(v.Ball) }
