@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"runtime"
 	"testing"
@@ -22,6 +23,16 @@ import (
 //	go test -run '^$' -bench . -benchmem ./messenger
 
 var tcpTransport = transports[1]
+
+// wrappedTCP is loopback TCP behind a plain net.Conn wrapper, which hides
+// the file descriptor: the Messenger then reads and writes through its
+// goroutines (readLoop, writeLoop), as it does on net.Pipe or TLS. The
+// *Goroutines benchmarks use it to measure that design against the direct
+// one on the same machine.
+var wrappedTCP = transport{"wrapped-tcp", func(t testing.TB) (net.Conn, net.Conn) {
+	a, b := tcpPair(t)
+	return struct{ net.Conn }{a}, struct{ net.Conn }{b}
+}}
 
 var benchPosition = &position{ID: 1, X: 1.5, Y: -2, Z: 0.25}
 
@@ -59,8 +70,9 @@ func flushAll(b *testing.B, m *Messenger) {
 	}
 }
 
-func benchThroughput(b *testing.B, codec func() message.Codec) {
-	snd, rcv := newPair(b, tcpTransport, pairConfig{codecA: codec(), codecB: codec()})
+func benchThroughput(b *testing.B, tr transport, codec func() message.Codec, directMax int) {
+	snd, rcv := newPair(b, tr, pairConfig{codecA: codec(), codecB: codec()})
+	snd.directMax = directMax
 	ctx := context.Background()
 	n := b.N
 	b.ReportAllocs()
@@ -94,14 +106,33 @@ func benchThroughput(b *testing.B, codec func() message.Codec) {
 
 // BenchmarkThroughputByte: the sender queues 64 messages per Xfer, the
 // receiver (another goroutine) pumps Xfer and Get; one op is one message.
-func BenchmarkThroughputByte(b *testing.B) { benchThroughput(b, byteCodec) }
+func BenchmarkThroughputByte(b *testing.B) {
+	benchThroughput(b, tcpTransport, byteCodec, directWriteMax)
+}
+
+// BenchmarkThroughputByteGoroutines is BenchmarkThroughputByte with the
+// conn wrapped, so that reads and writes go through goroutines.
+func BenchmarkThroughputByteGoroutines(b *testing.B) {
+	benchThroughput(b, wrappedTCP, byteCodec, directWriteMax)
+}
+
+// BenchmarkThroughputByteDirectWrites is BenchmarkThroughputByte with the
+// sender writing every queue itself (no hand-over to the writer goroutine
+// above directWriteMax bytes), to measure that choice.
+func BenchmarkThroughputByteDirectWrites(b *testing.B) {
+	benchThroughput(b, tcpTransport, byteCodec, math.MaxInt)
+}
 
 // BenchmarkThroughputJSON is BenchmarkThroughputByte with the JSON codec.
-func BenchmarkThroughputJSON(b *testing.B) { benchThroughput(b, jsonCodec) }
+func BenchmarkThroughputJSON(b *testing.B) {
+	benchThroughput(b, tcpTransport, jsonCodec, directWriteMax)
+}
 
 // BenchmarkThroughputMsgpack is BenchmarkThroughputByte with the msgpack
 // codec.
-func BenchmarkThroughputMsgpack(b *testing.B) { benchThroughput(b, msgpackCodec) }
+func BenchmarkThroughputMsgpack(b *testing.B) {
+	benchThroughput(b, tcpTransport, msgpackCodec, directWriteMax)
+}
 
 // BenchmarkThroughputRawFloor moves the same frames through bufio on a TCP
 // connection, encoding and decoding them by hand in two goroutines.
@@ -163,8 +194,14 @@ func readRawFrame(r *bufio.Reader, p *position) error {
 // BenchmarkRoundTripByte: one goroutine pumps both Messengers, as a game
 // loop would (Xfer both, Get both, the server echoes what it gets); one op
 // is a position sent and its echo received.
-func BenchmarkRoundTripByte(b *testing.B) {
-	cli, srv := newPair(b, tcpTransport, pairConfig{})
+func BenchmarkRoundTripByte(b *testing.B) { benchRoundTrip(b, tcpTransport) }
+
+// BenchmarkRoundTripByteGoroutines is BenchmarkRoundTripByte with the conn
+// wrapped, so that reads and writes go through goroutines.
+func BenchmarkRoundTripByteGoroutines(b *testing.B) { benchRoundTrip(b, wrappedTCP) }
+
+func benchRoundTrip(b *testing.B, tr transport) {
+	cli, srv := newPair(b, tr, pairConfig{})
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -283,8 +320,10 @@ func BenchmarkSend(b *testing.B) {
 }
 
 // BenchmarkIdleMemory reports the memory of one idle connected Messenger
-// over TCP, goroutine stack, buffers and the conn included: it creates b.N
-// connected pairs and divides the growth of HeapInuse+StackInuse by 2*b.N.
+// over TCP, goroutine stack, buffers and the conn included, after one
+// message each way: it creates up to 200 connected pairs (one per op; the
+// rest of the ops do nothing, to stay within the open-file limit) and
+// divides the growth of HeapInuse+StackInuse by the number of Messengers.
 func BenchmarkIdleMemory(b *testing.B) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -306,7 +345,10 @@ func BenchmarkIdleMemory(b *testing.B) {
 	}
 	before := inuse()
 	b.ResetTimer()
-	for range b.N {
+	for i := range b.N {
+		if i >= 200 {
+			continue
+		}
 		ca, cb := dialPair(b, ln)
 		a, c, errA, errB := newBoth(ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec()})
 		if errA != nil || errB != nil {

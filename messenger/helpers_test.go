@@ -6,6 +6,8 @@ import (
 	"errors"
 	"math"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -88,12 +90,29 @@ type transport struct {
 var transports = []transport{
 	{"pipe", func(testing.TB) (net.Conn, net.Conn) { return net.Pipe() }},
 	{"tcp", tcpPair},
+	{"unix", unixPair},
+}
+
+// unixPair returns both ends of a Unix-domain stream socket.
+func unixPair(t testing.TB) (net.Conn, net.Conn) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "messenger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir) // the connection outlives the socket file
+	return listenPair(t, "unix", filepath.Join(dir, "s"))
 }
 
 // tcpPair returns both ends of a loopback TCP connection.
 func tcpPair(t testing.TB) (net.Conn, net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return listenPair(t, "tcp", "127.0.0.1:0")
+}
+
+func listenPair(t testing.TB, network, addr string) (net.Conn, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +126,7 @@ func tcpPair(t testing.TB) (net.Conn, net.Conn) {
 		c, err := ln.Accept()
 		accepted <- result{c, err}
 	}()
-	a, err := net.Dial("tcp", ln.Addr().String())
+	a, err := net.Dial(network, ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,9 +17,10 @@ import (
 // Messenger moves messages of one codec over one net.Conn. See the package
 // documentation for the model and an example.
 //
-// Send, Xfer, Get, Recv and Shutdown belong to one goroutine at a time (the
-// game loop): they must not be called concurrently with each other. Close,
-// Stats, Remote, Local and Conn may be called from any goroutine at any time.
+// Send, Xfer, Get, Recv, Flush and Shutdown belong to one goroutine at a
+// time (the game loop): they must not be called concurrently with each
+// other. Close, Stats, Remote, Local and Conn may be called from any
+// goroutine at any time.
 type Messenger struct {
 	conn   net.Conn
 	codec  message.Codec
@@ -28,11 +29,15 @@ type Messenger struct {
 	local  Hello
 	remote Hello
 	raw    *rawConn // nil when the conn has no usable file descriptor: readLoop mode
+	// directMax is the largest queue Xfer writes itself (directWriteMax;
+	// benchmarks change it to compare designs).
+	directMax int
 
-	// Owned by the application goroutine (Send, Xfer, Get, Recv, Shutdown).
+	// Owned by the application goroutine (Send, Xfer, Get, Recv, Flush,
+	// Shutdown).
 	err       error  // sticky: returned by Xfer and Send from now on
 	pending   error  // first recoverable decode error since the last Xfer
-	rbuf      []byte // read buffer, shared with readLoop (see read.go)
+	rbuf      []byte // read buffer (see readdirect.go and readloop.go)
 	r         int    // next byte Get decodes
 	limit     int    // bytes of rbuf published by readLoop, as of the last Xfer
 	epoch     uint32 // readLoop's buffer epoch, as of the last Xfer
@@ -53,8 +58,8 @@ type Messenger struct {
 	counts    counts // counters, published to stats by Xfer
 	countsPub counts // counters as last published
 
-	// Shared with the goroutines; see read.go and write.go.
-	events   atomic.Uint32 // ev* bits set by readLoop and writeLoop
+	// Shared with the goroutines (watch, readLoop, writeLoop).
+	events   atomic.Uint32 // ev* bits set by the goroutines
 	rw       atomic.Uint64 // readLoop's epoch<<32 | write offset
 	pub      atomic.Uint64 // application's epoch<<32 | read offset
 	waiting  atomic.Bool   // a blocking call waits on wake
@@ -107,14 +112,15 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 	}
 	o := opts.withDefaults()
 	m := &Messenger{
-		conn:     conn,
-		codec:    codec,
-		opts:     o,
-		log:      o.Logger,
-		wake:     make(chan struct{}, 1),
-		resume:   make(chan struct{}, 1),
-		writeReq: make(chan struct{}, 1),
-		closing:  make(chan struct{}),
+		conn:      conn,
+		codec:     codec,
+		opts:      o,
+		log:       o.Logger,
+		directMax: directWriteMax,
+		wake:      make(chan struct{}, 1),
+		resume:    make(chan struct{}, 1),
+		writeReq:  make(chan struct{}, 1),
+		closing:   make(chan struct{}),
 	}
 	if !o.Compat {
 		m.local = Hello{Version: ProtocolVersion, Codec: codec.Name(), AppID: o.AppID, PeerID: o.PeerID}
@@ -275,6 +281,9 @@ func (m *Messenger) flush(ctx context.Context) error {
 		if m.err != nil {
 			return m.err
 		}
+		if m.closed.Load() {
+			return ErrClosed
+		}
 		if !m.busy {
 			if len(m.wq) == 0 {
 				m.publishStats()
@@ -289,8 +298,8 @@ func (m *Messenger) flush(ctx context.Context) error {
 	}
 }
 
-// wait blocks until readLoop or writeLoop reports something (new bytes
-// count when reads is set), ctx ends or the Messenger is closed.
+// wait blocks until a goroutine of the Messenger reports something (new
+// bytes count when reads is set), ctx ends or the Messenger is closed.
 func (m *Messenger) wait(ctx context.Context, reads bool) error {
 	if reads && m.raw != nil && !m.armed && !m.readDone {
 		m.arm()
@@ -310,8 +319,8 @@ func (m *Messenger) wait(ctx context.Context, reads bool) error {
 	}
 }
 
-// wakeApp tells a blocking call (Recv, Shutdown) that something happened.
-// Called by readLoop and writeLoop after they publish.
+// wakeApp tells a blocking call (Recv, Flush, Shutdown) that something
+// happened. Called by watch, readLoop and writeLoop after they publish.
 func (m *Messenger) wakeApp() {
 	if m.waiting.Load() {
 		select {

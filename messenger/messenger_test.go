@@ -157,9 +157,12 @@ func TestPeerStopsReading(t *testing.T) {
 
 func shrinkSocketBuffers(conns ...net.Conn) {
 	for _, c := range conns {
-		if tc, ok := c.(*net.TCPConn); ok {
-			_ = tc.SetReadBuffer(4 << 10)
-			_ = tc.SetWriteBuffer(4 << 10)
+		if sc, ok := c.(interface {
+			SetReadBuffer(int) error
+			SetWriteBuffer(int) error
+		}); ok {
+			_ = sc.SetReadBuffer(4 << 10)
+			_ = sc.SetWriteBuffer(4 << 10)
 		}
 	}
 }
@@ -535,9 +538,9 @@ func TestShutdownFlushes(t *testing.T) {
 // its context.
 func TestShutdownTimeout(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		a, _ := newPair(t, tr, pairConfig{optsA: &Options{MaxWriteQueue: 64 << 20}})
-		shrinkSocketBuffers(a.Conn())
-		for i := 0; i < 1<<20; i++ { // 18 MB, more than any socket buffer
+		a, b := newPair(t, tr, pairConfig{optsA: &Options{MaxWriteQueue: 64 << 20}})
+		shrinkSocketBuffers(a.Conn(), b.Conn())
+		for i := 0; i < 200_000; i++ { // 3.6 MB, more than the socket buffers
 			if err := a.Send(&position{ID: uint32(i)}); err != nil {
 				t.Fatal(err)
 			}
@@ -709,4 +712,120 @@ func TestNewErrors(t *testing.T) {
 	if _, err := New(cancelled, ca, byteCodec(), nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("New with a cancelled ctx = %v", err)
 	}
+}
+
+// TestFlush: Flush returns once everything queued is written, even when
+// that is more than the socket takes at once.
+func TestFlush(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, tr transport) {
+		const n = 20000
+		a, b := newPair(t, tr, pairConfig{optsA: &Options{MaxWriteQueue: 1 << 20}})
+		done := make(chan int, 1)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			got := 0
+			for got < n {
+				if _, err := b.Recv(ctx); err != nil {
+					break
+				}
+				got++
+			}
+			done <- got
+		}()
+		for i := range n {
+			if err := a.Send(&position{ID: uint32(i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := a.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st := a.Stats(); st.WriteQueue != 0 || st.BytesOut != 18*n {
+			t.Errorf("Stats after Flush = %+v", st)
+		}
+		if got := <-done; got != n {
+			t.Errorf("peer got %d messages, want %d", got, n)
+		}
+		a.Close()
+		if err := a.Flush(ctx); !errors.Is(err, ErrClosed) {
+			t.Errorf("Flush after Close = %v", err)
+		}
+	})
+}
+
+// TestCloseFromAnotherGoroutine: Close while the owner pumps is safe (the
+// race detector watches) and ends the pumping with ErrClosed.
+func TestCloseFromAnotherGoroutine(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, tr transport) {
+		a, b := newPair(t, tr, pairConfig{})
+		errc := make(chan error, 1)
+		go func() {
+			for i := 0; ; i++ {
+				err := a.Send(&position{ID: uint32(i)})
+				if errors.Is(err, ErrQueueFull) {
+					err = nil
+				}
+				if err == nil {
+					err = a.Xfer()
+				}
+				for a.Get() != nil {
+				}
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+		}()
+		poll(t, "traffic", func() bool {
+			for b.Get() != nil {
+			}
+			xferOK(t, b)
+			return b.Stats().MessagesIn > 100
+		})
+		if err := a.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+		if err := <-errc; !errors.Is(err, ErrClosed) {
+			t.Errorf("pumping ended with %v, want ErrClosed", err)
+		}
+		if a.live.Load() != 0 {
+			t.Errorf("%d goroutines still running after Close", a.live.Load())
+		}
+	})
+}
+
+// TestRecvDecodeError: Recv skips a bad frame, returns the next message,
+// then reports the error once.
+func TestRecvDecodeError(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, tr transport) {
+		raw, c := tr.pair(t)
+		defer raw.Close()
+		m, err := New(context.Background(), c, byteCodec(), &Options{Compat: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		go raw.Write(append([]byte{3, 0x7e, 0}, positionFrame(9)...))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		// The message after the bad frame comes first; the error with the
+		// next call.
+		msg, err := m.Recv(ctx)
+		if err != nil || msg.(*position).ID != 9 {
+			t.Fatalf("Recv = %v, %v; want position 9", msg, err)
+		}
+		short, cancelShort := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancelShort()
+		msg, err = m.Recv(short)
+		var de *message.DecodeError
+		if msg != nil || !errors.As(err, &de) || !de.Recoverable() || !errors.Is(err, message.ErrUnknownType) {
+			t.Errorf("Recv = %v, %v; want a recoverable DecodeError", msg, err)
+		}
+		if msg, err := m.Recv(short); msg != nil || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Recv = %v, %v; want DeadlineExceeded", msg, err)
+		}
+	})
 }

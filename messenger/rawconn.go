@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // rawConn does non-blocking read(2), write(2) and a readability wait on the
@@ -22,7 +24,7 @@ type rawConn struct {
 	buf     []byte
 	n       int
 	err     error
-	peek    [1]byte
+	pfd     []unix.PollFd
 }
 
 func newRawConn(conn net.Conn) *rawConn {
@@ -50,10 +52,14 @@ func newRawConn(conn net.Conn) *rawConn {
 		c.n, c.err = syscall.Write(int(fd), c.buf)
 		return true // never wait
 	}
+	c.pfd = make([]unix.PollFd, 1)
 	c.peekFn = func(fd uintptr) bool {
-		_, _, err := syscall.Recvfrom(int(fd), c.peek[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+		// poll(2), not a peek: a peek would consume a pending error (a
+		// reset) and Xfer's read would then see a clean end of stream.
+		c.pfd[0] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+		n, err := unix.Poll(c.pfd, 0)
 		// Data, end of stream or an error: Xfer's read will see which.
-		return err != syscall.EAGAIN
+		return err != nil || (n > 0 && c.pfd[0].Revents != 0)
 	}
 	return c
 }

@@ -37,14 +37,15 @@ func (m *Messenger) decode() message.Message {
 	for m.r < m.limit {
 		avail := m.limit - m.r
 		msg, n, err := m.codec.Decode(m.rbuf[m.r:m.limit])
+		if err == nil && msg != nil && uint(n-1) < uint(avail) { // 0 < n <= avail
+			m.r += n
+			m.counts.msgsIn++
+			return msg
+		}
 		switch {
 		case err == nil && n == 0:
 			m.stalled = true
 			return nil
-		case err == nil && msg != nil && n > 0 && n <= avail:
-			m.r += n
-			m.counts.msgsIn++
-			return msg
 		case err != nil && n > 0 && n <= avail:
 			m.r += n
 			m.counts.skipped++

@@ -10,13 +10,14 @@ import (
 
 // The write queue.
 //
-// Send appends encoded frames to wq. Xfer writes wq to the connection with
-// one non-blocking write(2) when the connection is a *net.TCPConn or
-// *net.UnixConn (rawWriter). Whatever that write leaves (the socket buffer
-// is full), and everything on other connections (net.Pipe, TLS), is handed
-// to writeLoop, a goroutine started on first need that writes with the
-// connection's blocking Write. While writeLoop writes, Send fills the other
-// of two buffers, and Xfer writes nothing: bytes go out in order.
+// Send appends encoded frames to wq. Xfer writes a small queue (up to
+// directWriteMax bytes) itself, with one non-blocking write(2), when the
+// connection is a *net.TCPConn or *net.UnixConn (rawConn). A larger queue,
+// what such a write leaves (the socket buffer is full), and everything on
+// other connections (net.Pipe, TLS) is handed to writeLoop, a goroutine
+// started on first need that writes with the connection's blocking Write.
+// While writeLoop writes, Send fills the other of two buffers and Xfer
+// writes nothing: bytes go out in order.
 
 // Send queues msg: it encodes it at the end of the write queue, to be
 // written by the next Xfer. It never blocks. It returns ErrQueueFull when
@@ -58,7 +59,6 @@ func (m *Messenger) Send(msg message.Message) error {
 	return nil
 }
 
-// write writes the queue, or hands it to writeLoop.
 // directWriteMax is the largest queue that Xfer writes itself. A write(2)
 // on a loopback socket costs a few microseconds: worth it for the few
 // messages of a game frame, which then leave within Xfer with no goroutine
@@ -68,8 +68,9 @@ func (m *Messenger) Send(msg message.Message) error {
 // 64 messages per Xfer directly).
 const directWriteMax = 512
 
+// write writes the queue, or hands it to writeLoop.
 func (m *Messenger) write() {
-	if m.raw == nil || len(m.wq) > directWriteMax {
+	if m.raw == nil || len(m.wq) > m.directMax {
 		m.handOff(0)
 		return
 	}

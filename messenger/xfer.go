@@ -25,27 +25,29 @@ import (
 // Except for a recoverable decode error, the error is final: every later
 // Xfer and Send returns it. Call Close to release the Messenger.
 func (m *Messenger) Xfer() error {
-	if m.err == nil && m.events.Load() == 0 && len(m.wq) == 0 && m.pending == nil &&
-		!m.readDone && !m.closed.Load() && m.readIdle() {
+	read := m.readDue()
+	if !read && m.err == nil && m.events.Load() == 0 && len(m.wq) == 0 &&
+		m.pending == nil && !m.readDone && !m.closed.Load() {
 		return nil // nothing to do
 	}
-	return m.xfer()
+	return m.xfer(read)
 }
 
-// readIdle reports whether there is nothing to read, as far as can be
-// known without a system call.
-func (m *Messenger) readIdle() bool {
+// readDue reports whether this Xfer should read (direct mode) or may have
+// received bytes (readLoop mode), as far as can be known without a system
+// call.
+func (m *Messenger) readDue() bool {
 	if m.raw != nil {
 		if m.hot || !m.armed {
-			return false
+			return true
 		}
 		m.idleCalls++
-		return m.idleCalls%coldPollEvery != 0
+		return m.idleCalls%coldPollEvery == 0
 	}
-	return m.rw.Load() == m.lastRW && !m.compact && m.pubR == uint64(m.epoch)<<32|uint64(m.r)
+	return m.rw.Load() != m.lastRW || m.compact || m.pubR != uint64(m.epoch)<<32|uint64(m.r)
 }
 
-func (m *Messenger) xfer() error {
+func (m *Messenger) xfer(read bool) error {
 	if m.err != nil {
 		return m.err
 	}
@@ -57,7 +59,7 @@ func (m *Messenger) xfer() error {
 		m.handleEvents()
 	}
 	if m.raw != nil {
-		if !m.readDone && m.err == nil {
+		if (read || !m.armed) && !m.readDone && m.err == nil {
 			m.readDirect()
 		}
 	} else {
@@ -114,8 +116,9 @@ func (m *Messenger) handleEvents() {
 // Recv returns the next message, calling Xfer and waiting as needed, for
 // programs without a game loop. It returns ctx.Err() when ctx ends first,
 // and otherwise the errors of Xfer: a recoverable *message.DecodeError
-// comes with a nil message (call Recv again); any other error is final.
-// Like Xfer, it also writes what Send queued.
+// comes with a nil message, from the call after the one that returned the
+// message that followed the bad frame (call Recv again); any other error
+// is final. Like Xfer, it also writes what Send queued.
 func (m *Messenger) Recv(ctx context.Context) (message.Message, error) {
 	for {
 		if msg := m.Get(); msg != nil {

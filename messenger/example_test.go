@@ -1,0 +1,145 @@
+package messenger_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net"
+	"time"
+
+	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
+)
+
+// connectedPair dials a listener on the loopback interface and returns both
+// ends of the TCP connection (a stand-in for package connector).
+func connectedPair() (client, server net.Conn) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			log.Fatal(err)
+		}
+		accepted <- c
+	}()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return client, <-accepted
+}
+
+// Both ends call New (the hello needs both); then messages flow.
+func ExampleNew() {
+	clientConn, serverConn := connectedPair()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	opts := &messenger.Options{AppID: "example"}
+
+	served := make(chan struct{})
+	go func() { // the server: echo one message
+		defer close(served)
+		srv, err := messenger.New(ctx, serverConn, message.NewByteCodec(nil), opts)
+		if err != nil {
+			serverConn.Close()
+			log.Fatal(err)
+		}
+		defer srv.Shutdown(ctx)
+		msg, err := srv.Recv(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := srv.Send(msg); err != nil {
+			log.Fatal(err)
+		}
+	}()
+
+	cli, err := messenger.New(ctx, clientConn, message.NewByteCodec(nil), opts)
+	if err != nil {
+		clientConn.Close()
+		log.Fatal(err)
+	}
+	defer cli.Close()
+	fmt.Println("peer runs", cli.Remote().Codec, "for", cli.Remote().AppID)
+	if err := cli.Send(&message.MsgIdentify{Username: "ada", Hostname: "box"}); err != nil {
+		log.Fatal(err)
+	}
+	msg, err := cli.Recv(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	id := msg.(*message.MsgIdentify)
+	fmt.Printf("echoed %s: %s@%s\n", msg.MessageName(), id.Username, id.Hostname)
+	<-served
+	// Output:
+	// peer runs byte for example
+	// echoed MsgIdentify: ada@box
+}
+
+// A game loop: once per frame, queue this frame's messages, Xfer, then Get
+// until nil. Nothing here ever blocks.
+func Example_gameLoop() {
+	aConn, bConn := connectedPair()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	type result struct {
+		m   *messenger.Messenger
+		err error
+	}
+	bReady := make(chan result)
+	go func() {
+		m, err := messenger.New(ctx, bConn, message.NewByteCodec(nil), nil)
+		bReady <- result{m, err}
+	}()
+	a, err := messenger.New(ctx, aConn, message.NewByteCodec(nil), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := <-bReady
+	if r.err != nil {
+		log.Fatal(r.err)
+	}
+	b := r.m
+	defer a.Close()
+	defer b.Close()
+
+	sent, joins, quits := 0, 0, 0
+	for frame := 0; quits == 0; frame++ {
+		// a: three joins in the first frames, then a quit.
+		switch {
+		case sent < 3:
+			if err := a.Send(&message.MsgJoin{}); err != nil {
+				log.Fatal(err)
+			}
+			sent++
+		case sent == 3:
+			if err := a.Send(&message.MsgQuit{}); err != nil {
+				log.Fatal(err)
+			}
+			sent++
+		}
+		if err := a.Xfer(); err != nil {
+			log.Fatal(err)
+		}
+		// b: take whatever arrived.
+		if err := b.Xfer(); err != nil {
+			log.Fatal(err)
+		}
+		for msg := b.Get(); msg != nil; msg = b.Get() {
+			switch msg.(type) {
+			case *message.MsgJoin:
+				joins++
+			case *message.MsgQuit:
+				quits++
+			}
+		}
+		time.Sleep(time.Millisecond) // the rest of the frame
+	}
+	fmt.Println("joins:", joins, "quits:", quits)
+	// Output: joins: 3 quits: 1
+}
