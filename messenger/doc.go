@@ -22,8 +22,9 @@
 //
 // Both directions are bounded. Send returns ErrQueueFull (and queues
 // nothing) rather than let the unsent bytes pass Options.MaxWriteQueue
-// (default 256 KiB). The read buffer starts at 8 KiB (allocated on the
-// first read) and doubles while the application lags, up to
+// (default 256 KiB). The read buffer starts at 8 KiB (on a TCP or Unix
+// socket, allocated on the first read) and doubles while the application
+// lags, up to
 // Options.MaxReadBuffer (default 256 KiB); when it is full, reading stops
 // until Get makes room, so a peer that sends faster than the application
 // reads is slowed down by TCP instead of growing memory. A single frame
@@ -106,33 +107,39 @@
 // shared without copies) and the writer goroutine writes everything.
 // Measured against the direct design (the *Goroutines benchmarks run it
 // over TCP by hiding the socket behind a wrapper), the goroutine design
-// moves as many messages per second but its round trip is an order of
-// magnitude slower when the loop spins: each message needs a goroutine to
-// be woken and scheduled, which a spinning loop delays. Writing 64
-// messages per Xfer directly, instead of handing batches over 512 bytes to
-// the writer goroutine, halved ThroughputByte (about 15 M against 30 M
-// msgs/s in the same conditions): a loopback write(2) costs about 4 µs here.
+// moves as many messages per second but its round trip is more than ten
+// times slower when the loop spins: each message needs a goroutine to be
+// woken and scheduled, which a spinning loop delays. Writing every queue
+// directly (ThroughputByteDirectWrites), instead of handing queues over
+// 512 bytes to the writer goroutine, costs about 40% of ThroughputByte: a
+// loopback write(2) costs about 4 µs here, once per Xfer of 64 messages.
 //
-// Figures (go test -run '^$' -bench . -benchmem -count=5 ./messenger,
-// medians of 5; ns per op, one op = one message, or one round trip):
+// Figures: go test -run '^$' -bench . -benchmem -count=5 ./messenger,
+// medians of 5 runs of the whole suite (ns per op; one op is one message,
+// or one round trip):
 //
-//	ThroughputByte            35.0 ns  28.6 M msgs/s  16 B  1 alloc  (0.54 x the floor)
-//	ThroughputRawFloor        18.8 ns  53.3 M msgs/s   0 B  0 allocs
-//	ThroughputByteGoroutines  33.7 ns  29.7 M msgs/s  16 B  1 alloc
-//	ThroughputJSON           174.4 ns   5.7 M msgs/s  16 B  1 alloc
-//	ThroughputMsgpack        315.8 ns   3.2 M msgs/s  16 B  1 alloc
-//	RoundTripByte           12 838 ns                 32 B  2 allocs (1.00 x the floor)
-//	RoundTripRawFloor       12 866 ns                  0 B  0 allocs
-//	RoundTripByteGoroutines 190 082 ns                32 B  2 allocs
-//	XferIdle                  11.0 ns                  0 B  0 allocs
-//	Send                      12.6 ns                  0 B  0 allocs
-//	IdleMemory              22 086 B per connected Messenger (TCP, after a
-//	                        message each way: 8 KiB read buffer, watch's
-//	                        stack, the conn; goroutines included)
+//	ThroughputByte              57.5 ns   17.4 M msgs/s  16 B  1 alloc   0.54 x the floor
+//	ThroughputRawFloor          31.1 ns   32.1 M msgs/s   0 B  0 allocs
+//	ThroughputByteGoroutines    52.7 ns   19.0 M msgs/s  16 B  1 alloc
+//	ThroughputByteDirectWrites  99.3 ns   10.1 M msgs/s  16 B  1 alloc
+//	ThroughputJSON             331.8 ns    3.0 M msgs/s  16 B  1 alloc
+//	ThroughputMsgpack          578.6 ns    1.7 M msgs/s  17 B  1 alloc
+//	RoundTripByte             15 510 ns                  32 B  2 allocs  1.01 x the floor
+//	RoundTripRawFloor         15 350 ns                   0 B  0 allocs
+//	RoundTripByteGoroutines  223 900 ns                  32 B  2 allocs
+//	XferIdle                    11.4 ns                   0 B  0 allocs
+//	Send                        22.1 ns                   0 B  0 allocs
+//	IdleMemory                20 790 B per connected Messenger
 //
-// The allocation in the throughput and round-trip benchmarks is the
-// decoded message (the codec allocates one value per frame); the receiving
-// side is bound by it (about 20 of the 35 ns). Python cable_car 1.0.1
-// does about 1.05 M msgs/s (byte), 0.32 M msgs/s (JSON) and a 13.5 µs
-// round trip on the machine where the issue's figures were taken.
+// The machine is shared and loaded, and runs vary: over three runs of the
+// suite the medians gave 0.54 to 0.59 x the floor for ThroughputByte and
+// 1.00 to 1.20 x for RoundTripByte (a quieter run: 28.6 M msgs/s against
+// 53.3 M, 12.8 µs against 12.9 µs, JSON 5.7 M msgs/s). IdleMemory is the
+// growth of HeapInuse+StackInuse per Messenger over loopback TCP after one
+// message each way (8 KiB read buffer, watch's stack, the conn, the
+// Messenger). The allocation in the throughput and round-trip benchmarks
+// is the decoded message (the codec allocates one value per frame); the
+// receiving side is bound by it. For scale, the issue gives Python
+// cable_car 1.0.1 at about 1.05 M msgs/s (byte), 0.32 M msgs/s (JSON) and
+// a 13.5 µs round trip, on another machine.
 package messenger
