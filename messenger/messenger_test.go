@@ -43,8 +43,13 @@ func TestSendGetBothWays(t *testing.T) {
 					t.Errorf("a got %v, want %v", got, want)
 				}
 				xferOK(t, a, b)
-				// a's writer may report its last write after a's Xfer.
-				poll(t, "a's queue to drain", func() bool { xferOK(t, a); return a.Stats().WriteQueue == 0 })
+				// Either writer goroutine may report its last write after
+				// the peer has already read it (net.Pipe hands bytes over
+				// before Write returns), so wait for both queues to drain.
+				poll(t, "both queues to drain", func() bool {
+					xferOK(t, a, b)
+					return a.Stats().WriteQueue == 0 && b.Stats().WriteQueue == 0
+				})
 				st := b.Stats()
 				if st.MessagesIn != 5 || st.MessagesOut != 5 || st.BytesIn == 0 || st.BytesIn != a.Stats().BytesOut ||
 					st.WriteQueue != 0 || st.ReadBuffered != 0 || st.SkippedFrames != 0 {
@@ -148,8 +153,10 @@ func TestPeerStopsReading(t *testing.T) {
 			}
 			return got == sent
 		})
-		xferOK(t, a)
-		if st := a.Stats(); st.WriteQueue != 0 || st.MessagesOut != uint64(sent) {
+		// a's writer goroutine (net.Pipe) may report its last write only
+		// after b has read it.
+		poll(t, "a's queue to drain", func() bool { xferOK(t, a); return a.Stats().WriteQueue == 0 })
+		if st := a.Stats(); st.MessagesOut != uint64(sent) || st.BytesOut != 18*uint64(sent) {
 			t.Errorf("a.Stats() = %+v after the peer drained, sent %d", st, sent)
 		}
 	})
