@@ -48,3 +48,12 @@ func BenchmarkJSONDecodePosition(b *testing.B) { benchDecode(b, testJSONCodec(ni
 
 func BenchmarkMsgpackEncodePosition(b *testing.B) { benchEncode(b, testMsgpackCodec(nil)) }
 func BenchmarkMsgpackDecodePosition(b *testing.B) { benchDecode(b, testMsgpackCodec(nil)) }
+
+// BenchmarkByteDecodePositionBlocks is BenchmarkByteDecodePosition with the
+// position factory from Blocks.
+func BenchmarkByteDecodePositionBlocks(b *testing.B) {
+	c := message.NewByteCodec(nil)
+	newPos := message.Blocks[Position](0)
+	c.Register(func() message.ByteMessage { return newPos() })
+	benchDecode(b, c)
+}

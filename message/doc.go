@@ -126,8 +126,10 @@
 // string and nesting deeper than 1000 are ErrMalformed; the line is skipped.
 // A line longer than Options.MaxFrame bytes (1 MiB by default, newline
 // included) is ErrTooLarge as soon as MaxFrame bytes are buffered without a
-// newline, and fatal. While a line is incomplete each Decode call scans the
-// buffered bytes for its newline again; the scan is bounded by MaxFrame.
+// newline, and fatal. While a line is incomplete, Decode scans all the
+// buffered bytes for its newline again on each call; DecodeFrom (see
+// [ResumableDecoder]), which the Messenger uses, starts where the last scan
+// stopped, so a line trickled in byte by byte costs linear time.
 //
 // The codec does not use encoding/json, whose output differs from Python's
 // (floats, non-ASCII, HTML escaping) and whose decoding is slow: on the

@@ -168,3 +168,15 @@ func ExampleAppendPythonFloat() {
 	// 1e+16
 	// 12.5
 }
+
+// Blocks makes a factory that allocates messages in blocks, for hot types.
+func ExampleBlocks() {
+	newPos := message.Blocks[Position](0)
+	c := message.NewByteCodec(nil)
+	c.Register(func() message.ByteMessage { return newPos() })
+
+	frame, _ := c.AppendFrame(nil, &Position{ID: 1, X: 2})
+	m, _, _ := c.Decode(frame)
+	fmt.Printf("%+v\n", *m.(*Position))
+	// Output: {ID:1 X:2 Y:0 Z:0}
+}

@@ -3,6 +3,7 @@ package message_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
@@ -135,6 +136,7 @@ func FuzzJSONDecode(f *testing.F) {
 		for _, m := range fuzzDecodeStream(t, c, data) {
 			checkReencode(t, c, m)
 		}
+		checkDecodeFrom(t, c, data)
 	})
 }
 
@@ -153,4 +155,35 @@ func FuzzMsgpackDecode(f *testing.F) {
 			checkReencode(t, c, m)
 		}
 	})
+}
+
+// checkDecodeFrom checks that DecodeFrom, told that a prefix without a
+// newline was already scanned, gives what Decode gives.
+func checkDecodeFrom(t *testing.T, c *message.JSONCodec, data []byte) {
+	t.Helper()
+	wantM, wantN, wantErr := c.Decode(data)
+	end := bytes.IndexByte(data, '\n')
+	if end < 0 {
+		end = len(data)
+	}
+	for _, from := range []int{end, end / 2, 1} {
+		if from > end {
+			continue
+		}
+		m, n, err := c.DecodeFrom(data, from)
+		if n != wantN || !sameMessage(c, m, wantM) || fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Fatalf("DecodeFrom(data, %d) = (%v, %d, %v), Decode = (%v, %d, %v)", from, m, n, err, wantM, wantN, wantErr)
+		}
+	}
+}
+
+// sameMessage compares two decoded messages by their frames (NaN fields
+// make reflect.DeepEqual useless).
+func sameMessage(c message.Codec, a, b message.Message) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	fa, errA := c.AppendFrame(nil, a)
+	fb, errB := c.AppendFrame(nil, b)
+	return bytes.Equal(fa, fb) && fmt.Sprint(errA) == fmt.Sprint(errB)
 }

@@ -29,7 +29,10 @@ type jsonEntry struct {
 	jt     *jsonType    // compiled codec of typ
 }
 
-var _ Codec = (*JSONCodec)(nil)
+var (
+	_ Codec            = (*JSONCodec)(nil)
+	_ ResumableDecoder = (*JSONCodec)(nil)
+)
 
 // NewJSONCodec returns a JSON codec with the built-in messages (MsgIdentify,
 // MsgJoin, MsgRetry, MsgQuit) registered. opts may be nil; see
@@ -134,11 +137,21 @@ func (c *JSONCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 // of the wrong shape gives ErrMalformed; an UnmarshalJSON error gives
 // ErrBadPayload.
 func (c *JSONCodec) Decode(buf []byte) (Message, int, error) {
+	return c.DecodeFrom(buf, 0)
+}
+
+// DecodeFrom is Decode when buf[:from] is known to hold no newline (see
+// ResumableDecoder): the search for the line's end starts at from.
+func (c *JSONCodec) DecodeFrom(buf []byte, from int) (Message, int, error) {
 	window := buf
 	if len(window) > c.maxFrame {
 		window = window[:c.maxFrame]
 	}
-	nl := bytes.IndexByte(window, '\n')
+	from = min(max(from, 0), len(window))
+	nl := bytes.IndexByte(window[from:], '\n')
+	if nl >= 0 {
+		nl += from
+	}
 	if nl < 0 {
 		if len(buf) >= c.maxFrame {
 			return nil, 0, &DecodeError{Codec: "json", Offset: c.maxFrame, Err: fmt.Errorf("%w: no newline in %d bytes (MaxFrame)", ErrTooLarge, c.maxFrame)}

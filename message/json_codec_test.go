@@ -2,6 +2,7 @@ package message_test
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"reflect"
 	"testing"
@@ -145,5 +146,32 @@ func TestJSONGolden(t *testing.T) {
 				t.Fatalf("encoded\n%s golden\n%s (err %v)", enc, line, err)
 			}
 		})
+	}
+}
+
+// TestJSONDecodeFrom: DecodeFrom finds the line end after from, gives what
+// Decode gives, and keeps the MaxFrame limit.
+func TestJSONDecodeFrom(t *testing.T) {
+	c := testJSONCodec(&message.Options{MaxFrame: 64})
+	line := []byte(`["Position",{"id":7,"x":1.5,"y":-2.0,"z":0.25}]` + "\n" + `["MsgQuit",{}]` + "\n")
+	end := bytes.IndexByte(line, '\n') + 1
+	for from := -1; from <= end+1; from++ {
+		// A reader that got "need more" after each prefix resumes there.
+		for k := max(from, 0); k < end; k++ {
+			if m, n, err := c.DecodeFrom(line[:k], from); m != nil || n != 0 || err != nil {
+				t.Fatalf("DecodeFrom(line[:%d], %d) = (%v, %d, %v), want need more", k, from, m, n, err)
+			}
+		}
+		m, n, err := c.DecodeFrom(line, min(from, end-1))
+		if err != nil || n != end || m.(*Position).ID != 7 {
+			t.Fatalf("DecodeFrom(line, %d) = (%v, %d, %v)", from, m, n, err)
+		}
+	}
+	long := bytes.Repeat([]byte{' '}, 100)
+	for _, from := range []int{0, 10, 63, 64, 100, 200} {
+		_, n, err := c.DecodeFrom(long, from)
+		if !errors.Is(err, message.ErrTooLarge) || n != 0 {
+			t.Errorf("DecodeFrom(100 spaces, %d) = (%d, %v), want fatal ErrTooLarge", from, n, err)
+		}
 	}
 }

@@ -57,3 +57,18 @@ type Codec interface {
 	//     connection must be closed.
 	Decode(buf []byte) (m Message, n int, err error)
 }
+
+// ResumableDecoder is implemented by codecs whose frames end at a delimiter
+// rather than at a length given up front, so that "need more bytes" costs a
+// scan of everything buffered (the JSON codec: a line ends at "\n").
+//
+// DecodeFrom is Decode (same results) for a buf whose first from bytes are
+// known to hold no frame end: an earlier call for the same frame returned
+// "need more bytes" with those from bytes buffered. A reader that keeps
+// from between calls looks at each byte once, however thinly a peer
+// trickles a frame; with Decode alone, a frame that arrives in k pieces
+// costs k scans of the buffer. The Messenger uses DecodeFrom when its codec
+// has it.
+type ResumableDecoder interface {
+	DecodeFrom(buf []byte, from int) (m Message, n int, err error)
+}

@@ -22,13 +22,15 @@ import (
 // other. Close, Stats, Remote, Local and Conn may be called from any
 // goroutine at any time.
 type Messenger struct {
-	conn   net.Conn
-	codec  message.Codec
-	opts   Options
-	log    *slog.Logger
-	local  Hello
-	remote Hello
-	raw    *rawConn // nil when the conn has no usable file descriptor: readLoop mode
+	conn  net.Conn
+	codec message.Codec
+	// resumer is codec when it has DecodeFrom (see message.ResumableDecoder).
+	resumer message.ResumableDecoder
+	opts    Options
+	log     *slog.Logger
+	local   Hello
+	remote  Hello
+	raw     *rawConn // nil when the conn has no usable file descriptor: readLoop mode
 	// directMax is the largest queue Xfer writes itself (directWriteMax;
 	// benchmarks change it to compare designs).
 	directMax int
@@ -44,6 +46,7 @@ type Messenger struct {
 	lastRW    uint64 // rw as of the last Xfer
 	pubR      uint64 // last value stored in pub
 	stalled   bool   // Get found only part of a frame in rbuf[r:limit]
+	scanned   int    // bytes from r on that hold no frame end (resume only)
 	compact   bool   // readLoop waits for room (see compactRead)
 	readDone  bool   // reading has ended; readErr is set
 	armed     bool   // direct mode: watch has been asked to report readability
@@ -111,7 +114,9 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 		return nil, errors.New("messenger: New needs a conn and a codec")
 	}
 	o := opts.withDefaults()
+	resumer, _ := codec.(message.ResumableDecoder)
 	m := &Messenger{
+		resumer:   resumer,
 		conn:      conn,
 		codec:     codec,
 		opts:      o,

@@ -36,18 +36,30 @@ func (m *Messenger) Get() message.Message {
 func (m *Messenger) decode() message.Message {
 	for m.r < m.limit {
 		avail := m.limit - m.r
-		msg, n, err := m.codec.Decode(m.rbuf[m.r:m.limit])
+		var (
+			msg message.Message
+			n   int
+			err error
+		)
+		if m.resumer != nil {
+			msg, n, err = m.resumer.DecodeFrom(m.rbuf[m.r:m.limit], m.scanned)
+		} else {
+			msg, n, err = m.codec.Decode(m.rbuf[m.r:m.limit])
+		}
 		if err == nil && msg != nil && uint(n-1) < uint(avail) { // 0 < n <= avail
 			m.r += n
+			m.scanned = 0
 			m.counts.msgsIn++
 			return msg
 		}
 		switch {
 		case err == nil && n == 0:
 			m.stalled = true
+			m.scanned = avail
 			return nil
 		case err != nil && n > 0 && n <= avail:
 			m.r += n
+			m.scanned = 0
 			m.counts.skipped++
 			if m.pending == nil {
 				m.pending = err
@@ -70,7 +82,7 @@ func (m *Messenger) fail(err error) {
 	if m.err == nil {
 		m.err = err
 	}
-	m.r, m.limit, m.stalled = 0, 0, true
+	m.r, m.limit, m.stalled, m.scanned = 0, 0, true, 0
 	m.log.Warn("messenger: connection closed", "remote", m.conn.RemoteAddr(), "err", err)
 	_ = m.closeConn()
 }
