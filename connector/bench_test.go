@@ -53,18 +53,14 @@ func BenchmarkSecondPeerConnect(b *testing.B) {
 		if err := p.Start(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		for id := range aSaw {
-			if id == p.ID() {
-				break
-			}
+		for recvWithin(b, aSaw, "a's OnConnect") != p.ID() {
+			// a callback about an earlier peer: skip it
 		}
-		<-bSaw
+		recvWithin(b, bSaw, "the new peer's OnConnect")
 		worst = max(worst, time.Since(start))
 		b.StopTimer()
 		p.Stop()
-		for len(a.Peers()) != 0 {
-			time.Sleep(time.Millisecond)
-		}
+		waitFor(b, 10*time.Second, "the stopped peer to leave", func() bool { return len(a.Peers()) == 0 })
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(worst.Microseconds())/1000, "worst-ms")
@@ -96,7 +92,7 @@ func BenchmarkFullMesh16(b *testing.B) {
 			}
 		}
 		for range n * (n - 1) {
-			<-done
+			recvWithin(b, done, "every OnConnect")
 		}
 		worst = max(worst, time.Since(start))
 		b.StopTimer()
@@ -130,9 +126,7 @@ func BenchmarkIdleCPU(b *testing.B) {
 				cs = append(cs, c)
 			}
 			for _, c := range cs {
-				for len(c.Peers()) != n-1 {
-					time.Sleep(10 * time.Millisecond)
-				}
+				waitFor(b, 10*time.Second, "the connectors to connect", func() bool { return len(c.Peers()) == n-1 })
 			}
 			var total time.Duration
 			b.ResetTimer()
@@ -152,4 +146,16 @@ func cpuTime(b *testing.B) time.Duration {
 		b.Fatal(err)
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// recvWithin receives from ch, failing the benchmark after 10 s.
+func recvWithin[T any](b *testing.B, ch <-chan T, what string) T {
+	b.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		b.Fatalf("timed out waiting for %s", what)
+		panic("unreachable")
+	}
 }
