@@ -19,6 +19,7 @@ type JSONCodec struct {
 	maxFrame int
 	byName   map[string]*jsonEntry
 	byType   map[reflect.Type]*jsonEntry
+	names    jsonNames // byName for the decoder
 }
 
 type jsonEntry struct {
@@ -93,6 +94,7 @@ func (c *JSONCodec) Register(newMsg func() Message) {
 	e := &jsonEntry{newMsg: newMsg, name: name, typ: typ, prefix: append(prefix, ','), jt: jt}
 	c.byName[name] = e
 	c.byType[typ] = e
+	c.names.add(e)
 }
 
 // Name returns "json".
@@ -173,9 +175,20 @@ func (c *JSONCodec) DecodeFrom(buf []byte, from int) (Message, int, error) {
 }
 
 func (c *JSONCodec) decodeLine(line []byte) (Message, string, error) {
-	if !utf8.Valid(line) {
-		return nil, "", &jsonErr{off: invalidUTF8At(line), err: fmt.Errorf("%w: invalid UTF-8", ErrMalformed)}
+	m, typeName, err := c.decodeValidLine(line)
+	if err != nil && !utf8.Valid(line) {
+		// Invalid UTF-8 anywhere in the line is the error, whatever else
+		// is wrong with it.
+		return nil, "", errInvalidUTF8(invalidUTF8At(line))
 	}
+	return m, typeName, err
+}
+
+// decodeValidLine is decodeLine but for the UTF-8 check of the whole line:
+// outside strings a byte above 0x7f is bad JSON anyway, and scanString
+// checks the UTF-8 of every string (so no UnmarshalJSON is given invalid
+// UTF-8). decodeLine checks the whole line only when this fails.
+func (c *JSONCodec) decodeValidLine(line []byte) (Message, string, error) {
 	i := skipSpace(line, 0)
 	if i >= len(line) || line[i] != '[' {
 		return nil, "", unexpected(line, i, `'[' (a line is ["Name",{...}])`)
@@ -187,9 +200,9 @@ func (c *JSONCodec) decodeLine(line []byte) (Message, string, error) {
 	}
 	var e *jsonEntry
 	if escaped {
-		e = c.byName[string(unescape(nil, raw))]
+		e = c.names.get(unescape(nil, raw))
 	} else {
-		e = c.byName[string(raw)]
+		e = c.names.get(raw)
 	}
 	if e == nil {
 		name := raw
@@ -209,7 +222,14 @@ func (c *JSONCodec) decodeLine(line []byte) (Message, string, error) {
 	}
 	m := e.newMsg()
 	v := reflect.ValueOf(m)
-	if i, err = e.jt.dec(line, i, v, 0); err != nil {
+	if st := e.jt.elem; st != nil && st.fields != nil && !v.IsNil() {
+		// A pointer to a plain struct: e.jt.dec's work, without the
+		// indirect calls.
+		i, err = decodeStruct(st.fields, line, i, v.Elem(), 0)
+	} else {
+		i, err = e.jt.dec(line, i, v, 0)
+	}
+	if err != nil {
 		return nil, typeName, err
 	}
 	i = skipSpace(line, i)

@@ -2,6 +2,7 @@ package message
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"reflect"
 	"slices"
@@ -312,27 +313,119 @@ func structCodec(fields []jsonField) (
 		if data[i] != '{' {
 			return i, unexpected(data, i, "an object")
 		}
-		var scratch []byte
-		next := 0 // the field expected next: Python writes them in order
-		return decodeObject(data, i, depth, func(rawKey []byte, escaped bool, keyOff int, data []byte, i int) (int, error) {
-			k := rawKey
-			if escaped {
-				scratch = unescape(scratch[:0], rawKey)
-				k = scratch
-			}
-			f := findField(fields, k, next)
-			if f < 0 {
-				return skipValue(data, i, depth+1)
-			}
-			next = f + 1
-			fv, err := settableField(v, fields[f].index)
-			if err != nil {
-				return i, malformedAt(keyOff, "field %q: %v", k, err)
-			}
-			return fields[f].typ.dec(data, i, fv, depth+1)
-		})
+		return decodeStruct(fields, data, i, v, depth)
 	}
 	return enc, dec
+}
+
+// decodeStruct decodes the object at data[i] ('{') into the struct v. It is
+// decodeObject with the member function written in, and with a fast path
+// for the key Python writes next: the next field's, in field order.
+func decodeStruct(fields []jsonField, data []byte, i int, v reflect.Value, depth int) (int, error) {
+	if depth >= maxJSONDepth {
+		return i, &jsonErr{off: i, err: fmt.Errorf("%w: %w", ErrMalformed, errTooDeep)}
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return i + 1, nil
+	}
+	var scratch []byte
+	next := 0 // the field expected next: Python writes them in order
+	for {
+		keyOff := i
+		var f int
+		var k []byte // the key, unescaped; nil when the fast path matched
+		if next < len(fields) && fields[next].keyAt(data, i) {
+			// `"name":`, where name needs no escape: the raw key is the
+			// field's name.
+			f = next
+			i += len(fields[next].plainKey)
+		} else {
+			raw, escaped, after, err := scanString(data, i)
+			if err != nil {
+				return after, err
+			}
+			i = skipSpace(data, after)
+			if i >= len(data) || data[i] != ':' {
+				return i, unexpected(data, i, "':'")
+			}
+			i++
+			k = raw
+			if escaped {
+				scratch = unescape(scratch[:0], raw)
+				k = scratch
+			}
+			f = findField(fields, k, next)
+		}
+		i = skipSpace(data, i)
+		if i >= len(data) {
+			return i, unexpected(data, i, "a value")
+		}
+		var err error
+		if f < 0 {
+			i, err = skipValue(data, i, depth+1)
+		} else {
+			next = f + 1
+			fd := &fields[f]
+			if len(fd.index) == 1 {
+				i, err = decodeField(fd, data, i, v.Field(fd.index[0]), depth+1)
+			} else {
+				var fv reflect.Value
+				if fv, err = settableField(v, fd.index); err != nil {
+					if k == nil {
+						k = []byte(fd.name)
+					}
+					return i, malformedAt(keyOff, "field %q: %v", k, err)
+				}
+				i, err = fd.typ.dec(data, i, fv, depth+1)
+			}
+		}
+		if err != nil {
+			return i, err
+		}
+		i = skipSpace(data, i)
+		if i < len(data) && data[i] == '}' {
+			return i + 1, nil
+		}
+		if i >= len(data) || data[i] != ',' {
+			return i, unexpected(data, i, "',' or '}'")
+		}
+		i = skipSpace(data, i+1)
+	}
+}
+
+// decodeField decodes the value at data[i] into fv, the value of field fd.
+func decodeField(fd *jsonField, data []byte, i int, fv reflect.Value, depth int) (int, error) {
+	switch fd.kind {
+	case fieldFloat32:
+		if f, next, ok := fastFloat(data, i, 32); ok {
+			fv.SetFloat(f)
+			return next, nil
+		}
+		return decFloatSlow(data, i, fv, 32)
+	case fieldFloat64:
+		if f, next, ok := fastFloat(data, i, 64); ok {
+			fv.SetFloat(f)
+			return next, nil
+		}
+		return decFloatSlow(data, i, fv, 64)
+	case fieldUint:
+		return decUint(data, i, fv, depth)
+	case fieldInt:
+		return decInt(data, i, fv, depth)
+	case fieldString:
+		return decString(data, i, fv, depth)
+	}
+	return fd.typ.dec(data, i, fv, depth)
+}
+
+// keyAt reports whether data[i:] starts with f's key, `"name":`, where
+// name needs no escape (false when it does).
+func (f *jsonField) keyAt(data []byte, i int) bool {
+	if f.keyMask != 0 && len(data)-i >= 8 {
+		return binary.LittleEndian.Uint64(data[i:])&f.keyMask == f.keyWord
+	}
+	return f.plainKey != "" && len(data)-i >= len(f.plainKey) && string(data[i:i+len(f.plainKey)]) == f.plainKey
 }
 
 // findField returns the index of the field named k, trying hint first, then
@@ -343,7 +436,7 @@ func findField(fields []jsonField, k []byte, hint int) int {
 		return hint
 	}
 	for i := range fields {
-		if fields[i].name == string(k) {
+		if i != hint && fields[i].name == string(k) {
 			return i
 		}
 	}

@@ -191,6 +191,11 @@ func decFloat(data []byte, i int, v reflect.Value, _ int) (int, error) {
 		v.SetFloat(f)
 		return next, nil
 	}
+	return decFloatSlow(data, i, v, bits)
+}
+
+// decFloatSlow is decFloat for a value fastFloat does not take.
+func decFloatSlow(data []byte, i int, v reflect.Value, bits int) (int, error) {
 	if data[i] == 'n' {
 		return expectLiteral(data, i, "null")
 	}
@@ -360,38 +365,41 @@ func fastFloat(data []byte, i, bitSize int) (f float64, next int, ok bool) {
 	if neg {
 		j++
 	}
+	start := j
 	var mant uint64
-	digits, exp := 0, 0
-	switch {
-	case j < len(data) && data[j] == '0':
+	if j < len(data) && data[j] == '0' {
 		j++
-	case j < len(data) && '1' <= data[j] && data[j] <= '9':
-		for ; j < len(data) && '0' <= data[j] && data[j] <= '9'; j++ {
-			mant = mant*10 + uint64(data[j]-'0')
-			if digits++; digits > 15 {
-				return 0, i, false
+	} else {
+		for ; j < len(data); j++ {
+			d := data[j] - '0'
+			if d > 9 {
+				break
 			}
+			mant = mant*10 + uint64(d)
 		}
-	default:
-		return 0, i, false
+		if j == start {
+			return 0, i, false
+		}
 	}
+	digits, exp := j-start, 0
 	if j < len(data) && data[j] == '.' {
 		j++
 		frac := j
-		for ; j < len(data) && '0' <= data[j] && data[j] <= '9'; j++ {
-			mant = mant*10 + uint64(data[j]-'0')
-			exp--
-			if mant != 0 {
-				if digits++; digits > 15 {
-					return 0, i, false
-				}
+		for ; j < len(data); j++ {
+			d := data[j] - '0'
+			if d > 9 {
+				break
 			}
+			mant = mant*10 + uint64(d)
 		}
 		if j == frac {
 			return 0, i, false
 		}
+		exp = frac - j
+		digits += j - frac
 	}
-	if j < len(data) && (data[j] == 'e' || data[j] == 'E') {
+	// At most 19 digits: mant is exact (< 10^19 < 2^64).
+	if digits > 19 || j < len(data) && data[j]|0x20 == 'e' {
 		return 0, i, false
 	}
 	if bitSize == 32 {
@@ -404,7 +412,7 @@ func fastFloat(data []byte, i, bitSize int) (f float64, next int, ok bool) {
 		}
 		return float64(r), j, true
 	}
-	if exp < -22 { // mant < 10^15 < 2^53: exact
+	if mant >= 1<<53 || exp < -22 {
 		return 0, i, false
 	}
 	f = float64(mant) / pow10f64[-exp]

@@ -37,7 +37,7 @@ var errTooDeep = errors.New("nesting deeper than 1000")
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 func skipSpace(data []byte, i int) int {
-	for i < len(data) && isSpace(data[i]) {
+	for i < len(data) && data[i] <= ' ' && isSpace(data[i]) {
 		i++
 	}
 	return i
@@ -51,17 +51,34 @@ func expectLiteral(data []byte, i int, lit string) (int, error) {
 	return i + len(lit), nil
 }
 
+// stringStop[c] is true for the bytes scanString must look at: the closing
+// quote, a backslash, control characters and the bytes of non-ASCII
+// characters (checked as UTF-8).
+var stringStop = func() (t [256]bool) {
+	for i := range t {
+		t[i] = i < 0x20 || i == '"' || i == '\\' || i >= utf8.RuneSelf
+	}
+	return t
+}()
+
 // scanString scans the JSON string at data[i] (which must be '"'). It
 // returns its raw contents (between the quotes), whether it holds escapes,
-// and the offset after the closing quote. The line is known to be valid
-// UTF-8; raw control characters are refused, as Python's json.loads does.
+// and the offset after the closing quote. Raw control characters are
+// refused, as Python's json.loads does, and so is invalid UTF-8: the
+// decoder checks a line's UTF-8 only in its strings, where alone a byte
+// above 0x7f can stand in valid JSON (the caller reports invalid UTF-8
+// with its offset in the line; see JSONCodec.decodeLine).
 func scanString(data []byte, i int) (raw []byte, escaped bool, next int, err error) {
 	if i >= len(data) || data[i] != '"' {
 		return nil, false, i, unexpected(data, i, "a string")
 	}
 	start := i + 1
 	for j := start; j < len(data); j++ {
-		switch c := data[j]; {
+		c := data[j]
+		if !stringStop[c] {
+			continue
+		}
+		switch {
 		case c == '"':
 			return data[start:j], escaped, j + 1, nil
 		case c == '\\':
@@ -82,9 +99,21 @@ func scanString(data []byte, i int) (raw []byte, escaped bool, next int, err err
 			}
 		case c < 0x20:
 			return nil, false, j, malformedAt(j, "control character %#x in string", c)
+		default: // the first byte of a non-ASCII character
+			r, size := utf8.DecodeRune(data[j:])
+			if r == utf8.RuneError && size == 1 {
+				return nil, false, j, errInvalidUTF8(j)
+			}
+			j += size - 1
 		}
 	}
 	return nil, false, len(data), malformedAt(len(data), "unterminated string")
+}
+
+// errInvalidUTF8 is the error of a line whose first invalid UTF-8 byte is
+// at off.
+func errInvalidUTF8(off int) error {
+	return &jsonErr{off: off, err: fmt.Errorf("%w: invalid UTF-8", ErrMalformed)}
 }
 
 func isHex4(b []byte) bool {

@@ -18,6 +18,12 @@ type jsonType struct {
 	enc func(dst []byte, v reflect.Value, depth int) ([]byte, error)
 	dec func(data []byte, i int, v reflect.Value, depth int) (int, error)
 	err error // the type cannot be carried (enc and dec return this error)
+
+	// For decoders that skip dec's indirection. When dec is the plain
+	// decoder of a struct, fields are its fields; when dec is the plain
+	// decoder of a pointer, elem is the type it points to. Else nil.
+	fields []jsonField
+	elem   *jsonType
 }
 
 // jsonTypes caches compiled types. It is a pure cache (a compiled type
@@ -81,6 +87,7 @@ func (b *jsonBuilder) build(t reflect.Type) (*jsonType, error) {
 		plain.dec = func(_ []byte, i int, _ reflect.Value, _ int) (int, error) {
 			return i, &jsonErr{off: i, err: plainErr}
 		}
+		plain.fields, plain.elem = nil, nil
 		if !encHook && !addrEncHook && !decHook {
 			jt.enc, jt.dec, jt.err = plain.enc, plain.dec, err
 			return jt, err
@@ -100,6 +107,8 @@ func (b *jsonBuilder) build(t reflect.Type) (*jsonType, error) {
 	}
 	if decHook {
 		jt.dec = decUnmarshaler
+	} else {
+		jt.fields, jt.elem = plain.fields, plain.elem
 	}
 	return jt, nil
 }
@@ -126,6 +135,7 @@ func (b *jsonBuilder) buildPlain(t reflect.Type, jt *jsonType) error {
 			return err
 		}
 		jt.enc, jt.dec = pointerCodec(t, elem)
+		jt.elem = elem
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 && !reflect.PointerTo(t.Elem()).Implements(marshalerType) && !t.Elem().Implements(marshalerType) {
 			jt.enc, jt.dec = encBytes, decBytes
@@ -160,17 +170,43 @@ func (b *jsonBuilder) buildPlain(t reflect.Type, jt *jsonType) error {
 			return err
 		}
 		jt.enc, jt.dec = structCodec(fields)
+		jt.fields = fields
 	default:
 		return fmt.Errorf("type %s (kind %s) cannot be carried in JSON", t, t.Kind())
 	}
 	return nil
 }
 
+// fieldKind names the plain decoders (of a field with no UnmarshalJSON)
+// that decodeStruct calls directly, with a fast path for the common values.
+type fieldKind uint8
+
+const (
+	fieldOther fieldKind = iota
+	fieldFloat32
+	fieldFloat64
+	fieldUint
+	fieldInt
+	fieldString
+)
+
+var fieldKinds = map[reflect.Kind]fieldKind{
+	reflect.Float32: fieldFloat32, reflect.Float64: fieldFloat64,
+	reflect.Uint: fieldUint, reflect.Uint8: fieldUint, reflect.Uint16: fieldUint, reflect.Uint32: fieldUint,
+	reflect.Uint64: fieldUint, reflect.Uintptr: fieldUint,
+	reflect.Int: fieldInt, reflect.Int8: fieldInt, reflect.Int16: fieldInt, reflect.Int32: fieldInt, reflect.Int64: fieldInt,
+	reflect.String: fieldString,
+}
+
 // jsonField is one field of a struct as JSON sees it.
 type jsonField struct {
 	name      string
-	key       []byte // `"name":` as written on the wire
-	index     []int  // field index path, through embedded structs
+	key       []byte    // `"name":` as written on the wire
+	plainKey  string    // key, when name needs no escape in JSON; else ""
+	keyWord   uint64    // plainKey's bytes, little-endian, when it has at most 8
+	keyMask   uint64    // the bytes of keyWord that hold plainKey; 0 when it has more
+	kind      fieldKind // the kind decodeStruct decodes itself, or 0
+	index     []int     // field index path, through embedded structs
 	omitEmpty bool
 	omitZero  func(reflect.Value) bool // set by the omitzero option
 	typ       *jsonType
@@ -236,7 +272,19 @@ func (b *jsonBuilder) structFields(t reflect.Type) ([]jsonField, error) {
 				return fmt.Errorf("field %s.%s: %w", t, sf.Name, err)
 			}
 			f.typ = jt
+			if len(f.index) == 1 && !reflect.PointerTo(ft).Implements(unmarshalerType) {
+				f.kind = fieldKinds[ft.Kind()]
+			}
 			f.key = append(appendPyString(nil, f.name), ':')
+			if len(f.key) == len(f.name)+3 { // nothing escaped
+				f.plainKey = string(f.key)
+				if len(f.key) <= 8 {
+					for n, c := range f.key {
+						f.keyWord |= uint64(c) << (8 * n)
+						f.keyMask |= 0xff << (8 * n)
+					}
+				}
+			}
 			all = append(all, f)
 		}
 		return nil
