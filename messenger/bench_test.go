@@ -203,40 +203,81 @@ func readRawFrame(r *bufio.Reader, p *position) error {
 	return err
 }
 
-// BenchmarkRoundTripByte: one goroutine pumps both Messengers, as a game
-// loop would (Xfer both, Get both, the server echoes what it gets); one op
-// is a position sent and its echo received.
-func BenchmarkRoundTripByte(b *testing.B) { benchRoundTrip(b, tcpTransport) }
+// BenchmarkRoundTripByte: ping-pong of one position message, both
+// Messengers pumped by one loop in one goroutine, as a game loop would (the
+// client's Xfer and Get, then the echo side's Xfer, Get, Send and Xfer);
+// one op is a position sent and its echo received.
+func BenchmarkRoundTripByte(b *testing.B) { benchRoundTrip(b, tcpTransport, false) }
+
+// BenchmarkRoundTripByteEchoGoroutine is BenchmarkRoundTripByte with the
+// echo side pumped by a spinning goroutine of its own, as
+// BenchmarkRoundTripRawFloor's echo reads in its own goroutine.
+func BenchmarkRoundTripByteEchoGoroutine(b *testing.B) { benchRoundTrip(b, tcpTransport, true) }
 
 // BenchmarkRoundTripByteGoroutines is BenchmarkRoundTripByte with the conn
-// wrapped, so that reads and writes go through goroutines.
-func BenchmarkRoundTripByteGoroutines(b *testing.B) { benchRoundTrip(b, wrappedTCP) }
+// wrapped, so that reads and writes go through goroutines. (With the echo
+// spinning in a goroutine of its own, the two spinning loops leave the I/O
+// goroutines no core on a 2-core machine.)
+func BenchmarkRoundTripByteGoroutines(b *testing.B) { benchRoundTrip(b, wrappedTCP, false) }
 
-func benchRoundTrip(b *testing.B, tr transport) {
+func benchRoundTrip(b *testing.B, tr transport, echoGoroutine bool) {
 	cli, srv := newPair(b, tr, pairConfig{})
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
+	echo := func() error {
+		if err := srv.Xfer(); err != nil {
+			return err
+		}
+		for msg := srv.Get(); msg != nil; msg = srv.Get() {
+			if err := srv.Send(msg); err != nil {
+				return err
+			}
+		}
+		return srv.Xfer()
+	}
+	if echoGoroutine {
+		stop, done := make(chan struct{}), make(chan error, 1)
+		go func() {
+			for {
+				select {
+				case <-stop:
+					done <- nil
+					return
+				default:
+				}
+				if err := echo(); err != nil {
+					done <- err
+					return
+				}
+			}
+		}()
+		defer func() {
+			close(stop)
+			if err := <-done; err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	roundTrip := func() {
 		if err := cli.Send(benchPosition); err != nil {
 			b.Fatal(err)
 		}
-		for echoed := false; !echoed; {
+		for {
 			if err := cli.Xfer(); err != nil {
 				b.Fatal(err)
 			}
-			if err := srv.Xfer(); err != nil {
-				b.Fatal(err)
+			if cli.Get() != nil {
+				return
 			}
-			if msg := srv.Get(); msg != nil {
-				if err := srv.Send(msg); err != nil {
-					b.Fatal(err)
-				}
-				if err := srv.Xfer(); err != nil {
+			if !echoGoroutine {
+				if err := echo(); err != nil {
 					b.Fatal(err)
 				}
 			}
-			echoed = cli.Get() != nil
 		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		roundTrip()
 	}
 }
 
