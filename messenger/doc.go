@@ -118,28 +118,32 @@
 // medians of 5 runs of the whole suite (ns per op; one op is one message,
 // or one round trip):
 //
-//	ThroughputByte              57.5 ns   17.4 M msgs/s  16 B  1 alloc   0.54 x the floor
-//	ThroughputRawFloor          31.1 ns   32.1 M msgs/s   0 B  0 allocs
-//	ThroughputByteGoroutines    52.7 ns   19.0 M msgs/s  16 B  1 alloc
-//	ThroughputByteDirectWrites  99.3 ns   10.1 M msgs/s  16 B  1 alloc
-//	ThroughputJSON             331.8 ns    3.0 M msgs/s  16 B  1 alloc
-//	ThroughputMsgpack          578.6 ns    1.7 M msgs/s  17 B  1 alloc
-//	RoundTripByte             15 510 ns                  32 B  2 allocs  1.01 x the floor
-//	RoundTripRawFloor         15 350 ns                   0 B  0 allocs
-//	RoundTripByteGoroutines  223 900 ns                  32 B  2 allocs
-//	XferIdle                    11.4 ns                   0 B  0 allocs
-//	Send                        22.1 ns                   0 B  0 allocs
-//	IdleMemory                20 790 B per connected Messenger
+//	ThroughputByte              34.8 ns   28.7 M msgs/s  16 B  1 alloc   0.61 x the floor
+//	ThroughputByteBlocks        32.3 ns   31.0 M msgs/s  16 B  0 allocs  0.65 x the floor
+//	ThroughputRawFloor          21.1 ns   47.3 M msgs/s   0 B  0 allocs
+//	ThroughputByteGoroutines    37.8 ns   26.5 M msgs/s  16 B  1 alloc
+//	ThroughputByteDirectWrites  54.3 ns   18.4 M msgs/s  16 B  1 alloc
+//	ThroughputJSON             121.6 ns    8.2 M msgs/s  16 B  1 alloc
+//	ThroughputMsgpack          341.8 ns    2.9 M msgs/s  16 B  1 alloc
+//	RoundTripByte             12 620 ns                  32 B  2 allocs  0.91 x the floor
+//	RoundTripByteEchoGoroutine 15 340 ns                 32 B  2 allocs  1.11 x the floor
+//	RoundTripRawFloor         13 870 ns                   0 B  0 allocs
+//	RoundTripByteGoroutines  211 800 ns                  32 B  2 allocs
+//	XferIdle                    10.9 ns                   0 B  0 allocs
+//	Send                        15.2 ns                   0 B  0 allocs
+//	IdleMemory                20 910 B per connected Messenger
 //
-// The machine is shared and loaded, and runs vary: over three runs of the
-// suite the medians gave 0.54 to 0.59 x the floor for ThroughputByte and
-// 1.00 to 1.20 x for RoundTripByte (a quieter run: 28.6 M msgs/s against
-// 53.3 M, 12.8 µs against 12.9 µs, JSON 5.7 M msgs/s). IdleMemory is the
+// The machine is shared and runs vary with its load: earlier runs gave
+// 0.52 to 0.69 x the floor for ThroughputByte and 0.97 to 1.20 x for
+// RoundTripByte. A one-second RoundTripByte that is the first benchmark
+// of its process reads 10 to 25% slower than the same benchmark run again
+// (the effect goes with GOGC=off or -benchtime=3s). IdleMemory is the
 // growth of HeapInuse+StackInuse per Messenger over loopback TCP after one
 // message each way (8 KiB read buffer, watch's stack, the conn, the
 // Messenger). The allocation in the throughput and round-trip benchmarks
 // is the decoded message (the codec allocates one value per frame); the
-// receiving side is bound by it. For scale, the issue gives Python
+// receiving side is bound by it, which message.Blocks amortises
+// (ThroughputByteBlocks). For scale, the issue gives Python
 // cable_car 1.0.1 at about 1.05 M msgs/s (byte), 0.32 M msgs/s (JSON) and
 // a 13.5 µs round trip, on another machine.
 package messenger
