@@ -72,7 +72,8 @@ type peerEntry struct {
 	heard      bool // a beacon was heard (since the entry was made)
 	firstHeard time.Time
 	lastHeard  time.Time
-	quiet      bool // it announced that it stopped beaconing
+	quiet      bool      // it announced that it stopped beaconing
+	leftAt     time.Time // its goodbye came while its connection still held data (see peerLeftLocked)
 	dialing    bool
 	conn       *peerConn // nil when not connected
 }

@@ -128,11 +128,12 @@ func (c *BroadcastConnector) readHello(conn net.Conn) (r record, target PeerID, 
 //     the dialer's id is lower than ours. The other side applies the same
 //     rule to our hello, so exactly the connection dialed by the lower id
 //     survives, on both sides.
-//   - connected through a connection it dialed: it dials again only when it
-//     dropped that one, so accept and replace.
-//   - connected through a connection we dialed: accept and replace iff its
-//     id is lower (the rule above, when our accept reached it first) or our
-//     connection is already dead (it closed it); else reject.
+//   - connected: a peer dials only when it holds no connection to us, so it
+//     has closed ours (or never had it: a dial that lost the rule above).
+//     Accept and replace once ours has ended; until then reject. A closed
+//     connection ends only when its data has been read, so what the peer
+//     sent before it closed is never thrown away: it redials on a later
+//     beacon, after the user has read to io.EOF (or the sweep saw the end).
 func (c *BroadcastConnector) decideIncomingLocked(r *record, conn net.Conn, remote netip.AddrPort) byte {
 	if !c.discoveryOn {
 		return rejectStopping
@@ -146,15 +147,8 @@ func (c *BroadcastConnector) decideIncomingLocked(r *record, conn net.Conn, remo
 		e = &peerEntry{key: key}
 		c.peers[key] = e
 	}
-	accept := false
-	switch {
-	case e.conn == nil:
-		accept = !e.dialing || r.id < c.id
-	case !e.conn.peer.Outgoing:
-		accept = true
-	case r.id < c.id:
-		accept = true
-	default:
+	accept := !e.dialing || r.id < c.id
+	if e.conn != nil {
 		accept = connGone(e.conn.Conn) != nil
 	}
 	if !accept {

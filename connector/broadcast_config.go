@@ -138,7 +138,8 @@ type BroadcastConfig struct {
 	// OnDisconnect is called when a peer reported by OnConnect is dropped,
 	// with the reason: io.EOF (the peer closed the connection),
 	// net.ErrClosed (the user closed Peer.Conn), ErrPeerLeft (goodbye
-	// beacon), ErrPeerTimeout, ErrReplaced, ErrStopped (Stop), or the
+	// beacon; with data still unread, once it has been read or PeerTimeout
+	// has passed), ErrPeerTimeout, ErrReplaced, ErrStopped (Stop), or the
 	// connection's error. Peer.Conn is closed by then. Nil means no callback.
 	OnDisconnect func(Peer, error)
 

@@ -54,7 +54,7 @@ func (c *BroadcastConnector) dial(key peerKey, addr netip.AddrPort) {
 		return
 	}
 	// The acceptor decided; follow it even if we hold another connection
-	// (it only accepts when it holds none to us).
+	// (it only accepts when it holds no live connection to us).
 	c.registerLocked(e, conn, &r, true, addr)
 }
 

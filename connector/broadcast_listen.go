@@ -85,10 +85,7 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 	if r.kind == kindGoodbye {
 		if e != nil {
 			c.log.Debug("connector: peer said goodbye", "peer", r.id)
-			if e.conn != nil {
-				c.dropLocked(e, ErrPeerLeft)
-			}
-			delete(c.peers, key)
+			c.peerLeftLocked(e, time.Now())
 		}
 		return false
 	}

@@ -76,8 +76,29 @@ func (c *BroadcastConnector) connectLocked(e *peerEntry, conn net.Conn, p Peer) 
 	}
 }
 
-// dropLocked closes e's connection and queues OnDisconnect with reason.
+// peerLeftLocked handles e's goodbye beacon. A peer says goodbye just
+// before it closes its connections, so ours may still hold what it sent
+// last (a quit message, say). Such a connection stays until the user has
+// read it to the end or the sweep sees the end, PeerTimeout at most, and
+// is then dropped with ErrPeerLeft; anything else of e goes at once.
+func (c *BroadcastConnector) peerLeftLocked(e *peerEntry, now time.Time) {
+	if e.conn != nil && connGone(e.conn.Conn) == nil {
+		e.leftAt, e.heard = now, false
+		return
+	}
+	if e.conn != nil {
+		c.dropLocked(e, ErrPeerLeft)
+	}
+	delete(c.peers, e.key)
+}
+
+// dropLocked closes e's connection and queues OnDisconnect with reason
+// (ErrPeerLeft for any but Stop once the peer said goodbye).
 func (c *BroadcastConnector) dropLocked(e *peerEntry, reason error) {
+	if !e.leftAt.IsZero() && reason != ErrStopped {
+		reason = ErrPeerLeft
+	}
+	e.leftAt = time.Time{}
 	pc := e.conn
 	e.conn = nil
 	pc.markDropped(reason)
@@ -152,6 +173,9 @@ func (c *BroadcastConnector) sweep(now time.Time) {
 	for key, e := range c.peers {
 		silent := e.heard && !e.quiet && now.Sub(e.lastHeard) > c.cfg.PeerTimeout
 		switch {
+		case e.conn != nil && !e.leftAt.IsZero() && now.Sub(e.leftAt) > c.cfg.PeerTimeout:
+			c.dropLocked(e, ErrPeerLeft)
+			delete(c.peers, key)
 		case e.conn != nil:
 			if err := connGone(e.conn.Conn); err != nil {
 				c.dropLocked(e, connReason(err))

@@ -63,6 +63,13 @@
 //     fails;
 //   - Stop is called (ErrStopped).
 //
+// What a peer sent before it went away is not thrown away with the
+// connection: a goodbye that arrives while data is still unread leaves the
+// connection in place until the user has read to io.EOF (or PeerTimeout
+// has passed), and a peer that closed its connection and dials again is
+// refused until the old one has been read to its end (it retries on each
+// beacon).
+//
 // A dropped peer that is still (or again) beaconing is connected again, with
 // a new OnConnect. A restarted program has a new id, so it is a new peer.
 //

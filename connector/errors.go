@@ -37,8 +37,9 @@ var (
 	// (goodbye beacon).
 	ErrPeerLeft = errors.New("connector: peer left")
 
-	// ErrReplaced: a peer's connection was dropped because a newer connection
-	// to the same peer replaced it (the peer dialed again).
+	// ErrReplaced: a peer's connection was dropped because the identify
+	// exchange of a newer connection to the same peer settled on that one
+	// (a race of simultaneous dials; the peer has closed its end).
 	ErrReplaced = errors.New("connector: connection replaced")
 
 	// ErrBadBeacon: a datagram or identify frame is not a valid native

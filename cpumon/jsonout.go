@@ -12,7 +12,9 @@ import (
 //
 //	self   this process: its peer id, host name and TCP address (first line)
 //	stats  a stats message received from peer
-//	gone   peer left or was lost; reason says why
+//	gone   peer left or was lost; reason says why: "left" (goodbye or a
+//	       clean close), "timeout" (nothing heard for the peer timeout), or
+//	       the connection's error
 type jsonEvent struct {
 	Type   string         `json:"type"`
 	Peer   string         `json:"peer"`

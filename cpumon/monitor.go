@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"syscall"
 	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
@@ -196,7 +197,10 @@ func reasonText(err error) string {
 		return ""
 	case errors.Is(err, connector.ErrPeerLeft), errors.Is(err, io.EOF): // io.EOF: a clean close (messenger.ErrPeerClosed wraps it)
 		return "left"
-	case errors.Is(err, connector.ErrPeerTimeout):
+	case errors.Is(err, connector.ErrPeerTimeout), errors.Is(err, syscall.ETIMEDOUT):
+		// ETIMEDOUT: TCP keepalive / TCP_USER_TIMEOUT (= the peer timeout)
+		// broke the connection under a Read before the connector's sweep
+		// noticed the silence; the same event, so the same word.
 		return "timeout"
 	}
 	return err.Error()

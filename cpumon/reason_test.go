@@ -1,0 +1,37 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+
+	"github.com/cablecar-go/cablecar/connector"
+)
+
+func TestReasonText(t *testing.T) {
+	// A Messenger's read error as a broken TCP connection gives it.
+	readErr := func(errno syscall.Errno) error {
+		op := &net.OpError{Op: "read", Net: "tcp4", Err: os.NewSyscallError("read", errno)}
+		return fmt.Errorf("messenger: read: %w", op)
+	}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{connector.ErrPeerLeft, "left"},
+		{fmt.Errorf("messenger: peer closed: %w", io.EOF), "left"},
+		{connector.ErrPeerTimeout, "timeout"},
+		{errors.Join(connector.ErrPeerTimeout, syscall.ETIMEDOUT), "timeout"},
+		{readErr(syscall.ETIMEDOUT), "timeout"}, // keepalive beat the sweep
+		{readErr(syscall.ECONNRESET), readErr(syscall.ECONNRESET).Error()},
+	} {
+		if got := reasonText(tc.err); got != tc.want {
+			t.Errorf("reasonText(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
