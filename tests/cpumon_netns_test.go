@@ -58,9 +58,11 @@ func TestCpumonNetnsThreeHosts(t *testing.T) {
 		if gone.Reason != "timeout" {
 			t.Errorf("vanished host gone with reason %q, want timeout", gone.Reason)
 		}
-		// The connector sweeps its table every beacon interval (1 s).
-		if d := gone.Time.Sub(pulled); d > monPeerTimeout+time.Second {
-			t.Errorf("vanished host reported gone after %v, more than the peer timeout %v and a sweep", d, monPeerTimeout)
+		// The connector sweeps its table every beacon interval (1 s), so
+		// the silence is seen at most a peer timeout and a sweep after the
+		// pull; one more second is slack for a loaded machine.
+		if d := gone.Time.Sub(pulled); d > monPeerTimeout+2*time.Second {
+			t.Errorf("vanished host reported gone after %v, more than the peer timeout %v, a sweep and 1 s of slack", d, monPeerTimeout)
 		}
 		t.Logf("vanished host gone after %v", gone.Time.Sub(pulled))
 	}
