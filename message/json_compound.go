@@ -319,19 +319,14 @@ func structCodec(fields []jsonField) (
 }
 
 // decodeStruct decodes the object at data[i] ('{') into the struct v. It is
-// decodeObject with the member function written in, and with a fast path
+// decodeObject with the member function written in (no call through a
+// closure per field), and with a fast path
 // for the key Python writes next: the next field's, in field order.
 func decodeStruct(fields []jsonField, data []byte, i int, v reflect.Value, depth int) (int, error) {
-	if depth >= maxJSONDepth {
-		return i, &jsonErr{off: i, err: fmt.Errorf("%w: %w", ErrMalformed, errTooDeep)}
-	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return i + 1, nil
-	}
+	i, done, err := openContainer(data, i, depth, '}')
 	var scratch []byte
 	next := 0 // the field expected next: Python writes them in order
-	for {
+	for !done && err == nil {
 		keyOff := i
 		var f int
 		var k []byte // the key, unescaped; nil when the fast path matched
@@ -339,17 +334,15 @@ func decodeStruct(fields []jsonField, data []byte, i int, v reflect.Value, depth
 			// `"name":`, where name needs no escape: the raw key is the
 			// field's name.
 			f = next
-			i += len(fields[next].plainKey)
+			i = skipSpace(data, i+len(fields[next].plainKey))
 		} else {
-			raw, escaped, after, err := scanString(data, i)
-			if err != nil {
-				return after, err
+			raw, escaped, after, keyErr := scanString(data, i)
+			if keyErr != nil {
+				return after, keyErr
 			}
-			i = skipSpace(data, after)
-			if i >= len(data) || data[i] != ':' {
-				return i, unexpected(data, i, "':'")
+			if i, err = afterColon(data, after); err != nil {
+				return i, err
 			}
-			i++
 			k = raw
 			if escaped {
 				scratch = unescape(scratch[:0], raw)
@@ -357,11 +350,9 @@ func decodeStruct(fields []jsonField, data []byte, i int, v reflect.Value, depth
 			}
 			f = findField(fields, k, next)
 		}
-		i = skipSpace(data, i)
 		if i >= len(data) {
 			return i, unexpected(data, i, "a value")
 		}
-		var err error
 		if f < 0 {
 			i, err = skipValue(data, i, depth+1)
 		} else {
@@ -383,15 +374,9 @@ func decodeStruct(fields []jsonField, data []byte, i int, v reflect.Value, depth
 		if err != nil {
 			return i, err
 		}
-		i = skipSpace(data, i)
-		if i < len(data) && data[i] == '}' {
-			return i + 1, nil
-		}
-		if i >= len(data) || data[i] != ',' {
-			return i, unexpected(data, i, "',' or '}'")
-		}
-		i = skipSpace(data, i+1)
+		i, done, err = nextMember(data, i, '}')
 	}
+	return i, err
 }
 
 // decodeField decodes the value at data[i] into fv, the value of field fd.

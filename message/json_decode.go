@@ -13,69 +13,42 @@ import (
 // decodeArray calls elem for each element of the array at data[i] ('['),
 // with the offset of the element, and returns the offset after the array.
 func decodeArray(data []byte, i, depth int, elem func(data []byte, i int) (int, error)) (int, error) {
-	if depth >= maxJSONDepth {
-		return i, &jsonErr{off: i, err: fmt.Errorf("%w: %w", ErrMalformed, errTooDeep)}
-	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == ']' {
-		return i + 1, nil
-	}
-	for {
+	i, done, err := openContainer(data, i, depth, ']')
+	for !done && err == nil {
 		if i >= len(data) {
 			return i, unexpected(data, i, "a value")
 		}
-		var err error
 		if i, err = elem(data, i); err != nil {
 			return i, err
 		}
-		i = skipSpace(data, i)
-		if i < len(data) && data[i] == ']' {
-			return i + 1, nil
-		}
-		if i >= len(data) || data[i] != ',' {
-			return i, unexpected(data, i, "',' or ']'")
-		}
-		i = skipSpace(data, i+1)
+		i, done, err = nextMember(data, i, ']')
 	}
+	return i, err
 }
 
 // decodeObject calls member for each member of the object at data[i] ('{'),
 // with the raw key, whether it has escapes, the key's offset and the offset
 // of the value, and returns the offset after the object.
 func decodeObject(data []byte, i, depth int, member func(rawKey []byte, escaped bool, keyOff int, data []byte, i int) (int, error)) (int, error) {
-	if depth >= maxJSONDepth {
-		return i, &jsonErr{off: i, err: fmt.Errorf("%w: %w", ErrMalformed, errTooDeep)}
-	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return i + 1, nil
-	}
-	for {
+	i, done, err := openContainer(data, i, depth, '}')
+	for !done && err == nil {
 		keyOff := i
-		raw, escaped, next, err := scanString(data, i)
-		if err != nil {
-			return next, err
+		raw, escaped, next, keyErr := scanString(data, i)
+		if keyErr != nil {
+			return next, keyErr
 		}
-		i = skipSpace(data, next)
-		if i >= len(data) || data[i] != ':' {
-			return i, unexpected(data, i, "':'")
+		if i, err = afterColon(data, next); err != nil {
+			return i, err
 		}
-		i = skipSpace(data, i+1)
 		if i >= len(data) {
 			return i, unexpected(data, i, "a value")
 		}
 		if i, err = member(raw, escaped, keyOff, data, i); err != nil {
 			return i, err
 		}
-		i = skipSpace(data, i)
-		if i < len(data) && data[i] == '}' {
-			return i + 1, nil
-		}
-		if i >= len(data) || data[i] != ',' {
-			return i, unexpected(data, i, "',' or '}'")
-		}
-		i = skipSpace(data, i+1)
+		i, done, err = nextMember(data, i, '}')
 	}
+	return i, err
 }
 
 func decBool(data []byte, i int, v reflect.Value, _ int) (int, error) {

@@ -249,6 +249,52 @@ func scanNumber(data []byte, i int) (tok []byte, isInt bool, next int, err error
 	return data[start:i], isInt, i, nil
 }
 
+// openContainer starts on the array or object at data[i] (its '[' or '{'),
+// which closes with end: it checks the nesting depth and moves to the first
+// member, or past end when the container is empty (done).
+func openContainer(data []byte, i, depth int, end byte) (next int, done bool, err error) {
+	if depth >= maxJSONDepth {
+		return i, false, tooDeepAt(i)
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == end {
+		return i + 1, true, nil
+	}
+	return i, false, nil
+}
+
+// nextMember moves from the end of a member's value to the start of the
+// next member, or past end when the container closes there (done).
+func nextMember(data []byte, i int, end byte) (next int, done bool, err error) {
+	i = skipSpace(data, i)
+	if i < len(data) && data[i] == end {
+		return i + 1, true, nil
+	}
+	if i >= len(data) || data[i] != ',' {
+		return i, false, noSeparator(data, i, end)
+	}
+	return skipSpace(data, i+1), false, nil
+}
+
+// tooDeepAt and noSeparator are the errors of openContainer and
+// nextMember, out of line so that those two inline.
+func tooDeepAt(i int) error {
+	return &jsonErr{off: i, err: fmt.Errorf("%w: %w", ErrMalformed, errTooDeep)}
+}
+
+func noSeparator(data []byte, i int, end byte) error {
+	return unexpected(data, i, fmt.Sprintf("',' or %q", end))
+}
+
+// afterColon moves from the end of an object key past its ':' to the value.
+func afterColon(data []byte, i int) (int, error) {
+	i = skipSpace(data, i)
+	if i >= len(data) || data[i] != ':' {
+		return i, unexpected(data, i, "':'")
+	}
+	return skipSpace(data, i+1), nil
+}
+
 // skipValue checks the JSON value at data[i] and returns the offset after it.
 func skipValue(data []byte, i, depth int) (int, error) {
 	if i >= len(data) {
@@ -259,41 +305,28 @@ func skipValue(data []byte, i, depth int) (int, error) {
 		_, _, next, err := scanString(data, i)
 		return next, err
 	case '{', '[':
-		if depth >= maxJSONDepth {
-			return i, &jsonErr{off: i, err: fmt.Errorf("%w: %w", ErrMalformed, errTooDeep)}
-		}
-		close := byte(']')
+		end := byte(']')
 		if c == '{' {
-			close = '}'
+			end = '}'
 		}
-		i = skipSpace(data, i+1)
-		if i < len(data) && data[i] == close {
-			return i + 1, nil
-		}
-		for {
-			var err error
+		var done bool
+		var err error
+		i, done, err = openContainer(data, i, depth, end)
+		for !done && err == nil {
 			if c == '{' {
 				if _, _, i, err = scanString(data, i); err != nil {
 					return i, err
 				}
-				i = skipSpace(data, i)
-				if i >= len(data) || data[i] != ':' {
-					return i, unexpected(data, i, "':'")
+				if i, err = afterColon(data, i); err != nil {
+					return i, err
 				}
-				i = skipSpace(data, i+1)
 			}
 			if i, err = skipValue(data, i, depth+1); err != nil {
 				return i, err
 			}
-			i = skipSpace(data, i)
-			if i < len(data) && data[i] == close {
-				return i + 1, nil
-			}
-			if i >= len(data) || data[i] != ',' {
-				return i, unexpected(data, i, fmt.Sprintf("',' or %q", close))
-			}
-			i = skipSpace(data, i+1)
+			i, done, err = nextMember(data, i, end)
 		}
+		return i, err
 	case 't':
 		return expectLiteral(data, i, "true")
 	case 'f':
