@@ -343,13 +343,7 @@ func fastFloat(data []byte, i, bitSize int) (f float64, next int, ok bool) {
 	if j < len(data) && data[j] == '0' {
 		j++
 	} else {
-		for ; j < len(data); j++ {
-			d := data[j] - '0'
-			if d > 9 {
-				break
-			}
-			mant = mant*10 + uint64(d)
-		}
+		j, mant = addDigits(data, j, 0)
 		if j == start {
 			return 0, i, false
 		}
@@ -358,13 +352,7 @@ func fastFloat(data []byte, i, bitSize int) (f float64, next int, ok bool) {
 	if j < len(data) && data[j] == '.' {
 		j++
 		frac := j
-		for ; j < len(data); j++ {
-			d := data[j] - '0'
-			if d > 9 {
-				break
-			}
-			mant = mant*10 + uint64(d)
-		}
+		j, mant = addDigits(data, j, mant)
 		if j == frac {
 			return 0, i, false
 		}
@@ -395,6 +383,20 @@ func fastFloat(data []byte, i, bitSize int) (f float64, next int, ok bool) {
 	return f, j, true
 }
 
+// addDigits appends the decimal digits from data[j] on to n and returns
+// the offset after them. The caller bounds their count (at most 19 keep n
+// exact).
+func addDigits(data []byte, j int, n uint64) (int, uint64) {
+	for ; j < len(data); j++ {
+		d := data[j] - '0'
+		if d > 9 {
+			break
+		}
+		n = n*10 + uint64(d)
+	}
+	return j, n
+}
+
 // fastUint scans and converts the JSON integer at data[i] when it is plain
 // digits of at most 19 (so no overflow); ok is false otherwise.
 func fastUint(data []byte, i int) (u uint64, next int, ok bool) {
@@ -402,9 +404,7 @@ func fastUint(data []byte, i int) (u uint64, next int, ok bool) {
 	if j < len(data) && data[j] == '0' {
 		j++
 	} else {
-		for ; j < len(data) && '0' <= data[j] && data[j] <= '9'; j++ {
-			u = u*10 + uint64(data[j]-'0')
-		}
+		j, u = addDigits(data, j, 0)
 		if j == i || j-i > 19 {
 			return 0, i, false
 		}
