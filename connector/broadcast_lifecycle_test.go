@@ -127,9 +127,7 @@ func TestSilentPeerDroppedAndReconnected(t *testing.T) {
 
 func TestUserCloseDropsAndReconnects(t *testing.T) {
 	cfg := loopbackConfig(t, freeport.UDP(t))
-	a := startTestPeer(t, cfg, "a")
-	b := startTestPeer(t, cfg, "b")
-	waitFor(t, 10*time.Second, "connected", func() bool { return a.hasPeer(b.ID()) && b.hasPeer(a.ID()) })
+	a, b := startConnectedPair(t, cfg)
 	p := a.peer(t, b.ID())
 	if err := p.Conn.Close(); err != nil {
 		t.Fatal(err)
@@ -164,9 +162,7 @@ func TestReadEOFReported(t *testing.T) {
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = time.Hour // no sweep during the test
 	cfg.Interval = 10 * time.Minute
-	a := startTestPeer(t, cfg, "a")
-	b := startTestPeer(t, cfg, "b")
-	waitFor(t, 10*time.Second, "connected", func() bool { return a.hasPeer(b.ID()) && b.hasPeer(a.ID()) })
+	a, b := startConnectedPair(t, cfg)
 	pa := a.peer(t, b.ID())
 	b.peer(t, a.ID()).Conn.(*peerConn).Conn.Close() // bypass b's wrapper
 	if _, err := pa.Conn.Read(make([]byte, 1)); err != io.EOF {
@@ -264,9 +260,7 @@ func TestGarbageFlood(t *testing.T) {
 	port := freeport.UDP(t)
 	cfg := loopbackConfig(t, port)
 	cfg.PeerTimeout = time.Second
-	a := startTestPeer(t, cfg, "a")
-	b := startTestPeer(t, cfg, "b")
-	waitFor(t, 10*time.Second, "connected", func() bool { return a.hasPeer(b.ID()) && b.hasPeer(a.ID()) })
+	a, b := startConnectedPair(t, cfg)
 
 	s, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {

@@ -114,6 +114,16 @@ func startTestPeer(t testing.TB, cfg BroadcastConfig, name string) *testPeer {
 }
 
 // hasPeer reports whether p is connected to id.
+// startConnectedPair starts peers "a" and "b" and waits until each has
+// the other connected.
+func startConnectedPair(t testing.TB, cfg BroadcastConfig) (a, b *testPeer) {
+	t.Helper()
+	a = startTestPeer(t, cfg, "a")
+	b = startTestPeer(t, cfg, "b")
+	waitFor(t, 10*time.Second, "connected", func() bool { return a.hasPeer(b.ID()) && b.hasPeer(a.ID()) })
+	return a, b
+}
+
 func (p *testPeer) hasPeer(id PeerID) bool {
 	for _, q := range p.Peers() {
 		if q.ID == id {

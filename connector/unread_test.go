@@ -31,9 +31,7 @@ func readToEOF(t *testing.T, c Peer) []byte {
 
 func TestRedialWaitsForUnreadData(t *testing.T) {
 	cfg := loopbackConfig(t, freeport.UDP(t))
-	a := startTestPeer(t, cfg, "a")
-	b := startTestPeer(t, cfg, "b")
-	waitFor(t, 10*time.Second, "connected", func() bool { return a.hasPeer(b.ID()) && b.hasPeer(a.ID()) })
+	a, b := startConnectedPair(t, cfg)
 
 	// x dialed the connection; it writes, closes, and (still beaconing)
 	// dials y again while y has not read.
@@ -88,9 +86,7 @@ func saidGoodbye(c *testPeer, x PeerID) bool {
 func TestGoodbyeKeepsUnreadData(t *testing.T) {
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = time.Minute // the bound is not what is tested here
-	a := startTestPeer(t, cfg, "a")
-	b := startTestPeer(t, cfg, "b")
-	waitFor(t, 10*time.Second, "connected", func() bool { return a.hasPeer(b.ID()) && b.hasPeer(a.ID()) })
+	a, b := startConnectedPair(t, cfg)
 	pb := b.peer(t, a.ID())
 	if _, err := a.peer(t, b.ID()).Conn.Write(unreadPayload); err != nil {
 		t.Fatal(err)
@@ -121,9 +117,7 @@ func TestGoodbyeUnreadDataBounded(t *testing.T) {
 	// forever: it is dropped PeerTimeout after the goodbye.
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = 300 * time.Millisecond
-	a := startTestPeer(t, cfg, "a")
-	b := startTestPeer(t, cfg, "b")
-	waitFor(t, 10*time.Second, "connected", func() bool { return a.hasPeer(b.ID()) && b.hasPeer(a.ID()) })
+	a, b := startConnectedPair(t, cfg)
 	if _, err := a.peer(t, b.ID()).Conn.Write(unreadPayload); err != nil {
 		t.Fatal(err)
 	}
