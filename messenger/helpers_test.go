@@ -193,6 +193,22 @@ func forEachTransport(t *testing.T, f func(t *testing.T, tr transport)) {
 	}
 }
 
+// compatMessenger makes a Compat Messenger with codec and opts (Compat is
+// set) over one end of a tr pair, and returns the other, raw end. Both are
+// closed when the test ends.
+func compatMessenger(t *testing.T, tr transport, codec message.Codec, opts Options) (raw net.Conn, m *Messenger) {
+	t.Helper()
+	raw, c := tr.pair(t)
+	t.Cleanup(func() { raw.Close() })
+	opts.Compat = true
+	m, err := New(context.Background(), c, codec, &opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return raw, m
+}
+
 // poll calls step until it returns true, failing the test after a while.
 // Between unsuccessful steps it waits a little (a polling interval, not
 // synchronisation: the result is decided by step).

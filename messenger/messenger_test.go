@@ -288,13 +288,7 @@ func TestPeerHalfCloses(t *testing.T) {
 // every byte, that exactly the frames complete so far are available.
 func TestSplitFrames(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		raw, c := tr.pair(t)
-		defer raw.Close()
-		m, err := New(context.Background(), c, byteCodec(), &Options{Compat: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
+		raw, m := compatMessenger(t, tr, byteCodec(), Options{})
 		frames := [][]byte{
 			positionFrame(1), {2, message.CodeJoin}, positionFrame(2),
 			append([]byte{11, message.CodeIdentify}, "bob@host1"...), {2, message.CodeQuit}, positionFrame(3),
@@ -334,13 +328,7 @@ func TestSplitFrames(t *testing.T) {
 // reported; the next one arrives.
 func TestDecodeErrorRecoverable(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		raw, c := tr.pair(t)
-		defer raw.Close()
-		m, err := New(context.Background(), c, byteCodec(), &Options{Compat: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
+		raw, m := compatMessenger(t, tr, byteCodec(), Options{})
 		stream := append(positionFrame(1), 5, 0x7f, 1, 2, 3)
 		stream = append(stream, positionFrame(2)...)
 		go raw.Write(stream)
@@ -376,13 +364,7 @@ func TestDecodeErrorRecoverable(t *testing.T) {
 // the connection; the messages before it arrive.
 func TestDecodeErrorFatal(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		raw, c := tr.pair(t)
-		defer raw.Close()
-		m, err := New(context.Background(), c, byteCodec(), &Options{Compat: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
+		raw, m := compatMessenger(t, tr, byteCodec(), Options{})
 		stream := append(positionFrame(1), 0, 1, 2, 3)
 		go raw.Write(stream)
 		got := 0
@@ -413,19 +395,13 @@ func TestDecodeErrorFatal(t *testing.T) {
 // a fatal error, not unbounded growth.
 func TestFrameLargerThanReadBuffer(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		raw, c := tr.pair(t)
-		defer raw.Close()
-		m, err := New(context.Background(), c, jsonCodec(), &Options{Compat: true, MaxReadBuffer: 1024})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
+		raw, m := compatMessenger(t, tr, jsonCodec(), Options{MaxReadBuffer: 1024})
 		line := []byte(`["MsgIdentify",{"username":"` + string(make([]byte, 3000)) + `"}]` + "\n")
 		for i := range line[28:3028] {
 			line[28+i] = 'x'
 		}
 		go raw.Write(line)
-		err = xferUntilErr(t, m)
+		err := xferUntilErr(t, m)
 		var de *message.DecodeError
 		if !errors.As(err, &de) || de.Recoverable() || !errors.Is(err, message.ErrTooLarge) {
 			t.Errorf("Xfer = %v, want a fatal ErrTooLarge", err)
@@ -438,13 +414,7 @@ func TestFrameLargerThanReadBuffer(t *testing.T) {
 
 func TestCompatSendsNoHello(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		raw, c := tr.pair(t)
-		defer raw.Close()
-		m, err := New(context.Background(), c, byteCodec(), &Options{Compat: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
+		raw, m := compatMessenger(t, tr, byteCodec(), Options{})
 		if (m.Remote() != Hello{}) || (m.Local() != Hello{}) {
 			t.Errorf("compat Remote/Local = %+v / %+v", m.Remote(), m.Local())
 		}
@@ -808,13 +778,7 @@ func TestCloseFromAnotherGoroutine(t *testing.T) {
 // then reports the error once.
 func TestRecvDecodeError(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		raw, c := tr.pair(t)
-		defer raw.Close()
-		m, err := New(context.Background(), c, byteCodec(), &Options{Compat: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
+		raw, m := compatMessenger(t, tr, byteCodec(), Options{})
 		go raw.Write(append([]byte{3, 0x7e, 0}, positionFrame(9)...))
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

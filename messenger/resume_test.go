@@ -2,7 +2,6 @@ package messenger
 
 import (
 	"bytes"
-	"context"
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
@@ -27,14 +26,8 @@ func (s *scanCounter) DecodeFrom(buf []byte, from int) (message.Message, int, er
 // stopped, so each byte is looked at about once, not once per arrival.
 func TestTrickledLineScannedOnce(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		raw, c := tr.pair(t)
-		defer raw.Close()
 		codec := &scanCounter{JSONCodec: jsonCodec().(*message.JSONCodec)}
-		m, err := New(context.Background(), c, codec, &Options{Compat: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
+		raw, m := compatMessenger(t, tr, codec, Options{})
 		line, err := codec.AppendFrame(nil, &message.MsgIdentify{Username: string(bytes.Repeat([]byte{'u'}, 300)), Hostname: "h"})
 		if err != nil {
 			t.Fatal(err)
