@@ -19,6 +19,7 @@ var libNames = map[string][]string{
 	"linux":   {"libSDL2-2.0.so.0", "libSDL2-2.0.so", "libSDL2.so"},
 	"freebsd": {"libSDL2-2.0.so.0", "libSDL2.so"},
 	"darwin":  {"libSDL2-2.0.0.dylib", "libSDL2.dylib", "/opt/homebrew/lib/libSDL2.dylib", "/usr/local/lib/libSDL2.dylib"},
+	"windows": {"SDL2.dll"},
 }
 
 // SDL2 constants (SDL.h, SDL_video.h, SDL_render.h, SDL_events.h).
@@ -80,7 +81,7 @@ func loadLib(names []string) (*lib, error) {
 	var handle uintptr
 	var errs []error
 	for _, name := range names {
-		h, err := purego.Dlopen(name, purego.RTLD_NOW|purego.RTLD_GLOBAL)
+		h, err := openLib(name)
 		if err == nil {
 			handle = h
 			break
@@ -112,7 +113,7 @@ func loadLib(names []string) (*lib, error) {
 		{&l.GetRendererOutputSize, "SDL_GetRendererOutputSize"},
 		{&l.PollEvent, "SDL_PollEvent"},
 	} {
-		sym, err := purego.Dlsym(handle, f.name)
+		sym, err := libSymbol(handle, f.name)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrUnavailable, f.name, err)
 		}
