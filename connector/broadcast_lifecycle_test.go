@@ -32,6 +32,7 @@ func waitSent(t testing.TB, p *testPeer, n uint64) {
 }
 
 func TestSimultaneousDial(t *testing.T) {
+	leakcheck.Check(t)
 	for round := range 5 {
 		cfg := loopbackConfig(t, freeport.UDP(t))
 		a := newTestPeer(t, cfg, "a")
@@ -92,10 +93,10 @@ func TestSimultaneousDial(t *testing.T) {
 		a.Stop()
 		b.Stop()
 	}
-	leakcheck.Check(t, connectorFrames)
 }
 
 func TestSilentPeerDroppedAndReconnected(t *testing.T) {
+	leakcheck.Check(t)
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = 500 * time.Millisecond
 	a := startTestPeer(t, cfg, "a")
@@ -122,10 +123,10 @@ func TestSilentPeerDroppedAndReconnected(t *testing.T) {
 	checkConnWorks(t, a.peer(t, b.ID()), b.peer(t, a.ID()))
 	a.Stop()
 	b.Stop()
-	leakcheck.Check(t, connectorFrames)
 }
 
 func TestUserCloseDropsAndReconnects(t *testing.T) {
+	leakcheck.Check(t)
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	a, b := startConnectedPair(t, cfg)
 	p := a.peer(t, b.ID())
@@ -153,7 +154,6 @@ func TestUserCloseDropsAndReconnects(t *testing.T) {
 	})
 	a.Stop()
 	b.Stop()
-	leakcheck.Check(t, connectorFrames)
 }
 
 func TestReadEOFReported(t *testing.T) {
@@ -235,6 +235,7 @@ func TestDiscoveryTimeout(t *testing.T) {
 }
 
 func TestConnectContext(t *testing.T) {
+	leakcheck.Check(t)
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	a := newTestPeer(t, cfg, "a")
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
@@ -253,10 +254,10 @@ func TestConnectContext(t *testing.T) {
 		t.Errorf("Connect during Stop: %v", err)
 	}
 	a.Stop()
-	leakcheck.Check(t, connectorFrames)
 }
 
 func TestGarbageFlood(t *testing.T) {
+	leakcheck.Check(t)
 	port := freeport.UDP(t)
 	cfg := loopbackConfig(t, port)
 	cfg.PeerTimeout = time.Second
@@ -317,5 +318,4 @@ func TestGarbageFlood(t *testing.T) {
 	checkConnWorks(t, a.peer(t, b.ID()), b.peer(t, a.ID()))
 	a.Stop()
 	b.Stop()
-	leakcheck.Check(t, connectorFrames)
 }

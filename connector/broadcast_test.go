@@ -14,8 +14,6 @@ import (
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
-const connectorFrames = "/connector/broadcast"
-
 // recorder collects a connector's callbacks.
 type recorder struct {
 	mu          sync.Mutex
@@ -164,6 +162,7 @@ func checkConnWorks(t testing.TB, a, b Peer) {
 }
 
 func TestTwoPeersConnect(t *testing.T) {
+	leakcheck.Check(t)
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.Metadata = []byte("room=1")
 	a := startTestPeer(t, cfg, "alice")
@@ -210,10 +209,10 @@ func TestTwoPeersConnect(t *testing.T) {
 		t.Errorf("b's OnDisconnect reasons for a: %v", errs)
 	}
 	a.Stop()
-	leakcheck.Check(t, connectorFrames)
 }
 
 func TestFullMesh(t *testing.T) {
+	leakcheck.Check(t)
 	const n = 6
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	peers := make([]*testPeer, n)
@@ -241,7 +240,6 @@ func TestFullMesh(t *testing.T) {
 	for _, p := range peers {
 		p.Stop()
 	}
-	leakcheck.Check(t, connectorFrames)
 }
 
 func TestConfigErrors(t *testing.T) {

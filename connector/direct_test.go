@@ -16,9 +16,8 @@ import (
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
-const directFrames = "/connector/direct_"
-
 func TestDialRefusedThenAccepted(t *testing.T) {
+	leakcheck.Check(t)
 	port := freeport.TCP(t)
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	h := &countingHandler{}
@@ -57,10 +56,10 @@ func TestDialRefusedThenAccepted(t *testing.T) {
 	if _, err := io.ReadFull(srv, b); err != nil || b[0] != 'x' {
 		t.Fatalf("server read %q, %v", b, err)
 	}
-	leakcheck.Check(t, directFrames)
 }
 
 func TestDialTimeout(t *testing.T) {
+	leakcheck.Check(t)
 	addr := "127.0.0.1:" + strconv.Itoa(freeport.TCP(t))
 	c := &DirectClient{Timeout: 100 * time.Millisecond, RetryInterval: 10 * time.Millisecond}
 	conn, err := c.Dial(context.Background(), addr)
@@ -77,10 +76,10 @@ func TestDialTimeout(t *testing.T) {
 	if errors.Is(err, context.Canceled) {
 		t.Errorf("error %v wraps context.Canceled", err)
 	}
-	leakcheck.Check(t, directFrames)
 }
 
 func TestDialContextCancel(t *testing.T) {
+	leakcheck.Check(t)
 	addr := "127.0.0.1:" + strconv.Itoa(freeport.TCP(t))
 	h := &countingHandler{}
 	c := &DirectClient{Timeout: -1, RetryInterval: 5 * time.Millisecond, Logger: slog.New(h)}
@@ -99,7 +98,6 @@ func TestDialContextCancel(t *testing.T) {
 	if errors.Is(err, ErrTimeout) {
 		t.Errorf("error %v wraps ErrTimeout", err)
 	}
-	leakcheck.Check(t, directFrames)
 }
 
 func TestDialParentDeadline(t *testing.T) {
@@ -129,6 +127,7 @@ func TestDialNotRetryable(t *testing.T) {
 }
 
 func TestDialHostname(t *testing.T) {
+	leakcheck.Check(t)
 	// "localhost" resolves through /etc/hosts; cable_car accepted only IPs.
 	s := &DirectServer{Addr: "localhost:0"}
 	if err := s.Listen(context.Background()); err != nil {
@@ -152,7 +151,6 @@ func TestDialHostname(t *testing.T) {
 	if c := <-accepted; c != nil {
 		c.Close()
 	}
-	leakcheck.Check(t, directFrames)
 }
 
 func TestNilDirectClient(t *testing.T) {
@@ -170,6 +168,7 @@ func TestNilDirectClient(t *testing.T) {
 }
 
 func TestServerAcceptTimeout(t *testing.T) {
+	leakcheck.Check(t)
 	s := &DirectServer{Addr: "127.0.0.1:0", Timeout: 50 * time.Millisecond}
 	defer s.Close()
 	_, err := s.Accept(context.Background())
@@ -188,10 +187,10 @@ func TestServerAcceptTimeout(t *testing.T) {
 		t.Fatalf("Accept after timeout: %v", err)
 	}
 	c.Close()
-	leakcheck.Check(t, directFrames)
 }
 
 func TestServerAcceptCancelAndClose(t *testing.T) {
+	leakcheck.Check(t)
 	s := &DirectServer{Addr: "127.0.0.1:0"}
 	if err := s.Listen(context.Background()); err != nil {
 		t.Fatal(err)
@@ -226,10 +225,10 @@ func TestServerAcceptCancelAndClose(t *testing.T) {
 	if _, err := s.Accept(context.Background()); !errors.Is(err, ErrServerClosed) {
 		t.Errorf("Accept after Close: %v", err)
 	}
-	leakcheck.Check(t, directFrames)
 }
 
 func TestServerServe(t *testing.T) {
+	leakcheck.Check(t)
 	got := make(chan net.Conn, 3)
 	s := &DirectServer{Addr: "127.0.0.1:0", OnConnect: func(c net.Conn) { got <- c }}
 	if err := s.Listen(context.Background()); err != nil {
@@ -269,7 +268,6 @@ func TestServerServe(t *testing.T) {
 	if err := <-served; !errors.Is(err, ErrServerClosed) {
 		t.Errorf("Serve: %v, want ErrServerClosed", err)
 	}
-	leakcheck.Check(t, directFrames)
 }
 
 func TestServeWithoutOnConnect(t *testing.T) {

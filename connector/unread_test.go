@@ -30,6 +30,7 @@ func readToEOF(t *testing.T, c Peer) []byte {
 }
 
 func TestRedialWaitsForUnreadData(t *testing.T) {
+	leakcheck.Check(t)
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	a, b := startConnectedPair(t, cfg)
 
@@ -71,7 +72,6 @@ func TestRedialWaitsForUnreadData(t *testing.T) {
 	checkConnWorks(t, x.peer(t, y.ID()), y.peer(t, x.ID()))
 	a.Stop()
 	b.Stop()
-	leakcheck.Check(t, connectorFrames)
 }
 
 // saidGoodbye reports whether c has had x's goodbye: x is marked as left,
@@ -84,6 +84,7 @@ func saidGoodbye(c *testPeer, x PeerID) bool {
 }
 
 func TestGoodbyeKeepsUnreadData(t *testing.T) {
+	leakcheck.Check(t)
 	cfg := loopbackConfig(t, freeport.UDP(t))
 	cfg.PeerTimeout = time.Minute // the bound is not what is tested here
 	a, b := startConnectedPair(t, cfg)
@@ -109,10 +110,10 @@ func TestGoodbyeKeepsUnreadData(t *testing.T) {
 		return b.peers[peerKey{id: a.ID()}] == nil
 	})
 	b.Stop()
-	leakcheck.Check(t, connectorFrames)
 }
 
 func TestGoodbyeUnreadDataBounded(t *testing.T) {
+	leakcheck.Check(t)
 	// A user that never reads does not keep a peer that said goodbye
 	// forever: it is dropped PeerTimeout after the goodbye.
 	cfg := loopbackConfig(t, freeport.UDP(t))
@@ -130,5 +131,4 @@ func TestGoodbyeUnreadDataBounded(t *testing.T) {
 		t.Error("a still listed")
 	}
 	b.Stop()
-	leakcheck.Check(t, connectorFrames)
 }

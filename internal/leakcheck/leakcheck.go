@@ -1,102 +1,49 @@
-// Package leakcheck finds goroutines left running by tests.
-//
-// It is a small stand-in for go.uber.org/goleak (not a dependency of this
-// module): it snapshots every goroutine's stack and reports those that are
-// neither the caller nor part of the runtime or the testing framework.
+// Package leakcheck is the tests' goroutine-leak check: go.uber.org/goleak
+// (which knows the runtime's and the testing framework's own goroutines)
+// with a grace period of a few seconds, since some goroutines end a moment
+// after the Close that stopped them (hashicorp/mdns's Shutdown does not
+// wait for its own).
 package leakcheck
 
 import (
 	"fmt"
 	"os"
-	"runtime"
-	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
-// ignored are stack fragments of goroutines that are not leaks.
-var ignored = []string{
-	"testing.(*M).",
-	"testing.tRunner(",
-	"testing.runTests",
-	"testing.(*T).Run(",
-	"testing.(*F).Fuzz",
-	"testing.runFuzzTests",
-	"testing.runFuzzing",
-	"os/signal.signal_recv",
-	"os/signal.loop",
-	"runtime.ensureSigM",
-	"runtime/trace.Start",
-	"created by runtime.gc",
-	"runtime.MHeap_Scavenger",
-	"testing/internal/testdeps",
-}
+// grace is how long goroutines may take to end before they count as
+// leaked.
+const grace = 5 * time.Second
 
-// Leaked returns the stacks of goroutines other than the caller's that
-// match every filter in match (all of them when match is empty) and are
-// not runtime or testing goroutines.
-func Leaked(match ...string) []string {
-	buf := make([]byte, 1<<20)
+// Find returns nil once no goroutine other than the caller's and those of
+// the runtime and the testing framework is running, or goleak's report of
+// the ones still running after the grace period.
+func Find() error { return find(grace) }
+
+func find(grace time.Duration) error {
+	deadline := time.Now().Add(grace)
 	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
+		err := goleak.Find() // retries by itself for a short while
+		if err == nil || time.Now().After(deadline) {
+			return err
 		}
-		buf = make([]byte, 2*len(buf))
-	}
-	stacks := strings.Split(string(buf), "\n\n")
-	var out []string
-	for i, s := range stacks {
-		if i == 0 || strings.TrimSpace(s) == "" { // the caller
-			continue
-		}
-		if isIgnored(s) {
-			continue
-		}
-		ok := true
-		for _, m := range match {
-			if !strings.Contains(s, m) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func isIgnored(stack string) bool {
-	for _, ig := range ignored {
-		if strings.Contains(stack, ig) {
-			return true
-		}
-	}
-	return false
-}
-
-// Wait polls Leaked until it is empty or timeout passes, and returns the
-// last result.
-func Wait(timeout time.Duration, match ...string) []string {
-	deadline := time.Now().Add(timeout)
-	for {
-		l := Leaked(match...)
-		if len(l) == 0 || time.Now().After(deadline) {
-			return l
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
-// Check fails t when goroutines matching match are still running after a
-// grace period of a few seconds.
-func Check(t testing.TB, match ...string) {
+// Check fails t when goroutines are still running after the test and
+// all of its cleanups have ended (and the grace period has passed). Call
+// it first thing in a test that is not run in parallel with others: it
+// registers the check as the test's first cleanup, which runs last.
+func Check(t testing.TB) {
 	t.Helper()
-	if l := Wait(5*time.Second, match...); len(l) > 0 {
-		t.Errorf("leakcheck: %d goroutine(s) left running:\n\n%s", len(l), strings.Join(l, "\n\n"))
-	}
+	t.Cleanup(func() {
+		if err := Find(); err != nil {
+			t.Errorf("leakcheck: %v", err)
+		}
+	})
 }
 
 // Main runs the tests of m, then fails the run (exit code 1) when any
@@ -108,14 +55,14 @@ func Main(m *testing.M) {
 
 // Verify is Main's check for a TestMain that has more to do around m.Run:
 // it returns code (m.Run's exit code), or 1 when code is 0 and goroutines
-// are still running after a grace period of a few seconds (their stacks are
-// written to stderr).
+// are still running after the grace period (goleak's report goes to
+// stderr).
 func Verify(code int) int {
 	if code != 0 {
 		return code
 	}
-	if l := Wait(5 * time.Second); len(l) > 0 {
-		fmt.Fprintf(os.Stderr, "leakcheck: %d goroutine(s) left running after the tests:\n\n%s\n", len(l), strings.Join(l, "\n\n"))
+	if err := Find(); err != nil {
+		fmt.Fprintf(os.Stderr, "leakcheck: goroutines left running after the tests: %v\n", err)
 		return 1
 	}
 	return 0
