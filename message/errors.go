@@ -15,7 +15,10 @@ var (
 	// ErrBadLength: a byte frame's length byte is 0 or 1, or a msgpack
 	// frame's length prefix is below 6.
 	ErrBadLength = errors.New("message: bad frame length")
-	// ErrBadPayload: the type's decoder rejected the payload or body.
+	// ErrBadPayload: the type's decoder rejected the payload or body, or
+	// its encoder the value; also a panic in a type's own code (factory,
+	// payload methods, JSON or msgpack hooks) or in a codec, recovered, with
+	// a *PanicError as the cause.
 	ErrBadPayload = errors.New("message: bad payload")
 	// ErrMalformed: the frame is not well-formed for its codec (bad JSON,
 	// wrong JSON shape, invalid UTF-8, bad msgpack framing).
@@ -54,6 +57,12 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // Recoverable reports whether the stream can go on after skipping the bad
 // frame (Skip bytes).
 func (e *DecodeError) Recoverable() bool { return e.Skip > 0 }
+
+// ErrNoPayloadMethods: ByteCodec.Register (or RegisterAll with a byte
+// codec) was given a type that holds data but has neither AppendPayload nor
+// DecodePayload, so its values would travel as an empty payload and arrive
+// zeroed. Register panics with an error that wraps it and names the type.
+var ErrNoPayloadMethods = errors.New("message: byte type with data but no payload methods")
 
 // ErrUnknownCodec: NewCodec was given a codec name it does not know.
 var ErrUnknownCodec = errors.New("message: unknown codec")

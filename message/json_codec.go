@@ -101,8 +101,9 @@ func (c *JSONCodec) Register(newMsg func() Message) {
 func (c *JSONCodec) Name() string { return "json" }
 
 // AppendFrame appends the JSON line of m, newline included, to dst. m must be
-// of a registered type (else ErrUnknownType). A MarshalJSON error or a
-// value that cannot be encoded gives ErrBadPayload, a line over MaxFrame
+// of a registered type (else ErrUnknownType). A MarshalJSON error, a panic
+// in a MarshalJSON (recovered; the cause is a *PanicError) or a value that
+// cannot be encoded gives ErrBadPayload, a line over MaxFrame
 // bytes ErrTooLarge. On error dst is returned with its original length.
 func (c *JSONCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 	e := c.byType[reflect.TypeOf(m)]
@@ -116,7 +117,7 @@ func (c *JSONCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 	start := len(dst)
 	dst = append(dst, e.prefix...)
 	obj := len(dst)
-	dst, err := e.jt.enc(dst, v, 0)
+	dst, err := e.encode(dst, v)
 	if err != nil {
 		return dst[:start], encodeError("json", m, err)
 	}
@@ -130,14 +131,26 @@ func (c *JSONCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 	return dst, nil
 }
 
+// encode appends the JSON object of v. A panic in a MarshalJSON of the type
+// or in the engine is recovered and gives ErrBadPayload.
+func (e *jsonEntry) encode(dst []byte, v reflect.Value) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst, panicked("encoding "+e.typ.String(), r)
+		}
+	}()
+	return e.jt.enc(dst, v, 0)
+}
+
 // Decode decodes the JSON line at the start of buf (see Codec.Decode).
 //
 // A line of more than MaxFrame bytes (newline included) gives ErrTooLarge as
 // soon as MaxFrame bytes are buffered without a newline, and the stream is
 // unusable. A bad line is skipped (n is its length, newline included): an
 // unregistered name gives ErrUnknownType; invalid UTF-8, bad JSON or a value
-// of the wrong shape gives ErrMalformed; an UnmarshalJSON error gives
-// ErrBadPayload.
+// of the wrong shape gives ErrMalformed; an UnmarshalJSON error, or a panic
+// in the type's factory or UnmarshalJSON (recovered; the cause is a
+// *PanicError), gives ErrBadPayload.
 func (c *JSONCodec) Decode(buf []byte) (Message, int, error) {
 	return c.DecodeFrom(buf, 0)
 }
@@ -188,7 +201,19 @@ func (c *JSONCodec) decodeLine(line []byte) (Message, string, error) {
 // outside strings a byte above 0x7f is bad JSON anyway, and scanString
 // checks the UTF-8 of every string (so no UnmarshalJSON is given invalid
 // UTF-8). decodeLine checks the whole line only when this fails.
-func (c *JSONCodec) decodeValidLine(line []byte) (Message, string, error) {
+//
+// A panic in the type's own code (its factory, an UnmarshalJSON) or in the
+// engine is recovered here and rejects the line with ErrBadPayload.
+func (c *JSONCodec) decodeValidLine(line []byte) (m Message, typeName string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			op := "decoding a JSON line"
+			if typeName != "" {
+				op = "decoding " + typeName
+			}
+			m, err = nil, panicked(op, r)
+		}
+	}()
 	i := skipSpace(line, 0)
 	if i >= len(line) || line[i] != '[' {
 		return nil, "", unexpected(line, i, `'[' (a line is ["Name",{...}])`)
@@ -211,7 +236,7 @@ func (c *JSONCodec) decodeValidLine(line []byte) (Message, string, error) {
 		}
 		return nil, fmt.Sprintf("%q", name), &jsonErr{off: i, err: ErrUnknownType}
 	}
-	typeName := e.name
+	typeName = e.name
 	i = skipSpace(line, next)
 	if i >= len(line) || line[i] != ',' {
 		return nil, typeName, unexpected(line, i, "','")
@@ -220,7 +245,7 @@ func (c *JSONCodec) decodeValidLine(line []byte) (Message, string, error) {
 	if i >= len(line) || line[i] != '{' {
 		return nil, typeName, unexpected(line, i, "an object")
 	}
-	m := e.newMsg()
+	m = e.newMsg()
 	v := reflect.ValueOf(m)
 	if st := e.jt.elem; st != nil && st.fields != nil && !v.IsNil() {
 		// A pointer to a plain struct: e.jt.dec's work, without the

@@ -50,6 +50,7 @@ type msgpackEntry struct {
 	id     uint16
 	typ    reflect.Type
 	idStr  string // "0x0010", for errors
+	sort   bool   // values can hold a map the library writes unordered (msgpackNeedsSort)
 }
 
 var _ Codec = (*MsgpackCodec)(nil)
@@ -125,7 +126,7 @@ func (c *MsgpackCodec) register(id uint16, newMsg func() Message, m Message) {
 	if old, ok := c.byType[typ]; ok {
 		panic(fmt.Sprintf("message: MsgpackCodec.Register: type %s already registered under id %s", typ, old.idStr))
 	}
-	e := &msgpackEntry{newMsg: newMsg, id: id, typ: typ, idStr: idStr}
+	e := &msgpackEntry{newMsg: newMsg, id: id, typ: typ, idStr: idStr, sort: msgpackNeedsSort(typ)}
 	c.byID[id] = e
 	c.byType[typ] = e
 }
@@ -151,6 +152,7 @@ var msgpackStates = sync.Pool{New: func() any {
 	s.enc = msgpack.NewEncoder(&s.w)
 	s.enc.SetCustomStructTag("json")
 	s.enc.UseCompactInts(true)
+	s.enc.SetSortMapKeys(true) // deterministic frames: a map's keys in order, as the JSON codec writes them
 	s.dec = msgpack.NewDecoder(&s.r)
 	s.dec.SetCustomStructTag("json")
 	return s
@@ -170,30 +172,56 @@ func (w *appendWriter) WriteByte(c byte) error {
 }
 
 // AppendFrame appends the msgpack frame of m to dst. m must be of a
-// registered type (else ErrUnknownType). An encoder error gives
+// registered type (else ErrUnknownType). An encoder error, or a panic in a
+// type's own encoder (recovered; the cause is a *PanicError), gives
 // ErrBadPayload, a frame over MaxFrame bytes ErrTooLarge. On error dst is
 // returned with its original length.
+//
+// The frame is a function of the value: the entries of every map are
+// written in increasing key order (strings bytewise, as the JSON codec
+// does; integers by value), not in Go's random map order. For a type that
+// holds a map, an interface or a msgpack hook, that includes the map a
+// struct is written as: its fields come in name order.
 func (c *MsgpackCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 	e := c.byType[reflect.TypeOf(m)]
 	if e == nil {
 		return dst, encodeError("msgpack", m, fmt.Errorf("%w: type not registered", ErrUnknownType))
 	}
 	start := len(dst)
-	s := msgpackStates.Get().(*msgpackState)
-	s.w.b = append(dst, 0, 0, 0, 0, byte(e.id>>8), byte(e.id))
-	err := s.enc.Encode(m)
-	dst = s.w.b
-	s.w.b = nil
-	msgpackStates.Put(s)
+	dst, err := encodeMsgpack(dst, e.id, m)
 	if err != nil {
-		return dst[:start], encodeError("msgpack", m, fmt.Errorf("%w: %w", ErrBadPayload, err))
+		return dst[:start], encodeError("msgpack", m, err)
 	}
 	n := len(dst) - start
 	if n > c.maxFrame {
 		return dst[:start], encodeError("msgpack", m, fmt.Errorf("%w: frame of %d bytes, MaxFrame is %d", ErrTooLarge, n, c.maxFrame))
 	}
+	if e.sort {
+		sortMsgpackMaps(dst[start+msgpackHeader:])
+	}
 	binary.BigEndian.PutUint32(dst[start:], uint32(n))
 	return dst, nil
+}
+
+// encodeMsgpack appends the frame header (length left 0) and the msgpack
+// body of m. An encoder error, or a panic in the library or in a type's own
+// encoder (recovered), gives ErrBadPayload; after a panic dst is returned as
+// it was and the encoder, whose state is unknown, is dropped.
+func encodeMsgpack(dst []byte, id uint16, m Message) (out []byte, err error) {
+	s := msgpackStates.Get().(*msgpackState)
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst, panicked(fmt.Sprintf("encoding %T", m), r)
+			return
+		}
+		s.w.b = nil
+		msgpackStates.Put(s)
+	}()
+	s.w.b = append(dst, 0, 0, 0, 0, byte(id>>8), byte(id))
+	if err := s.enc.Encode(m); err != nil {
+		return s.w.b, fmt.Errorf("%w: %w", ErrBadPayload, err)
+	}
+	return s.w.b, nil
 }
 
 // Decode decodes the msgpack frame at the start of buf (see Codec.Decode).
@@ -202,7 +230,9 @@ func (c *MsgpackCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 // found as soon as its 4 bytes are buffered and makes the stream unusable.
 // A whole frame that is bad is skipped: an unregistered id gives
 // ErrUnknownType, a body that is not exactly one well-formed msgpack value
-// ErrMalformed, and a body the type cannot be decoded from ErrBadPayload.
+// ErrMalformed, and a body the type cannot be decoded from ErrBadPayload, as
+// does a panic in the type's factory or decoder (recovered; the cause is a
+// *PanicError).
 func (c *MsgpackCodec) Decode(buf []byte) (Message, int, error) {
 	if len(buf) < msgpackLenSize {
 		return nil, 0, nil
@@ -226,32 +256,36 @@ func (c *MsgpackCodec) Decode(buf []byte) (Message, int, error) {
 	if err := checkMsgpack(body); err != nil {
 		return nil, n, &DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
 	}
-	m := e.newMsg()
-	if err := decodeMsgpackBody(body, m); err != nil {
-		return nil, n, &DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: fmt.Errorf("%w: %w", ErrBadPayload, err)}
+	m, err := e.decode(body)
+	if err != nil {
+		return nil, n, &DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: err}
 	}
 	return m, n, nil
 }
 
-// decodeMsgpackBody decodes body into m. A panic in the msgpack library or
-// in a type's own decoder is turned into an error: a hostile frame must not
-// bring the program down.
-func decodeMsgpackBody(body []byte, m Message) (err error) {
+// decode makes a new value and decodes body into it. A decoder error gives
+// ErrBadPayload, and so does a panic in the factory, in the msgpack library
+// or in a type's own decoder (recovered): a hostile frame must not bring the
+// program down. After a panic the decoder, whose state is unknown, is
+// dropped.
+func (e *msgpackEntry) decode(body []byte) (m Message, err error) {
 	s := msgpackStates.Get().(*msgpackState)
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("msgpack decoder panicked: %v", r)
+			m, err = nil, panicked("decoding "+e.typ.String(), r)
+			return
 		}
 		s.r.Reset(nil)
 		msgpackStates.Put(s)
 	}()
+	m = e.newMsg()
 	s.r.Reset(body)
 	s.dec.ResetReader(&s.r)
 	if err := s.dec.Decode(m); err != nil {
-		return err
+		return nil, fmt.Errorf("%w: %w", ErrBadPayload, err)
 	}
 	if s.r.Len() != 0 {
-		return fmt.Errorf("%d bytes left after the value", s.r.Len())
+		return nil, fmt.Errorf("%w: %d bytes left after the value", ErrBadPayload, s.r.Len())
 	}
-	return nil
+	return m, nil
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/cablecar-go/cablecar/message"
 )
@@ -19,6 +22,7 @@ func testMsgpackCodec(opts *message.Options) *message.MsgpackCodec {
 	)
 	c.RegisterID(0x100, func() message.Message { return new(MsgStats) })
 	c.RegisterID(0x101, func() message.Message { return new(Nested) })
+	c.RegisterID(0x201, func() message.Message { return new(MapKeys) })
 	return c
 }
 
@@ -231,5 +235,106 @@ func TestMsgpackAllFormats(t *testing.T) {
 		if _, n, err := c.Decode(short); !errors.Is(err, message.ErrMalformed) || n != cut {
 			t.Fatalf("body cut at %d: n=%d err=%v, want ErrMalformed", cut, n, err)
 		}
+	}
+}
+
+// Hooked has msgpack hooks that panic when Boom is set.
+type Hooked struct {
+	Boom bool
+}
+
+func (*Hooked) MessageName() string { return "Hooked" }
+
+func (h *Hooked) EncodeMsgpack(enc *msgpack.Encoder) error {
+	if h.Boom {
+		panic("hooked: EncodeMsgpack")
+	}
+	return enc.EncodeBool(false)
+}
+
+func (h *Hooked) DecodeMsgpack(dec *msgpack.Decoder) error {
+	v, err := dec.DecodeBool()
+	if v {
+		var p *Hooked
+		_ = p.Boom // a nil dereference
+	}
+	return err
+}
+
+func TestMsgpackPanicContained(t *testing.T) {
+	t.Parallel()
+	c := message.NewMsgpackCodec(nil)
+	c.RegisterID(0x200, func() message.Message { return new(Hooked) })
+	checkPanicSkipped(t, c, mpFrame(0x200, 0xc3), "*message_test.Hooked")
+	checkEncodePanic(t, c, &Hooked{Boom: true}, &Hooked{})
+
+	g := message.NewMsgpackCodec(nil)
+	newGrumpy := grumpyFactory()
+	g.Register(func() message.Message { return newGrumpy() })
+	checkPanicSkipped(t, g, mpFrame(0x22, 0x80), "*message_test.Grumpy")
+}
+
+// MapKeys has the maps whose order the msgpack library leaves to Go.
+type MapKeys struct {
+	Ints   map[int16]string     `msgpack:"ints"`
+	Scores map[string]int       `msgpack:"scores"`
+	Nested map[string][]MapKeys `msgpack:"nested"`
+	Any    any                  `msgpack:"any"`
+}
+
+func (*MapKeys) MessageName() string { return "MapKeys" }
+
+func TestMsgpackMapOrder(t *testing.T) {
+	t.Parallel()
+	c := testMsgpackCodec(nil)
+	scores := make(map[string]int)
+	for i := range 20 {
+		scores[fmt.Sprintf("k%02d", i)] = i
+	}
+	m := &MapKeys{
+		Ints:   map[int16]string{-300: "a", -1: "b", 0: "c", 5: "d", 200: "e", 32767: "f", -32768: "g"},
+		Scores: scores,
+		Nested: map[string][]MapKeys{"z": {{Scores: scores}}, "y": nil, "x": {{Ints: map[int16]string{2: "m", 1: "l"}}}},
+		Any:    []any{map[string]uint64{"q": 1 << 63, "p": 1, "s": 1 << 40, "r": 7}},
+	}
+	first, err := c.AppendFrame(nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		again, err := c.AppendFrame(nil, m)
+		if err != nil || !bytes.Equal(again, first) {
+			t.Fatalf("the same value encoded to\n% x\n% x (err %v)", first, again, err)
+		}
+	}
+	// Keys in increasing order: their values appear in the frame in order.
+	inOrder := func(what string, keys ...string) {
+		t.Helper()
+		last := -1
+		for _, k := range keys {
+			i := bytes.Index(first[last+1:], []byte(k))
+			if i < 0 {
+				t.Fatalf("%s: %q not found after offset %d of % x", what, k, last, first)
+			}
+			last += 1 + i
+		}
+	}
+	inOrder("int keys", "\xa1g", "\xa1a", "\xa1b", "\xa1c", "\xa1d", "\xa1e", "\xa1f")
+	var ks []string
+	for i := range 20 {
+		ks = append(ks, fmt.Sprintf("k%02d", i))
+	}
+	inOrder("string keys", ks...)
+	inOrder("nested keys", "\xa1x", "\xa1l", "\xa1m", "\xa1y", "\xa1z")
+	inOrder("keys in an any", "\xa1p", "\xa1q", "\xa1r", "\xa1s")
+	inOrder("struct fields", "\xa3any", "\xa4ints", "\xa6nested", "\xa6scores")
+	got, _, err := c.Decode(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The decoded value (Any now holds a map[string]any) re-encodes to the
+	// same frame.
+	if again, err := c.AppendFrame(nil, got); err != nil || !bytes.Equal(again, first) {
+		t.Fatalf("decoded and re-encoded:\n% x\n% x (err %v)", first, again, err)
 	}
 }
