@@ -1,4 +1,4 @@
-package message
+package msgpack
 
 import (
 	"bytes"
@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/vmihailenco/msgpack/v5"
+	vmsgpack "github.com/vmihailenco/msgpack/v5"
+
+	"github.com/cablecar-go/cablecar/message"
 )
 
 // Msgpack frame layout (see the package documentation):
@@ -21,58 +23,76 @@ const (
 	msgpackHeader  = msgpackLenSize + 2
 )
 
-// MsgpackMessage is a Message with its own msgpack type id. The msgpack
-// codec takes a type's id from MsgpackID when it has the method, else from
-// ByteCode when it is a ByteMessage (so the built-ins and byte types need
-// nothing more), else it must be registered with RegisterID.
-type MsgpackMessage interface {
-	Message
+// Message is a message with its own msgpack type id. The codec takes a
+// type's id from MsgpackID when it has the method, else from ByteCode when
+// it is a message.ByteMessage (so the built-ins and byte types need nothing
+// more), else it must be registered with RegisterID.
+type Message interface {
+	message.Message
 	// MsgpackID is the 2-byte id that picks the type in a msgpack frame. It
 	// must be the same for every value of the type.
 	MsgpackID() uint16
 }
 
-// MsgpackCodec carries messages as msgpack (github.com/vmihailenco/msgpack/v5)
+// Codec carries messages as msgpack (github.com/vmihailenco/msgpack/v5)
 // bodies in length-prefixed frames, for messages that are larger than a byte
 // frame allows or that have no hand-written payload encoding. Create it with
-// NewMsgpackCodec.
+// NewCodec.
 //
-// Register every type before the codec is used; after that a MsgpackCodec is
-// safe for concurrent use.
-type MsgpackCodec struct {
+// Register every type before the codec is used; after that a Codec is safe
+// for concurrent use.
+type Codec struct {
 	maxFrame int
 	byID     map[uint16]*msgpackEntry
 	byType   map[reflect.Type]*msgpackEntry
 }
 
 type msgpackEntry struct {
-	newMsg func() Message
+	newMsg func() message.Message
 	id     uint16
 	typ    reflect.Type
 	idStr  string // "0x0010", for errors
 	sort   bool   // values can hold a map the library writes unordered (msgpackNeedsSort)
 }
 
-var _ Codec = (*MsgpackCodec)(nil)
+var _ message.Codec = (*Codec)(nil)
 
-// NewMsgpackCodec returns a msgpack codec with the built-in messages
-// (MsgIdentify, MsgJoin, MsgRetry, MsgQuit, ids 1 to 4 as their byte codes)
-// registered. opts may be nil; see Options.MaxFrame for the frame limit.
-func NewMsgpackCodec(opts *Options) *MsgpackCodec {
-	c := &MsgpackCodec{
-		maxFrame: max(opts.maxFrame(), msgpackHeader+1),
+// builtins are the built-in messages of package message, registered by
+// NewCodec under their byte codes.
+var builtins = []func() message.Message{
+	func() message.Message { return new(message.MsgIdentify) },
+	func() message.Message { return new(message.MsgJoin) },
+	func() message.Message { return new(message.MsgRetry) },
+	func() message.Message { return new(message.MsgQuit) },
+}
+
+func init() {
+	message.RegisterCodec("msgpack", func(opts *message.Options) message.Codec { return NewCodec(opts) })
+}
+
+// NewCodec returns a msgpack codec with the built-in messages
+// (message.MsgIdentify, MsgJoin, MsgRetry, MsgQuit, ids 1 to 4 as their
+// byte codes) registered. opts may be nil; see message.Options.MaxFrame for
+// the frame limit (DefaultMaxFrame, 1 MiB, when 0).
+func NewCodec(opts *message.Options) *Codec {
+	maxFrame := message.DefaultMaxFrame
+	if opts != nil && opts.MaxFrame > 0 {
+		maxFrame = opts.MaxFrame
+	}
+	c := &Codec{
+		maxFrame: max(maxFrame, msgpackHeader+1),
 		byID:     make(map[uint16]*msgpackEntry),
 		byType:   make(map[reflect.Type]*msgpackEntry),
 	}
-	for _, f := range builtinByteFactories {
-		c.Register(func() Message { return f() })
+	for _, f := range builtins {
+		c.Register(f)
 	}
 	return c
 }
 
 // Register adds the type of the values newMsg returns under its id: its
-// MsgpackID when it is a MsgpackMessage, else its ByteCode when it is a
-// ByteMessage. For other types use RegisterID. newMsg must return a new,
+// MsgpackID when it is a Message, else its ByteCode when it is a
+// message.ByteMessage. For other types use RegisterID. newMsg must return a new,
 // non-nil pointer on every call; Decode calls it once per frame and decodes
 // the body into the value with msgpack.Decoder.Decode. Struct fields are
 // named by their msgpack tag, else their json tag, else their Go name.
@@ -82,49 +102,49 @@ func NewMsgpackCodec(opts *Options) *MsgpackCodec {
 // programmer error, found at start-up. Register is not safe for concurrent
 // use with itself, Decode or AppendFrame: register every type before the
 // codec is used.
-func (c *MsgpackCodec) Register(newMsg func() Message) {
-	m := checkFactory("MsgpackCodec.Register", newMsg)
+func (c *Codec) Register(newMsg func() message.Message) {
+	m := checkFactory("Codec.Register", newMsg)
 	switch t := m.(type) {
-	case MsgpackMessage:
+	case Message:
 		c.register(t.MsgpackID(), newMsg, m)
-	case ByteMessage:
+	case message.ByteMessage:
 		c.register(uint16(t.ByteCode()), newMsg, m)
 	default:
-		panic(fmt.Sprintf("message: MsgpackCodec.Register: %T has neither MsgpackID nor ByteCode; use RegisterID", m))
+		panic(fmt.Sprintf("message/msgpack: Codec.Register: %T has neither MsgpackID nor ByteCode; use RegisterID", m))
 	}
 }
 
 // RegisterID is Register with an explicit id, which overrides the type's
 // MsgpackID or ByteCode. It panics in the same cases as Register.
-func (c *MsgpackCodec) RegisterID(id uint16, newMsg func() Message) {
-	c.register(id, newMsg, checkFactory("MsgpackCodec.RegisterID", newMsg))
+func (c *Codec) RegisterID(id uint16, newMsg func() message.Message) {
+	c.register(id, newMsg, checkFactory("Codec.RegisterID", newMsg))
 }
 
-func checkFactory(op string, newMsg func() Message) Message {
+func checkFactory(op string, newMsg func() message.Message) message.Message {
 	if newMsg == nil {
-		panic("message: " + op + ": nil factory")
+		panic("message/msgpack: " + op + ": nil factory")
 	}
 	m := newMsg()
 	if m == nil {
-		panic("message: " + op + ": factory returned nil")
+		panic("message/msgpack: " + op + ": factory returned nil")
 	}
 	if reflect.TypeOf(m).Kind() != reflect.Pointer {
-		panic(fmt.Sprintf("message: %s: %T is not a pointer, so it cannot be decoded into", op, m))
+		panic(fmt.Sprintf("message/msgpack: %s: %T is not a pointer, so it cannot be decoded into", op, m))
 	}
 	if reflect.ValueOf(m).IsNil() {
-		panic(fmt.Sprintf("message: %s: factory returned a nil %T", op, m))
+		panic(fmt.Sprintf("message/msgpack: %s: factory returned a nil %T", op, m))
 	}
 	return m
 }
 
-func (c *MsgpackCodec) register(id uint16, newMsg func() Message, m Message) {
+func (c *Codec) register(id uint16, newMsg func() message.Message, m message.Message) {
 	typ := reflect.TypeOf(m)
 	idStr := msgpackIDString(id)
 	if old, ok := c.byID[id]; ok {
-		panic(fmt.Sprintf("message: MsgpackCodec.Register: id %s of %s already registered for %s", idStr, typ, old.typ))
+		panic(fmt.Sprintf("message/msgpack: Codec.Register: id %s of %s already registered for %s", idStr, typ, old.typ))
 	}
 	if old, ok := c.byType[typ]; ok {
-		panic(fmt.Sprintf("message: MsgpackCodec.Register: type %s already registered under id %s", typ, old.idStr))
+		panic(fmt.Sprintf("message/msgpack: Codec.Register: type %s already registered under id %s", typ, old.idStr))
 	}
 	e := &msgpackEntry{newMsg: newMsg, id: id, typ: typ, idStr: idStr, sort: msgpackNeedsSort(typ)}
 	c.byID[id] = e
@@ -137,23 +157,23 @@ func msgpackIDString(id uint16) string {
 }
 
 // Name returns "msgpack".
-func (c *MsgpackCodec) Name() string { return "msgpack" }
+func (c *Codec) Name() string { return "msgpack" }
 
 // msgpackState is the reusable encoder and decoder of one call.
 type msgpackState struct {
 	w   appendWriter
-	enc *msgpack.Encoder
+	enc *vmsgpack.Encoder
 	r   bytes.Reader
-	dec *msgpack.Decoder
+	dec *vmsgpack.Decoder
 }
 
 var msgpackStates = sync.Pool{New: func() any {
 	s := new(msgpackState)
-	s.enc = msgpack.NewEncoder(&s.w)
+	s.enc = vmsgpack.NewEncoder(&s.w)
 	s.enc.SetCustomStructTag("json")
 	s.enc.UseCompactInts(true)
 	s.enc.SetSortMapKeys(true) // deterministic frames: a map's keys in order, as the JSON codec writes them
-	s.dec = msgpack.NewDecoder(&s.r)
+	s.dec = vmsgpack.NewDecoder(&s.r)
 	s.dec.SetCustomStructTag("json")
 	return s
 }}
@@ -182,19 +202,19 @@ func (w *appendWriter) WriteByte(c byte) error {
 // does; integers by value), not in Go's random map order. For a type that
 // holds a map, an interface or a msgpack hook, that includes the map a
 // struct is written as: its fields come in name order.
-func (c *MsgpackCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
+func (c *Codec) AppendFrame(dst []byte, m message.Message) ([]byte, error) {
 	e := c.byType[reflect.TypeOf(m)]
 	if e == nil {
-		return dst, encodeError("msgpack", m, fmt.Errorf("%w: type not registered", ErrUnknownType))
+		return dst, encodeError(m, fmt.Errorf("%w: type not registered", message.ErrUnknownType))
 	}
 	start := len(dst)
 	dst, err := encodeMsgpack(dst, e.id, m)
 	if err != nil {
-		return dst[:start], encodeError("msgpack", m, err)
+		return dst[:start], encodeError(m, err)
 	}
 	n := len(dst) - start
 	if n > c.maxFrame {
-		return dst[:start], encodeError("msgpack", m, fmt.Errorf("%w: frame of %d bytes, MaxFrame is %d", ErrTooLarge, n, c.maxFrame))
+		return dst[:start], encodeError(m, fmt.Errorf("%w: frame of %d bytes, MaxFrame is %d", message.ErrTooLarge, n, c.maxFrame))
 	}
 	if e.sort {
 		sortMsgpackMaps(dst[start+msgpackHeader:])
@@ -207,7 +227,7 @@ func (c *MsgpackCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 // body of m. An encoder error, or a panic in the library or in a type's own
 // encoder (recovered), gives ErrBadPayload; after a panic dst is returned as
 // it was and the encoder, whose state is unknown, is dropped.
-func encodeMsgpack(dst []byte, id uint16, m Message) (out []byte, err error) {
+func encodeMsgpack(dst []byte, id uint16, m message.Message) (out []byte, err error) {
 	s := msgpackStates.Get().(*msgpackState)
 	defer func() {
 		if r := recover(); r != nil {
@@ -219,7 +239,7 @@ func encodeMsgpack(dst []byte, id uint16, m Message) (out []byte, err error) {
 	}()
 	s.w.b = append(dst, 0, 0, 0, 0, byte(id>>8), byte(id))
 	if err := s.enc.Encode(m); err != nil {
-		return s.w.b, fmt.Errorf("%w: %w", ErrBadPayload, err)
+		return s.w.b, fmt.Errorf("%w: %w", message.ErrBadPayload, err)
 	}
 	return s.w.b, nil
 }
@@ -233,16 +253,16 @@ func encodeMsgpack(dst []byte, id uint16, m Message) (out []byte, err error) {
 // ErrMalformed, and a body the type cannot be decoded from ErrBadPayload, as
 // does a panic in the type's factory or decoder (recovered; the cause is a
 // *PanicError).
-func (c *MsgpackCodec) Decode(buf []byte) (Message, int, error) {
+func (c *Codec) Decode(buf []byte) (message.Message, int, error) {
 	if len(buf) < msgpackLenSize {
 		return nil, 0, nil
 	}
 	size := binary.BigEndian.Uint32(buf)
 	switch {
 	case size < msgpackHeader:
-		return nil, 0, &DecodeError{Codec: "msgpack", Err: fmt.Errorf("%w: length prefix %d, at least %d", ErrBadLength, size, msgpackHeader)}
+		return nil, 0, &message.DecodeError{Codec: "msgpack", Err: fmt.Errorf("%w: length prefix %d, at least %d", message.ErrBadLength, size, msgpackHeader)}
 	case uint64(size) > uint64(c.maxFrame):
-		return nil, 0, &DecodeError{Codec: "msgpack", Err: fmt.Errorf("%w: length prefix %d, MaxFrame is %d", ErrTooLarge, size, c.maxFrame)}
+		return nil, 0, &message.DecodeError{Codec: "msgpack", Err: fmt.Errorf("%w: length prefix %d, MaxFrame is %d", message.ErrTooLarge, size, c.maxFrame)}
 	case uint64(len(buf)) < uint64(size):
 		return nil, 0, nil
 	}
@@ -250,15 +270,15 @@ func (c *MsgpackCodec) Decode(buf []byte) (Message, int, error) {
 	id := binary.BigEndian.Uint16(buf[msgpackLenSize:])
 	e := c.byID[id]
 	if e == nil {
-		return nil, n, &DecodeError{Codec: "msgpack", Type: msgpackIDString(id), Offset: msgpackLenSize, Skip: n, Err: ErrUnknownType}
+		return nil, n, &message.DecodeError{Codec: "msgpack", Type: msgpackIDString(id), Offset: msgpackLenSize, Skip: n, Err: message.ErrUnknownType}
 	}
 	body := buf[msgpackHeader:n:n]
 	if err := checkMsgpack(body); err != nil {
-		return nil, n, &DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: fmt.Errorf("%w: %w", ErrMalformed, err)}
+		return nil, n, &message.DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: fmt.Errorf("%w: %w", message.ErrMalformed, err)}
 	}
 	m, err := e.decode(body)
 	if err != nil {
-		return nil, n, &DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: err}
+		return nil, n, &message.DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: err}
 	}
 	return m, n, nil
 }
@@ -268,7 +288,7 @@ func (c *MsgpackCodec) Decode(buf []byte) (Message, int, error) {
 // or in a type's own decoder (recovered): a hostile frame must not bring the
 // program down. After a panic the decoder, whose state is unknown, is
 // dropped.
-func (e *msgpackEntry) decode(body []byte) (m Message, err error) {
+func (e *msgpackEntry) decode(body []byte) (m message.Message, err error) {
 	s := msgpackStates.Get().(*msgpackState)
 	defer func() {
 		if r := recover(); r != nil {
@@ -282,10 +302,20 @@ func (e *msgpackEntry) decode(body []byte) (m Message, err error) {
 	s.r.Reset(body)
 	s.dec.ResetReader(&s.r)
 	if err := s.dec.Decode(m); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadPayload, err)
+		return nil, fmt.Errorf("%w: %w", message.ErrBadPayload, err)
 	}
 	if s.r.Len() != 0 {
-		return nil, fmt.Errorf("%w: %d bytes left after the value", ErrBadPayload, s.r.Len())
+		return nil, fmt.Errorf("%w: %d bytes left after the value", message.ErrBadPayload, s.r.Len())
 	}
 	return m, nil
+}
+
+func encodeError(m message.Message, err error) error {
+	return &message.EncodeError{Codec: "msgpack", Type: fmt.Sprintf("%T", m), Err: err}
+}
+
+// panicked returns the error for a recovered panic: ErrBadPayload wrapping
+// a *message.PanicError.
+func panicked(op string, r any) error {
+	return fmt.Errorf("%w: %w", message.ErrBadPayload, &message.PanicError{Op: op, Value: r})
 }

@@ -1,4 +1,4 @@
-package message
+package msgpack
 
 import (
 	"bytes"
@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"slices"
 
-	"github.com/vmihailenco/msgpack/v5"
+	vmsgpack "github.com/vmihailenco/msgpack/v5"
 )
 
 // The msgpack library sorts the keys of map[string]string, map[string]bool
@@ -17,8 +17,8 @@ import (
 // types that can hold such a map (msgpackNeedsSort).
 
 var (
-	msgpackCustomEncoder = reflect.TypeFor[msgpack.CustomEncoder]()
-	msgpackMarshaler     = reflect.TypeFor[msgpack.Marshaler]()
+	msgpackCustomEncoder = reflect.TypeFor[vmsgpack.CustomEncoder]()
+	msgpackMarshaler     = reflect.TypeFor[vmsgpack.Marshaler]()
 )
 
 // msgpackNeedsSort reports whether a value of typ can encode to a map whose

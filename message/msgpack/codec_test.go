@@ -1,4 +1,4 @@
-package message_test
+package msgpack_test
 
 import (
 	"bytes"
@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vmihailenco/msgpack/v5"
+	vmsgpack "github.com/vmihailenco/msgpack/v5"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/msgpack"
 )
 
-func testMsgpackCodec(opts *message.Options) *message.MsgpackCodec {
-	c := message.NewMsgpackCodec(opts)
+func testMsgpackCodec(opts *message.Options) *msgpack.Codec {
+	c := msgpack.NewCodec(opts)
 	message.RegisterAll(c,
 		func() message.Message { return new(Position) },
 		func() message.Message { return new(Text) },
@@ -36,7 +37,7 @@ var msgpackGoldens = map[string]message.Message{
 	"text":         &Text{S: strings.Repeat("x", 40)},
 }
 
-func TestMsgpackGolden(t *testing.T) {
+func TestGolden(t *testing.T) {
 	t.Parallel()
 	golden := readGolden(t, "msgpack.golden")
 	if len(golden) != len(msgpackGoldens) {
@@ -59,12 +60,12 @@ func TestMsgpackGolden(t *testing.T) {
 	}
 }
 
-func TestMsgpackRoundTripLarge(t *testing.T) {
+func TestRoundTripLarge(t *testing.T) {
 	t.Parallel()
 	c := testMsgpackCodec(nil)
 	for _, m := range []message.Message{
 		&Text{S: strings.Repeat("long text ", 10000)}, // far beyond a byte frame
-		jsonGoldens["stats"],
+		&MsgStats{Host: "h\u00f6st-\u6f22\U0001F600", CPUPercent: 12.5, LoadAvg: [3]float64{0.52, 1, 100}, MemoryTotal: 16777216000},
 		&Nested{Name: "n", Tags: []string{"a"}, Scores: map[string]int{"x": -1}, Raw: []any{int8(1), "two", 3.5}},
 	} {
 		frame, err := c.AppendFrame(nil, m)
@@ -89,7 +90,7 @@ func mpFrame(id uint16, body ...byte) []byte {
 	return append(f, body...)
 }
 
-func TestMsgpackDecodeErrors(t *testing.T) {
+func TestDecodeErrors(t *testing.T) {
 	t.Parallel()
 	c := testMsgpackCodec(&message.Options{MaxFrame: 1000})
 	fatal := []struct {
@@ -145,7 +146,7 @@ func TestMsgpackDecodeErrors(t *testing.T) {
 	}
 }
 
-func TestMsgpackDeepNesting(t *testing.T) {
+func TestDeepNesting(t *testing.T) {
 	t.Parallel()
 	c := testMsgpackCodec(nil)
 	frame := mpFrame(0x101, append(bytes.Repeat([]byte{0x91}, 2000), 0xc0)...)
@@ -154,7 +155,7 @@ func TestMsgpackDeepNesting(t *testing.T) {
 	}
 }
 
-func TestMsgpackEncodeLimits(t *testing.T) {
+func TestEncodeLimits(t *testing.T) {
 	t.Parallel()
 	c := testMsgpackCodec(&message.Options{MaxFrame: 100})
 	out, err := c.AppendFrame([]byte("x"), &Text{S: strings.Repeat("a", 100)})
@@ -176,17 +177,9 @@ func TestMsgpackEncodeLimits(t *testing.T) {
 	}
 }
 
-// Versioned has its own msgpack id.
-type Versioned struct {
-	V int `msgpack:"v"`
-}
-
-func (*Versioned) MessageName() string { return "Versioned" }
-func (*Versioned) MsgpackID() uint16   { return 0xBEEF }
-
-func TestMsgpackIDs(t *testing.T) {
+func TestIDs(t *testing.T) {
 	t.Parallel()
-	c := message.NewMsgpackCodec(nil)
+	c := msgpack.NewCodec(nil)
 	c.Register(func() message.Message { return new(Versioned) })
 	frame, err := c.AppendFrame(nil, &Versioned{V: 5})
 	if err != nil || !bytes.Equal(frame, mpFrame(0xBEEF, 0x81, 0xa1, 'v', 0x05)) {
@@ -204,9 +197,9 @@ func TestMsgpackIDs(t *testing.T) {
 
 // TestMsgpackAllFormats sends every msgpack format through the body check
 // and the library (in an `any` field), whole and cut short at every byte.
-func TestMsgpackAllFormats(t *testing.T) {
+func TestAllFormats(t *testing.T) {
 	t.Parallel()
-	c := message.NewMsgpackCodec(nil)
+	c := msgpack.NewCodec(nil)
 	c.RegisterID(0x200, func() message.Message { return new(WithAny) })
 	small := []any{
 		nil, true, false, int8(-5), int8(-100), int16(-1000), int32(-100000), int64(-1 << 40),
@@ -245,14 +238,14 @@ type Hooked struct {
 
 func (*Hooked) MessageName() string { return "Hooked" }
 
-func (h *Hooked) EncodeMsgpack(enc *msgpack.Encoder) error {
+func (h *Hooked) EncodeMsgpack(enc *vmsgpack.Encoder) error {
 	if h.Boom {
 		panic("hooked: EncodeMsgpack")
 	}
 	return enc.EncodeBool(false)
 }
 
-func (h *Hooked) DecodeMsgpack(dec *msgpack.Decoder) error {
+func (h *Hooked) DecodeMsgpack(dec *vmsgpack.Decoder) error {
 	v, err := dec.DecodeBool()
 	if v {
 		var p *Hooked
@@ -261,17 +254,17 @@ func (h *Hooked) DecodeMsgpack(dec *msgpack.Decoder) error {
 	return err
 }
 
-func TestMsgpackPanicContained(t *testing.T) {
+func TestPanicContained(t *testing.T) {
 	t.Parallel()
-	c := message.NewMsgpackCodec(nil)
+	c := msgpack.NewCodec(nil)
 	c.RegisterID(0x200, func() message.Message { return new(Hooked) })
-	checkPanicSkipped(t, c, mpFrame(0x200, 0xc3), "*message_test.Hooked")
+	checkPanicSkipped(t, c, mpFrame(0x200, 0xc3), "*msgpack_test.Hooked")
 	checkEncodePanic(t, c, &Hooked{Boom: true}, &Hooked{})
 
-	g := message.NewMsgpackCodec(nil)
+	g := msgpack.NewCodec(nil)
 	newGrumpy := grumpyFactory()
 	g.Register(func() message.Message { return newGrumpy() })
-	checkPanicSkipped(t, g, mpFrame(0x22, 0x80), "*message_test.Grumpy")
+	checkPanicSkipped(t, g, mpFrame(0x22, 0x80), "*msgpack_test.Grumpy")
 }
 
 // MapKeys has the maps whose order the msgpack library leaves to Go.
@@ -284,7 +277,7 @@ type MapKeys struct {
 
 func (*MapKeys) MessageName() string { return "MapKeys" }
 
-func TestMsgpackMapOrder(t *testing.T) {
+func TestMapOrder(t *testing.T) {
 	t.Parallel()
 	c := testMsgpackCodec(nil)
 	scores := make(map[string]int)
