@@ -184,6 +184,9 @@ func TestEncodePanicContained(t *testing.T) {
 	j := message.NewJSONCodec(nil)
 	j.Register(func() message.Message { return new(Bomb) })
 	checkEncodePanic(t, j, &Bomb{Boom: true}, &Bomb{})
+	// A MarshalJSON reached through an interface field.
+	j.Register(func() message.Message { return new(WithAny) })
+	checkEncodePanic(t, j, &WithAny{V: []any{1, Fuse(true)}}, &WithAny{V: []any{1, Fuse(false)}})
 }
 
 // Fat has fields but no payload methods: the byte codec cannot carry it.
