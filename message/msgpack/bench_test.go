@@ -1,10 +1,6 @@
 package msgpack_test
 
-import (
-	"testing"
-
-	"github.com/cablecar-go/cablecar/message"
-)
+import "testing"
 
 var benchPosition = &Position{ID: 123456, X: 1.5, Y: -20.25, Z: 300.125}
 
@@ -38,5 +34,3 @@ func BenchmarkDecodePosition(b *testing.B) {
 		}
 	}
 }
-
-var _ message.Codec = testMsgpackCodec(nil)
