@@ -46,9 +46,6 @@ func BenchmarkByteDecodePosition(b *testing.B) { benchDecode(b, testByteCodec())
 func BenchmarkJSONEncodePosition(b *testing.B) { benchEncode(b, testJSONCodec(nil)) }
 func BenchmarkJSONDecodePosition(b *testing.B) { benchDecode(b, testJSONCodec(nil)) }
 
-func BenchmarkMsgpackEncodePosition(b *testing.B) { benchEncode(b, testMsgpackCodec(nil)) }
-func BenchmarkMsgpackDecodePosition(b *testing.B) { benchDecode(b, testMsgpackCodec(nil)) }
-
 // BenchmarkByteDecodePositionBlocks is BenchmarkByteDecodePosition with the
 // position factory from Blocks.
 func BenchmarkByteDecodePositionBlocks(b *testing.B) {

@@ -3,6 +3,7 @@ package message
 import (
 	"fmt"
 	"reflect"
+	"strings"
 )
 
 // Byte frame limits (cable_car 1.0.1): the length byte counts the whole
@@ -50,8 +51,15 @@ func NewByteCodec(opts *Options) *ByteCodec {
 // zero struct) on every call; Decode calls it once per frame and then
 // DecodePayload on the result when the type implements PayloadDecoder.
 //
-// Register panics if newMsg is nil or returns nil, or if the code is already
-// taken: that is a programmer error, found at start-up. Register is not safe
+// A type without payload methods travels with an empty payload, so it must
+// hold no data (a struct with no fields, like MsgJoin): Register refuses a
+// type with fields but neither AppendPayload nor DecodePayload, which would
+// otherwise arrive zeroed, with a panic whose value is an error wrapping
+// ErrNoPayloadMethods and naming the type and its fields.
+//
+// Register panics if newMsg is nil or returns nil, if the code is already
+// taken, or for a type with data but no payload methods: that is a
+// programmer error, found at start-up. Register is not safe
 // for concurrent use with itself, Decode or AppendFrame: register every type
 // before the codec is used.
 func (c *ByteCodec) Register(newMsg func() ByteMessage) {
@@ -69,7 +77,36 @@ func (c *ByteCodec) Register(newMsg func() ByteMessage) {
 			codeString(code), typ, old.typ))
 	}
 	_, dec := m.(PayloadDecoder)
+	if _, app := m.(PayloadAppender); !dec && !app {
+		if data := dataOf(typ); data != "" {
+			panic(fmt.Errorf("message: ByteCodec.Register: %s has %s but neither AppendPayload nor DecodePayload, "+
+				"so its values would be sent as an empty payload and arrive zeroed; give it both payload methods "+
+				"(PayloadAppender and PayloadDecoder), or carry it with the JSON or msgpack codec: %w", typ, data, ErrNoPayloadMethods))
+		}
+	}
 	c.table[code] = byteEntry{newMsg: newMsg, typ: typ, decoder: dec}
+}
+
+// dataOf describes the data a value of typ (or, for a pointer, of what it
+// points to) holds: "fields X, Y" for a struct with fields, "a value of 8
+// bytes" for another type with a size, "" when there is nothing to carry.
+func dataOf(typ reflect.Type) string {
+	if typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	if typ.Size() == 0 {
+		return ""
+	}
+	if typ.Kind() != reflect.Struct {
+		return fmt.Sprintf("a value of %d bytes", typ.Size())
+	}
+	var names []string
+	for i := range typ.NumField() {
+		if f := typ.Field(i); f.Type.Size() != 0 {
+			names = append(names, f.Name)
+		}
+	}
+	return "fields " + strings.Join(names, ", ")
 }
 
 // Name returns "byte".
@@ -77,8 +114,9 @@ func (c *ByteCodec) Name() string { return "byte" }
 
 // AppendFrame appends the byte frame of m to dst. m must be a ByteMessage
 // of a registered type (else ErrUnknownType). Its payload is appended by its
-// AppendPayload method when it has one; an error from it is returned wrapped
-// with ErrBadPayload, and a payload over MaxBytePayload (253) bytes gives
+// AppendPayload method when it has one; an error from it, or a panic in it
+// (recovered; the cause is a *PanicError), is returned wrapped with
+// ErrBadPayload, and a payload over MaxBytePayload (253) bytes gives
 // ErrTooLarge. On error dst is returned with its original length.
 func (c *ByteCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 	bm, ok := m.(ByteMessage)
@@ -93,9 +131,9 @@ func (c *ByteCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 	dst = append(dst, 0, code)
 	if pa, ok := m.(PayloadAppender); ok {
 		var err error
-		dst, err = pa.AppendPayload(dst)
+		dst, err = appendPayload(pa, dst)
 		if err != nil {
-			return dst[:start], encodeError("byte", m, fmt.Errorf("%w: %w", ErrBadPayload, err))
+			return dst[:start], encodeError("byte", m, err)
 		}
 	}
 	n := len(dst) - start
@@ -112,7 +150,9 @@ func (c *ByteCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 // the length is all that delimits frames, so there is no way to find the
 // next one. An unregistered code gives ErrUnknownType and a payload that the
 // type rejects (or a payload sent to a type without PayloadDecoder) gives
-// ErrBadPayload; both skip the frame and the stream goes on.
+// ErrBadPayload, and so does a panic in the type's factory or DecodePayload
+// (recovered; the cause is a *PanicError); both skip the frame and the
+// stream goes on.
 func (c *ByteCodec) Decode(buf []byte) (Message, int, error) {
 	if len(buf) == 0 {
 		return nil, 0, nil
@@ -129,16 +169,47 @@ func (c *ByteCodec) Decode(buf []byte) (Message, int, error) {
 	if e.newMsg == nil {
 		return nil, n, &DecodeError{Codec: "byte", Type: codeString(code), Offset: 1, Skip: n, Err: ErrUnknownType}
 	}
-	m := e.newMsg()
 	payload := buf[MinByteFrame:n:n]
-	if e.decoder {
-		if err := m.(PayloadDecoder).DecodePayload(payload); err != nil {
-			return nil, n, &DecodeError{Codec: "byte", Type: codeString(code), Offset: MinByteFrame, Skip: n, Err: fmt.Errorf("%w: %w", ErrBadPayload, err)}
-		}
-	} else if len(payload) != 0 {
+	if !e.decoder && len(payload) != 0 {
 		return nil, n, &DecodeError{Codec: "byte", Type: codeString(code), Offset: MinByteFrame, Skip: n, Err: fmt.Errorf("%w: %d payload bytes for %s, which has no payload", ErrBadPayload, len(payload), e.typ)}
 	}
+	m, err := e.decode(payload)
+	if err != nil {
+		return nil, n, &DecodeError{Codec: "byte", Type: codeString(code), Offset: MinByteFrame, Skip: n, Err: err}
+	}
 	return m, n, nil
+}
+
+// decode makes a new value and decodes payload into it. An error from
+// DecodePayload, or a panic in it or in the factory, gives ErrBadPayload.
+func (e *byteEntry) decode(payload []byte) (m ByteMessage, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, panicked("decoding "+e.typ.String(), r)
+		}
+	}()
+	m = e.newMsg()
+	if e.decoder {
+		if err := m.(PayloadDecoder).DecodePayload(payload); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadPayload, err)
+		}
+	}
+	return m, nil
+}
+
+// appendPayload calls pa.AppendPayload. Its error, or a panic in it, gives
+// ErrBadPayload; after a panic dst is returned as it was.
+func appendPayload(pa PayloadAppender, dst []byte) (out []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst, panicked(fmt.Sprintf("AppendPayload of %T", pa), r)
+		}
+	}()
+	out, err = pa.AppendPayload(dst)
+	if err != nil {
+		return out, fmt.Errorf("%w: %w", ErrBadPayload, err)
+	}
+	return out, nil
 }
 
 func codeString(code byte) string {

@@ -9,7 +9,20 @@ import (
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/msgpack"
 )
+
+// testMsgpackCodec returns a msgpack codec (package message/msgpack, which
+// these tests import: the cross-codec tests run over all three codecs) with
+// the test types registered.
+func testMsgpackCodec(opts *message.Options) *msgpack.Codec {
+	c := msgpack.NewCodec(opts)
+	message.RegisterAll(c,
+		func() message.Message { return new(Position) },
+		func() message.Message { return new(Text) },
+	)
+	return c
+}
 
 // allCodecs returns one codec of each kind with the test types registered.
 func allCodecs() []message.Codec {
@@ -94,7 +107,7 @@ func TestCodecsBackToBack(t *testing.T) {
 
 func TestCodecsUnregisteredEncode(t *testing.T) {
 	t.Parallel()
-	for _, c := range []message.Codec{message.NewByteCodec(nil), message.NewJSONCodec(nil), message.NewMsgpackCodec(nil)} {
+	for _, c := range []message.Codec{message.NewByteCodec(nil), message.NewJSONCodec(nil), msgpack.NewCodec(nil)} {
 		out, err := c.AppendFrame([]byte("x"), &Position{})
 		if !errors.Is(err, message.ErrUnknownType) || string(out) != "x" {
 			t.Errorf("%s: AppendFrame of an unregistered type = (%q, %v), want ErrUnknownType", c.Name(), out, err)
@@ -150,10 +163,10 @@ func TestRegisterAllPanics(t *testing.T) {
 		{"nil factory", message.NewJSONCodec(nil), nil, "nil factory"},
 		{"foreign codec", foreignCodec{}, func() message.Message { return new(Position) }, "unsupported codec"},
 		{"json duplicate name", message.NewJSONCodec(nil), func() message.Message { return new(fakeQuit) }, `name "MsgQuit"`},
-		{"msgpack duplicate id", message.NewMsgpackCodec(nil), func() message.Message { return new(fakeQuit) }, "id 0x0004"},
-		{"msgpack no id", message.NewMsgpackCodec(nil), func() message.Message { return new(Nested) }, "RegisterID"},
-		{"msgpack typed nil", message.NewMsgpackCodec(nil), func() message.Message { return (*Position)(nil) }, "returned a nil"},
-		{"msgpack not a pointer", message.NewMsgpackCodec(nil), func() message.Message { return notByte{} }, "not a pointer"},
+		{"msgpack duplicate id", msgpack.NewCodec(nil), func() message.Message { return new(fakeQuit) }, "id 0x0004"},
+		{"msgpack no id", msgpack.NewCodec(nil), func() message.Message { return new(Nested) }, "RegisterID"},
+		{"msgpack typed nil", msgpack.NewCodec(nil), func() message.Message { return (*Position)(nil) }, "returned a nil"},
+		{"msgpack not a pointer", msgpack.NewCodec(nil), func() message.Message { return notByte{} }, "not a pointer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,3 +179,23 @@ func TestRegisterAllPanics(t *testing.T) {
 }
 
 type foreignCodec struct{ message.Codec }
+
+func TestRegisterCodec(t *testing.T) {
+	t.Parallel()
+	if got := strings.Join(message.CodecNames(), ","); got != "byte,json,msgpack" {
+		t.Fatalf("CodecNames() = %s, want byte,json,msgpack (msgpack registered by importing message/msgpack)", got)
+	}
+	for _, name := range []string{"byte", "json", "msgpack", ""} {
+		msg := panicMessage(func() { message.RegisterCodec(name, func(*message.Options) message.Codec { return nil }) })
+		if !strings.Contains(msg, "is taken") {
+			t.Errorf("RegisterCodec(%q): panic %q, want a refusal", name, msg)
+		}
+	}
+	if msg := panicMessage(func() { message.RegisterCodec("x", nil) }); !strings.Contains(msg, "nil constructor") {
+		t.Errorf("RegisterCodec with a nil constructor: panic %q", msg)
+	}
+	_, err := message.NewCodec("xml", nil)
+	if !errors.Is(err, message.ErrUnknownCodec) || !strings.Contains(err.Error(), "byte, json, msgpack") {
+		t.Fatalf("NewCodec(xml): %v, want ErrUnknownCodec listing the known names", err)
+	}
+}

@@ -25,12 +25,16 @@
 //     per message, readable and self-describing; use it to talk to a
 //     cable_car peer using "json" (the cpu_mon example does) or when a
 //     human should read the stream. Fields map by name, no code to write.
-//   - Msgpack ([NewMsgpackCodec]): our own compact binary frames for
-//     messages with no hand-written payload or larger than 253 bytes (up to
-//     Options.MaxFrame, 1 MiB by default). Both peers must be cablecar
-//     programs.
+//   - Msgpack (package github.com/cablecar-go/cablecar/message/msgpack):
+//     our own compact binary frames for messages with no hand-written
+//     payload or larger than 253 bytes (up to Options.MaxFrame, 1 MiB by
+//     default). Both peers must be cablecar programs. It lives in its own
+//     package so that only the programs that use it link the msgpack
+//     library; it shares this package's Message, Codec, Options and errors.
 //
-// Programs that pick the codec by a flag use [NewCodec] and [RegisterAll].
+// Programs that pick the codec by a flag use [NewCodec] and [RegisterAll];
+// a codec package (msgpack) adds its name to NewCodec when it is imported
+// ([RegisterCodec]).
 //
 // # Streaming decode
 //
@@ -54,14 +58,21 @@
 //	ErrBadPayload    DecodePayload error, or a   UnmarshalJSON error: skip    body does not fit the
 //	                 payload for a type without                               type: skip
 //	                 PayloadDecoder: skip
+//	ErrBadPayload    a panic in the type's code (factory, DecodePayload, UnmarshalJSON, msgpack
+//	                 hook) or in the codec, recovered: skip (the cause is a *PanicError)
 //
 // The Python original stalls forever on an unknown byte code, a zero length
-// byte or a malformed JSON line; these codecs never do.
+// byte or a malformed JSON line; these codecs never do. Nor do they panic
+// on a peer's bytes: a decoder that panics (a DecodePayload without a length
+// check is the easy mistake) costs the frame, not the program. Decoders
+// must still not panic (see [PayloadDecoder]): the value is left half set
+// and a panic is slow.
 //
 // Encoding (AppendFrame) appends one whole frame to a caller's buffer and
 // on error leaves it at its original length (an [*EncodeError] wrapping a
 // sentinel): ErrUnknownType for a type not registered with the codec,
-// ErrBadPayload when the value cannot be encoded, ErrTooLarge for a byte
+// ErrBadPayload when the value cannot be encoded or its encoding code
+// panics, ErrTooLarge for a byte
 // payload over 253 bytes or a JSON line or msgpack frame over MaxFrame.
 //
 // # Byte codec
@@ -74,7 +85,9 @@
 // registry is a table of 256 factories indexed by code, so decoding uses no
 // map. A type with a payload implements [PayloadAppender] (append-style, into
 // the caller's buffer: no allocation) and [PayloadDecoder] (reads from the
-// read buffer, must not keep it); a type without them has an empty payload.
+// read buffer, must not keep it); a type without them has an empty payload
+// and so must hold no data: Register refuses a type with fields but no
+// payload methods ([ErrNoPayloadMethods]), which would arrive zeroed.
 // Built-ins: [MsgIdentify] 0x01 (payload "username@hostname", ASCII, split
 // at the first '@' as cable_car does), [MsgJoin] 0x02, [MsgRetry] 0x03,
 // [MsgQuit] 0x04. A length byte of 0 or 1 is fatal: the length is all that
@@ -143,28 +156,4 @@
 // encoding/json's; it holds no registry). Short decimals (1.5, 300.125,
 // 0.1) are written and read by exact fast paths that give strconv's result
 // (tests compare them), other numbers by strconv.
-//
-// # Msgpack codec
-//
-// Frame layout:
-//
-//	[len: 4 bytes, big-endian uint32][id: 2 bytes, big-endian uint16][body]
-//
-// len counts the whole frame, itself included (so at least 6), and is
-// checked against Options.MaxFrame as soon as its 4 bytes are buffered. id
-// picks the type: a type's MsgpackID when it implements [MsgpackMessage],
-// else its ByteCode (the built-ins are 1 to 4), else the id given to
-// [MsgpackCodec.RegisterID]. body is exactly one msgpack value, written by
-// github.com/vmihailenco/msgpack/v5: a struct is a map keyed by field names
-// (msgpack tag, else json tag, else Go name; struct tag options and the
-// library's CustomEncoder/CustomDecoder and Marshaler/Unmarshaler
-// interfaces work as documented there), integers in their smallest form.
-// The example position frame is 32 to 36 bytes, depending on the id.
-//
-// Before the library sees a body, the codec checks that it is one
-// well-formed msgpack value whose strings fit in it, whose arrays and maps
-// announce no more elements than it has bytes left and whose nesting is at
-// most 1000 deep: the library preallocates what a header announces, and
-// this bounds it by the frame's size. A panic inside the library or a
-// type's own decoder is turned into ErrBadPayload.
 package message

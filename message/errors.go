@@ -3,6 +3,8 @@ package message
 import (
 	"errors"
 	"fmt"
+
+	"github.com/cablecar-go/cablecar/message/internal/sentinel"
 )
 
 // Sentinel errors. Every error a codec returns wraps one of them, so callers
@@ -11,18 +13,21 @@ var (
 	// ErrUnknownType: the frame names a code, name or id that is not
 	// registered with the codec (decode), or the message's type is not
 	// registered or cannot be carried by the codec (encode).
-	ErrUnknownType = errors.New("message: unknown message type")
+	ErrUnknownType = sentinel.ErrUnknownType
 	// ErrBadLength: a byte frame's length byte is 0 or 1, or a msgpack
 	// frame's length prefix is below 6.
-	ErrBadLength = errors.New("message: bad frame length")
-	// ErrBadPayload: the type's decoder rejected the payload or body.
-	ErrBadPayload = errors.New("message: bad payload")
+	ErrBadLength = sentinel.ErrBadLength
+	// ErrBadPayload: the type's decoder rejected the payload or body, or
+	// its encoder the value; also a panic in a type's own code (factory,
+	// payload methods, JSON or msgpack hooks) or in a codec, recovered, with
+	// a *PanicError as the cause.
+	ErrBadPayload = sentinel.ErrBadPayload
 	// ErrMalformed: the frame is not well-formed for its codec (bad JSON,
 	// wrong JSON shape, invalid UTF-8, bad msgpack framing).
-	ErrMalformed = errors.New("message: malformed frame")
+	ErrMalformed = sentinel.ErrMalformed
 	// ErrTooLarge: a frame is larger than the codec allows (on decode, as soon
 	// as the limit is passed; on encode, before anything is written).
-	ErrTooLarge = errors.New("message: frame too large")
+	ErrTooLarge = sentinel.ErrTooLarge
 )
 
 // DecodeError describes a frame that could not be decoded.
@@ -54,6 +59,12 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // Recoverable reports whether the stream can go on after skipping the bad
 // frame (Skip bytes).
 func (e *DecodeError) Recoverable() bool { return e.Skip > 0 }
+
+// ErrNoPayloadMethods: ByteCodec.Register (or RegisterAll with a byte
+// codec) was given a type that holds data but has neither AppendPayload nor
+// DecodePayload, so its values would travel as an empty payload and arrive
+// zeroed. Register panics with an error that wraps it and names the type.
+var ErrNoPayloadMethods = errors.New("message: byte type with data but no payload methods")
 
 // ErrUnknownCodec: NewCodec was given a codec name it does not know.
 var ErrUnknownCodec = errors.New("message: unknown codec")

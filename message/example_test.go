@@ -14,7 +14,8 @@ import (
 //   - byte: code 0x10, a 16-byte payload (id, x, y, z, each 4 bytes,
 //     big-endian / network order), so an 18-byte frame;
 //   - JSON: ["Position",{"id":7,"x":1.5,"y":-2.0,"z":0.25}];
-//   - msgpack: id 0x10 (its ByteCode), the struct as a msgpack map.
+//   - msgpack (package message/msgpack): id 0x10 (its ByteCode), the
+//     struct as a msgpack map.
 type Position struct {
 	ID uint32  `json:"id" msgpack:"id"`
 	X  float32 `json:"x" msgpack:"x"`
@@ -93,24 +94,10 @@ func ExampleJSONCodec() {
 	// &{Username:pyuser Hostname:pyhost} 58 <nil>
 }
 
-func ExampleMsgpackCodec() {
-	c := message.NewMsgpackCodec(nil)
-	c.Register(func() message.Message { return new(Position) }) // id 0x10, its ByteCode
-
-	frame, _ := c.AppendFrame(nil, &Position{ID: 7, X: 1.5, Y: -2, Z: 0.25})
-	fmt.Printf("len % x, id % x, %d body bytes\n", frame[:4], frame[4:6], len(frame)-6)
-
-	m, _, _ := c.Decode(frame)
-	fmt.Printf("%+v\n", m)
-	// Output:
-	// len 00 00 00 20, id 00 10, 26 body bytes
-	// &{ID:7 X:1.5 Y:-2 Z:0.25}
-}
-
 // A program that picks its codec by a flag registers its own types with
 // RegisterAll, whichever codec it got.
 func ExampleNewCodec() {
-	for _, name := range []string{"byte", "json", "msgpack"} {
+	for _, name := range []string{"byte", "json"} {
 		c, err := message.NewCodec(name, nil)
 		if err != nil {
 			panic(err)
@@ -123,7 +110,6 @@ func ExampleNewCodec() {
 	// Output:
 	// byte: 18 bytes, &{ID:1 X:2 Y:3 Z:4}
 	// json: 46 bytes, &{ID:1 X:2 Y:3 Z:4}
-	// msgpack: 32 bytes, &{ID:1 X:2 Y:3 Z:4}
 }
 
 // The loop a Messenger runs over its read buffer: decode whole frames, skip

@@ -140,23 +140,6 @@ func FuzzJSONDecode(f *testing.F) {
 	})
 }
 
-func FuzzMsgpackDecode(f *testing.F) {
-	addGoldenSeeds(f, "msgpack.golden", true, "")
-	f.Add(mpFrame(0x101, 0x81, 0xa3, 'r', 'a', 'w', 0x93, 0x01, 0xa1, 'x', 0xcb, 0, 0, 0, 0, 0, 0, 0, 0))
-	f.Add(mpFrame(0x101, 0x81, 0xa6, 's', 'c', 'o', 'r', 'e', 's', 0x81, 0xa1, 'a', 0x05))
-	f.Add(mpFrame(0x101, 0x81, 0xa3, 'r', 'a', 'w', 0xdd, 0xff, 0xff, 0xff, 0xff))
-	f.Add(mpFrame(0x100, 0x81, 0xa8, 'l', 'o', 'a', 'd', '_', 'a', 'v', 'g', 0x92, 0xca, 0, 0, 0, 0, 0xc0))
-	f.Add(mpFrame(0x7777, 0x80))
-	f.Add([]byte{0, 0, 0, 5, 0, 1})
-	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
-	c := testMsgpackCodec(&message.Options{MaxFrame: 4096})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, m := range fuzzDecodeStream(t, c, data) {
-			checkReencode(t, c, m)
-		}
-	})
-}
-
 // checkDecodeFrom checks that DecodeFrom, told that a prefix without a
 // newline was already scanned, gives what Decode gives.
 func checkDecodeFrom(t *testing.T, c *message.JSONCodec, data []byte) {

@@ -23,7 +23,8 @@ type ByteMessage interface {
 // type without it has an empty payload.
 type PayloadAppender interface {
 	// AppendPayload appends the payload to dst and returns the extended slice.
-	// It must not retain dst.
+	// It must not retain dst. It must not panic either: a panic is recovered
+	// and fails the encode with ErrBadPayload.
 	AppendPayload(dst []byte) ([]byte, error)
 }
 
@@ -32,6 +33,13 @@ type PayloadAppender interface {
 type PayloadDecoder interface {
 	// DecodePayload sets the receiver from p. It must not retain p: p points
 	// into the caller's read buffer. A non-nil error rejects the frame.
+	//
+	// p comes from the peer: any length, any bytes. DecodePayload must check
+	// p's length before it indexes p and must not panic; it returns an error
+	// for a payload it cannot use. (A panic is recovered by the codec and
+	// rejects the frame with ErrBadPayload like an error does, but it is a
+	// bug: the value may be left half set and the panic costs far more than
+	// an error.)
 	DecodePayload(p []byte) error
 }
 
@@ -43,7 +51,9 @@ type Codec interface {
 	Name() string
 
 	// AppendFrame encodes m as one whole frame appended to dst and returns the
-	// extended slice. On error dst is returned unchanged (same length).
+	// extended slice. On error dst is returned unchanged (same length). It
+	// must not panic: the codecs of this module turn a panic in a type's own
+	// encoding code into an *EncodeError wrapping ErrBadPayload.
 	AppendFrame(dst []byte, m Message) ([]byte, error)
 
 	// Decode decodes the frame at the start of buf. It never copies buf and
@@ -55,6 +65,12 @@ type Codec interface {
 	//     bytes and go on decoding (the error is a *DecodeError with Skip == n).
 	//   - m == nil, n == 0, err != nil: the stream is unusable and the
 	//     connection must be closed.
+	//
+	// Decode must not panic, whatever buf holds. The codecs of this module
+	// recover a panic in a registered type's code (its factory,
+	// DecodePayload, UnmarshalJSON, msgpack decoder) as a skipped frame with
+	// ErrBadPayload, so a hostile frame cannot bring the program down; a
+	// Codec written elsewhere must give the same guarantee.
 	Decode(buf []byte) (m Message, n int, err error)
 }
 

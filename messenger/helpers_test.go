@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/msgpack"
 )
 
 // position is the benchmark and test message: code 0x10, uint32 id and
@@ -68,7 +69,7 @@ func jsonCodec() message.Codec {
 }
 
 func msgpackCodec() message.Codec {
-	c := message.NewMsgpackCodec(nil)
+	c := msgpack.NewCodec(nil)
 	c.Register(func() message.Message { return new(position) })
 	return c
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/message"
+	_ "github.com/cablecar-go/cablecar/message/msgpack" // -transport msgpack: registers the codec with message.NewCodec
 	"github.com/cablecar-go/cablecar/messenger"
 )
 

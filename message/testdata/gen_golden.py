@@ -5,6 +5,7 @@ byte.golden: one frame per line, "<label> <hex>", as cable_car's byte transport
 builds it: bytes([len(payload) + 2, code]) + payload.
 json.golden: one frame per line, "<label> <line>", the line as cable_car's
 JSON transport builds it: json.dumps([name, attrs], separators=(',', ':')).
+../msgpack/testdata/msgpack.golden: cablecar msgpack frames (package message/msgpack).
 
 Run from this directory: python3 gen_golden.py
 """
@@ -145,7 +146,7 @@ def string_values():
 
 
 def main():
-    with open("msgpack.golden", "w") as f:
+    with open("../msgpack/testdata/msgpack.golden", "w") as f:
         f.write("# cablecar msgpack frames, written by gen_golden.py: <label> <hex>\n")
         for label, frame in MSGPACK:
             f.write("%s %s\n" % (label, frame.hex()))

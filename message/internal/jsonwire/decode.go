@@ -1,4 +1,4 @@
-package message
+package jsonwire
 
 import (
 	"encoding/base64"

@@ -1,4 +1,4 @@
-package message
+package msgpack
 
 import (
 	"encoding/binary"

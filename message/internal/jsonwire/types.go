@@ -1,4 +1,4 @@
-package message
+package jsonwire
 
 import (
 	"encoding/json"
@@ -9,12 +9,12 @@ import (
 	"sync"
 )
 
-// jsonType is the compiled JSON encoder and decoder of one Go type.
+// Type is the compiled JSON encoder and decoder of one Go type.
 //
 // enc appends the JSON of v to dst. dec decodes the JSON value at data[i]
 // (no leading space) into v, which is settable, and returns the offset after
 // the value. Both carry the nesting depth to bound it.
-type jsonType struct {
+type Type struct {
 	enc func(dst []byte, v reflect.Value, depth int) ([]byte, error)
 	dec func(data []byte, i int, v reflect.Value, depth int) (int, error)
 	err error // the type cannot be carried (enc and dec return this error)
@@ -23,14 +23,14 @@ type jsonType struct {
 	// decoder of a struct, fields are its fields; when dec is the plain
 	// decoder of a pointer, elem is the type it points to. Else nil.
 	fields []jsonField
-	elem   *jsonType
+	elem   *Type
 }
 
 // jsonTypes caches compiled types. It is a pure cache (a compiled type
 // depends on the Go type only), shared like encoding/json's, not a registry:
 // what a codec accepts is decided by the codec's own registry.
 var (
-	jsonTypes   sync.Map // reflect.Type -> *jsonType
+	jsonTypes   sync.Map // reflect.Type -> *Type
 	jsonBuildMu sync.Mutex
 )
 
@@ -39,18 +39,18 @@ var (
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 )
 
-// jsonTypeFor returns the compiled codec of t, building it (and the types
+// TypeFor returns the compiled codec of t, building it (and the types
 // it contains) on first use.
-func jsonTypeFor(t reflect.Type) (*jsonType, error) {
+func TypeFor(t reflect.Type) (*Type, error) {
 	if jt, ok := jsonTypes.Load(t); ok {
-		return jt.(*jsonType), jt.(*jsonType).err
+		return jt.(*Type), jt.(*Type).err
 	}
 	jsonBuildMu.Lock()
 	defer jsonBuildMu.Unlock()
 	if jt, ok := jsonTypes.Load(t); ok {
-		return jt.(*jsonType), jt.(*jsonType).err
+		return jt.(*Type), jt.(*Type).err
 	}
-	b := &jsonBuilder{building: make(map[reflect.Type]*jsonType)}
+	b := &jsonBuilder{building: make(map[reflect.Type]*Type)}
 	jt, err := b.build(t)
 	if err != nil {
 		return nil, err
@@ -62,22 +62,22 @@ func jsonTypeFor(t reflect.Type) (*jsonType, error) {
 }
 
 type jsonBuilder struct {
-	building map[reflect.Type]*jsonType
+	building map[reflect.Type]*Type
 }
 
-func (b *jsonBuilder) build(t reflect.Type) (*jsonType, error) {
+func (b *jsonBuilder) build(t reflect.Type) (*Type, error) {
 	if jt, ok := jsonTypes.Load(t); ok {
-		return jt.(*jsonType), jt.(*jsonType).err
+		return jt.(*Type), jt.(*Type).err
 	}
 	if jt, ok := b.building[t]; ok {
 		return jt, jt.err // recursive type: filled in before it is used
 	}
-	jt := new(jsonType)
+	jt := new(Type)
 	b.building[t] = jt
 	encHook := t.Implements(marshalerType)
 	addrEncHook := !encHook && t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(marshalerType)
 	decHook := t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalerType)
-	plain := new(jsonType) // the codec without Marshaler/Unmarshaler hooks
+	plain := new(Type) // the codec without Marshaler/Unmarshaler hooks
 	if err := b.buildPlain(t, plain); err != nil {
 		// Fail only when the unusable side is used: a type with a hook
 		// need not be encodable without it, and a type that refers to
@@ -113,7 +113,7 @@ func (b *jsonBuilder) build(t reflect.Type) (*jsonType, error) {
 	return jt, nil
 }
 
-func (b *jsonBuilder) buildPlain(t reflect.Type, jt *jsonType) error {
+func (b *jsonBuilder) buildPlain(t reflect.Type, jt *Type) error {
 	switch t.Kind() {
 	case reflect.Bool:
 		jt.enc, jt.dec = encBool, decBool
@@ -209,7 +209,7 @@ type jsonField struct {
 	index     []int     // field index path, through embedded structs
 	omitEmpty bool
 	omitZero  func(reflect.Value) bool // set by the omitzero option
-	typ       *jsonType
+	typ       *Type
 	depth     int  // embedding depth, for name conflicts
 	tagged    bool // the name came from a json tag
 }

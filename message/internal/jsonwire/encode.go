@@ -1,4 +1,4 @@
-package message
+package jsonwire
 
 import (
 	"bytes"
@@ -52,7 +52,7 @@ func encInterface(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		return dst, tooDeep()
 	}
 	e := v.Elem()
-	jt, err := jsonTypeFor(e.Type())
+	jt, err := TypeFor(e.Type())
 	if err != nil {
 		return dst, fmt.Errorf("%w: %w", ErrBadPayload, err)
 	}

@@ -1,4 +1,4 @@
-package message
+package jsonwire
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 
 // Codecs of composite types: pointers, slices, arrays, maps and structs.
 
-func pointerCodec(t reflect.Type, elem *jsonType) (
+func pointerCodec(t reflect.Type, elem *Type) (
 	func([]byte, reflect.Value, int) ([]byte, error),
 	func([]byte, int, reflect.Value, int) (int, error),
 ) {
@@ -39,7 +39,7 @@ func pointerCodec(t reflect.Type, elem *jsonType) (
 
 // sliceCodec: a nil slice is written as [] (Python has no nil list); null
 // decodes to a nil slice.
-func sliceCodec(t reflect.Type, elem *jsonType) (
+func sliceCodec(t reflect.Type, elem *Type) (
 	func([]byte, reflect.Value, int) ([]byte, error),
 	func([]byte, int, reflect.Value, int) (int, error),
 ) {
@@ -81,7 +81,7 @@ func sliceCodec(t reflect.Type, elem *jsonType) (
 
 // listEncoder writes a slice or an array as a JSON array (a nil slice as
 // []: Python has no nil list).
-func listEncoder(elem *jsonType) func([]byte, reflect.Value, int) ([]byte, error) {
+func listEncoder(elem *Type) func([]byte, reflect.Value, int) ([]byte, error) {
 	return func(dst []byte, v reflect.Value, depth int) ([]byte, error) {
 		if depth >= maxJSONDepth {
 			return dst, tooDeep()
@@ -102,7 +102,7 @@ func listEncoder(elem *jsonType) func([]byte, reflect.Value, int) ([]byte, error
 
 // arrayCodec: extra elements are ignored and missing ones zeroed, as in
 // encoding/json.
-func arrayCodec(t reflect.Type, elem *jsonType) (
+func arrayCodec(t reflect.Type, elem *Type) (
 	func([]byte, reflect.Value, int) ([]byte, error),
 	func([]byte, int, reflect.Value, int) (int, error),
 ) {
@@ -137,7 +137,7 @@ func arrayCodec(t reflect.Type, elem *jsonType) (
 // mapCodec: keys are written sorted (Go maps have no order; Python keeps
 // insertion order, which a Go map cannot know); integer keys are written as
 // strings, as Python does. A nil map is written as {}.
-func mapCodec(t reflect.Type, elem *jsonType) (
+func mapCodec(t reflect.Type, elem *Type) (
 	func([]byte, reflect.Value, int) ([]byte, error),
 	func([]byte, int, reflect.Value, int) (int, error),
 ) {

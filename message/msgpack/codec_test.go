@@ -1,24 +1,29 @@
-package message_test
+package msgpack_test
 
 import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	vmsgpack "github.com/vmihailenco/msgpack/v5"
+
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/msgpack"
 )
 
-func testMsgpackCodec(opts *message.Options) *message.MsgpackCodec {
-	c := message.NewMsgpackCodec(opts)
+func testMsgpackCodec(opts *message.Options) *msgpack.Codec {
+	c := msgpack.NewCodec(opts)
 	message.RegisterAll(c,
 		func() message.Message { return new(Position) },
 		func() message.Message { return new(Text) },
 	)
 	c.RegisterID(0x100, func() message.Message { return new(MsgStats) })
 	c.RegisterID(0x101, func() message.Message { return new(Nested) })
+	c.RegisterID(0x201, func() message.Message { return new(MapKeys) })
 	return c
 }
 
@@ -32,7 +37,7 @@ var msgpackGoldens = map[string]message.Message{
 	"text":         &Text{S: strings.Repeat("x", 40)},
 }
 
-func TestMsgpackGolden(t *testing.T) {
+func TestGolden(t *testing.T) {
 	t.Parallel()
 	golden := readGolden(t, "msgpack.golden")
 	if len(golden) != len(msgpackGoldens) {
@@ -55,12 +60,12 @@ func TestMsgpackGolden(t *testing.T) {
 	}
 }
 
-func TestMsgpackRoundTripLarge(t *testing.T) {
+func TestRoundTripLarge(t *testing.T) {
 	t.Parallel()
 	c := testMsgpackCodec(nil)
 	for _, m := range []message.Message{
 		&Text{S: strings.Repeat("long text ", 10000)}, // far beyond a byte frame
-		jsonGoldens["stats"],
+		&MsgStats{Host: "h\u00f6st-\u6f22\U0001F600", CPUPercent: 12.5, LoadAvg: [3]float64{0.52, 1, 100}, MemoryTotal: 16777216000},
 		&Nested{Name: "n", Tags: []string{"a"}, Scores: map[string]int{"x": -1}, Raw: []any{int8(1), "two", 3.5}},
 	} {
 		frame, err := c.AppendFrame(nil, m)
@@ -85,7 +90,7 @@ func mpFrame(id uint16, body ...byte) []byte {
 	return append(f, body...)
 }
 
-func TestMsgpackDecodeErrors(t *testing.T) {
+func TestDecodeErrors(t *testing.T) {
 	t.Parallel()
 	c := testMsgpackCodec(&message.Options{MaxFrame: 1000})
 	fatal := []struct {
@@ -141,7 +146,7 @@ func TestMsgpackDecodeErrors(t *testing.T) {
 	}
 }
 
-func TestMsgpackDeepNesting(t *testing.T) {
+func TestDeepNesting(t *testing.T) {
 	t.Parallel()
 	c := testMsgpackCodec(nil)
 	frame := mpFrame(0x101, append(bytes.Repeat([]byte{0x91}, 2000), 0xc0)...)
@@ -150,7 +155,7 @@ func TestMsgpackDeepNesting(t *testing.T) {
 	}
 }
 
-func TestMsgpackEncodeLimits(t *testing.T) {
+func TestEncodeLimits(t *testing.T) {
 	t.Parallel()
 	c := testMsgpackCodec(&message.Options{MaxFrame: 100})
 	out, err := c.AppendFrame([]byte("x"), &Text{S: strings.Repeat("a", 100)})
@@ -172,17 +177,9 @@ func TestMsgpackEncodeLimits(t *testing.T) {
 	}
 }
 
-// Versioned has its own msgpack id.
-type Versioned struct {
-	V int `msgpack:"v"`
-}
-
-func (*Versioned) MessageName() string { return "Versioned" }
-func (*Versioned) MsgpackID() uint16   { return 0xBEEF }
-
-func TestMsgpackIDs(t *testing.T) {
+func TestIDs(t *testing.T) {
 	t.Parallel()
-	c := message.NewMsgpackCodec(nil)
+	c := msgpack.NewCodec(nil)
 	c.Register(func() message.Message { return new(Versioned) })
 	frame, err := c.AppendFrame(nil, &Versioned{V: 5})
 	if err != nil || !bytes.Equal(frame, mpFrame(0xBEEF, 0x81, 0xa1, 'v', 0x05)) {
@@ -200,9 +197,9 @@ func TestMsgpackIDs(t *testing.T) {
 
 // TestMsgpackAllFormats sends every msgpack format through the body check
 // and the library (in an `any` field), whole and cut short at every byte.
-func TestMsgpackAllFormats(t *testing.T) {
+func TestAllFormats(t *testing.T) {
 	t.Parallel()
-	c := message.NewMsgpackCodec(nil)
+	c := msgpack.NewCodec(nil)
 	c.RegisterID(0x200, func() message.Message { return new(WithAny) })
 	small := []any{
 		nil, true, false, int8(-5), int8(-100), int16(-1000), int32(-100000), int64(-1 << 40),
@@ -231,5 +228,106 @@ func TestMsgpackAllFormats(t *testing.T) {
 		if _, n, err := c.Decode(short); !errors.Is(err, message.ErrMalformed) || n != cut {
 			t.Fatalf("body cut at %d: n=%d err=%v, want ErrMalformed", cut, n, err)
 		}
+	}
+}
+
+// Hooked has msgpack hooks that panic when Boom is set.
+type Hooked struct {
+	Boom bool
+}
+
+func (*Hooked) MessageName() string { return "Hooked" }
+
+func (h *Hooked) EncodeMsgpack(enc *vmsgpack.Encoder) error {
+	if h.Boom {
+		panic("hooked: EncodeMsgpack")
+	}
+	return enc.EncodeBool(false)
+}
+
+func (h *Hooked) DecodeMsgpack(dec *vmsgpack.Decoder) error {
+	v, err := dec.DecodeBool()
+	if v {
+		var p *Hooked
+		_ = p.Boom // a nil dereference
+	}
+	return err
+}
+
+func TestPanicContained(t *testing.T) {
+	t.Parallel()
+	c := msgpack.NewCodec(nil)
+	c.RegisterID(0x200, func() message.Message { return new(Hooked) })
+	checkPanicSkipped(t, c, mpFrame(0x200, 0xc3), "*msgpack_test.Hooked")
+	checkEncodePanic(t, c, &Hooked{Boom: true}, &Hooked{})
+
+	g := msgpack.NewCodec(nil)
+	newGrumpy := grumpyFactory()
+	g.Register(func() message.Message { return newGrumpy() })
+	checkPanicSkipped(t, g, mpFrame(0x22, 0x80), "*msgpack_test.Grumpy")
+}
+
+// MapKeys has the maps whose order the msgpack library leaves to Go.
+type MapKeys struct {
+	Ints   map[int16]string     `msgpack:"ints"`
+	Scores map[string]int       `msgpack:"scores"`
+	Nested map[string][]MapKeys `msgpack:"nested"`
+	Any    any                  `msgpack:"any"`
+}
+
+func (*MapKeys) MessageName() string { return "MapKeys" }
+
+func TestMapOrder(t *testing.T) {
+	t.Parallel()
+	c := testMsgpackCodec(nil)
+	scores := make(map[string]int)
+	for i := range 20 {
+		scores[fmt.Sprintf("k%02d", i)] = i
+	}
+	m := &MapKeys{
+		Ints:   map[int16]string{-300: "a", -1: "b", 0: "c", 5: "d", 200: "e", 32767: "f", -32768: "g"},
+		Scores: scores,
+		Nested: map[string][]MapKeys{"z": {{Scores: scores}}, "y": nil, "x": {{Ints: map[int16]string{2: "m", 1: "l"}}}},
+		Any:    []any{map[string]uint64{"q": 1 << 63, "p": 1, "s": 1 << 40, "r": 7}},
+	}
+	first, err := c.AppendFrame(nil, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		again, err := c.AppendFrame(nil, m)
+		if err != nil || !bytes.Equal(again, first) {
+			t.Fatalf("the same value encoded to\n% x\n% x (err %v)", first, again, err)
+		}
+	}
+	// Keys in increasing order: their values appear in the frame in order.
+	inOrder := func(what string, keys ...string) {
+		t.Helper()
+		last := -1
+		for _, k := range keys {
+			i := bytes.Index(first[last+1:], []byte(k))
+			if i < 0 {
+				t.Fatalf("%s: %q not found after offset %d of % x", what, k, last, first)
+			}
+			last += 1 + i
+		}
+	}
+	inOrder("int keys", "\xa1g", "\xa1a", "\xa1b", "\xa1c", "\xa1d", "\xa1e", "\xa1f")
+	var ks []string
+	for i := range 20 {
+		ks = append(ks, fmt.Sprintf("k%02d", i))
+	}
+	inOrder("string keys", ks...)
+	inOrder("nested keys", "\xa1x", "\xa1l", "\xa1m", "\xa1y", "\xa1z")
+	inOrder("keys in an any", "\xa1p", "\xa1q", "\xa1r", "\xa1s")
+	inOrder("struct fields", "\xa3any", "\xa4ints", "\xa6nested", "\xa6scores")
+	got, _, err := c.Decode(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The decoded value (Any now holds a map[string]any) re-encodes to the
+	// same frame.
+	if again, err := c.AppendFrame(nil, got); err != nil || !bytes.Equal(again, first) {
+		t.Fatalf("decoded and re-encoded:\n% x\n% x (err %v)", first, again, err)
 	}
 }

@@ -1,0 +1,321 @@
+package msgpack
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"reflect"
+	"strconv"
+	"sync"
+
+	vmsgpack "github.com/vmihailenco/msgpack/v5"
+
+	"github.com/cablecar-go/cablecar/message"
+)
+
+// Msgpack frame layout (see the package documentation):
+//
+//	[len: 4 bytes, big-endian][id: 2 bytes, big-endian][body: one msgpack value]
+//
+// len counts the whole frame, itself included.
+const (
+	msgpackLenSize = 4
+	msgpackHeader  = msgpackLenSize + 2
+)
+
+// Message is a message with its own msgpack type id. The codec takes a
+// type's id from MsgpackID when it has the method, else from ByteCode when
+// it is a message.ByteMessage (so the built-ins and byte types need nothing
+// more), else it must be registered with RegisterID.
+type Message interface {
+	message.Message
+	// MsgpackID is the 2-byte id that picks the type in a msgpack frame. It
+	// must be the same for every value of the type.
+	MsgpackID() uint16
+}
+
+// Codec carries messages as msgpack (github.com/vmihailenco/msgpack/v5)
+// bodies in length-prefixed frames, for messages that are larger than a byte
+// frame allows or that have no hand-written payload encoding. Create it with
+// NewCodec.
+//
+// Register every type before the codec is used; after that a Codec is safe
+// for concurrent use.
+type Codec struct {
+	maxFrame int
+	byID     map[uint16]*msgpackEntry
+	byType   map[reflect.Type]*msgpackEntry
+}
+
+type msgpackEntry struct {
+	newMsg func() message.Message
+	id     uint16
+	typ    reflect.Type
+	idStr  string // "0x0010", for errors
+	sort   bool   // values can hold a map the library writes unordered (msgpackNeedsSort)
+}
+
+var _ message.Codec = (*Codec)(nil)
+
+// builtins are the built-in messages of package message, registered by
+// NewCodec under their byte codes.
+var builtins = []func() message.Message{
+	func() message.Message { return new(message.MsgIdentify) },
+	func() message.Message { return new(message.MsgJoin) },
+	func() message.Message { return new(message.MsgRetry) },
+	func() message.Message { return new(message.MsgQuit) },
+}
+
+func init() {
+	message.RegisterCodec("msgpack", func(opts *message.Options) message.Codec { return NewCodec(opts) })
+}
+
+// NewCodec returns a msgpack codec with the built-in messages
+// (message.MsgIdentify, MsgJoin, MsgRetry, MsgQuit, ids 1 to 4 as their
+// byte codes) registered. opts may be nil; see message.Options.MaxFrame for
+// the frame limit (DefaultMaxFrame, 1 MiB, when 0).
+func NewCodec(opts *message.Options) *Codec {
+	maxFrame := message.DefaultMaxFrame
+	if opts != nil && opts.MaxFrame > 0 {
+		maxFrame = opts.MaxFrame
+	}
+	c := &Codec{
+		maxFrame: max(maxFrame, msgpackHeader+1),
+		byID:     make(map[uint16]*msgpackEntry),
+		byType:   make(map[reflect.Type]*msgpackEntry),
+	}
+	for _, f := range builtins {
+		c.Register(f)
+	}
+	return c
+}
+
+// Register adds the type of the values newMsg returns under its id: its
+// MsgpackID when it is a Message, else its ByteCode when it is a
+// message.ByteMessage. For other types use RegisterID. newMsg must return a new,
+// non-nil pointer on every call; Decode calls it once per frame and decodes
+// the body into the value with msgpack.Decoder.Decode. Struct fields are
+// named by their msgpack tag, else their json tag, else their Go name.
+//
+// Register panics if newMsg is nil or returns nil or a non-pointer, if the
+// type has no id, or if the id or the type is already registered: that is a
+// programmer error, found at start-up. Register is not safe for concurrent
+// use with itself, Decode or AppendFrame: register every type before the
+// codec is used.
+func (c *Codec) Register(newMsg func() message.Message) {
+	m := checkFactory("Codec.Register", newMsg)
+	switch t := m.(type) {
+	case Message:
+		c.register(t.MsgpackID(), newMsg, m)
+	case message.ByteMessage:
+		c.register(uint16(t.ByteCode()), newMsg, m)
+	default:
+		panic(fmt.Sprintf("message/msgpack: Codec.Register: %T has neither MsgpackID nor ByteCode; use RegisterID", m))
+	}
+}
+
+// RegisterID is Register with an explicit id, which overrides the type's
+// MsgpackID or ByteCode. It panics in the same cases as Register.
+func (c *Codec) RegisterID(id uint16, newMsg func() message.Message) {
+	c.register(id, newMsg, checkFactory("Codec.RegisterID", newMsg))
+}
+
+func checkFactory(op string, newMsg func() message.Message) message.Message {
+	if newMsg == nil {
+		panic("message/msgpack: " + op + ": nil factory")
+	}
+	m := newMsg()
+	if m == nil {
+		panic("message/msgpack: " + op + ": factory returned nil")
+	}
+	if reflect.TypeOf(m).Kind() != reflect.Pointer {
+		panic(fmt.Sprintf("message/msgpack: %s: %T is not a pointer, so it cannot be decoded into", op, m))
+	}
+	if reflect.ValueOf(m).IsNil() {
+		panic(fmt.Sprintf("message/msgpack: %s: factory returned a nil %T", op, m))
+	}
+	return m
+}
+
+func (c *Codec) register(id uint16, newMsg func() message.Message, m message.Message) {
+	typ := reflect.TypeOf(m)
+	idStr := msgpackIDString(id)
+	if old, ok := c.byID[id]; ok {
+		panic(fmt.Sprintf("message/msgpack: Codec.Register: id %s of %s already registered for %s", idStr, typ, old.typ))
+	}
+	if old, ok := c.byType[typ]; ok {
+		panic(fmt.Sprintf("message/msgpack: Codec.Register: type %s already registered under id %s", typ, old.idStr))
+	}
+	e := &msgpackEntry{newMsg: newMsg, id: id, typ: typ, idStr: idStr, sort: msgpackNeedsSort(typ)}
+	c.byID[id] = e
+	c.byType[typ] = e
+}
+
+func msgpackIDString(id uint16) string {
+	s := strconv.FormatUint(uint64(id), 16)
+	return "0x" + "0000"[len(s):] + s
+}
+
+// Name returns "msgpack".
+func (c *Codec) Name() string { return "msgpack" }
+
+// msgpackState is the reusable encoder and decoder of one call.
+type msgpackState struct {
+	w   appendWriter
+	enc *vmsgpack.Encoder
+	r   bytes.Reader
+	dec *vmsgpack.Decoder
+}
+
+var msgpackStates = sync.Pool{New: func() any {
+	s := new(msgpackState)
+	s.enc = vmsgpack.NewEncoder(&s.w)
+	s.enc.SetCustomStructTag("json")
+	s.enc.UseCompactInts(true)
+	s.enc.SetSortMapKeys(true) // deterministic frames: a map's keys in order, as the JSON codec writes them
+	s.dec = vmsgpack.NewDecoder(&s.r)
+	s.dec.SetCustomStructTag("json")
+	return s
+}}
+
+// appendWriter is the msgpack encoder's writer: it appends to a slice.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+func (w *appendWriter) WriteByte(c byte) error {
+	w.b = append(w.b, c)
+	return nil
+}
+
+// AppendFrame appends the msgpack frame of m to dst. m must be of a
+// registered type (else ErrUnknownType). An encoder error, or a panic in a
+// type's own encoder (recovered; the cause is a *PanicError), gives
+// ErrBadPayload, a frame over MaxFrame bytes ErrTooLarge. On error dst is
+// returned with its original length.
+//
+// The frame is a function of the value: the entries of every map are
+// written in increasing key order (strings bytewise, as the JSON codec
+// does; integers by value), not in Go's random map order. For a type that
+// holds a map, an interface or a msgpack hook, that includes the map a
+// struct is written as: its fields come in name order.
+func (c *Codec) AppendFrame(dst []byte, m message.Message) ([]byte, error) {
+	e := c.byType[reflect.TypeOf(m)]
+	if e == nil {
+		return dst, encodeError(m, fmt.Errorf("%w: type not registered", message.ErrUnknownType))
+	}
+	start := len(dst)
+	dst, err := encodeMsgpack(dst, e.id, m)
+	if err != nil {
+		return dst[:start], encodeError(m, err)
+	}
+	n := len(dst) - start
+	if n > c.maxFrame {
+		return dst[:start], encodeError(m, fmt.Errorf("%w: frame of %d bytes, MaxFrame is %d", message.ErrTooLarge, n, c.maxFrame))
+	}
+	if e.sort {
+		sortMsgpackMaps(dst[start+msgpackHeader:])
+	}
+	binary.BigEndian.PutUint32(dst[start:], uint32(n))
+	return dst, nil
+}
+
+// encodeMsgpack appends the frame header (length left 0) and the msgpack
+// body of m. An encoder error, or a panic in the library or in a type's own
+// encoder (recovered), gives ErrBadPayload; after a panic dst is returned as
+// it was and the encoder, whose state is unknown, is dropped.
+func encodeMsgpack(dst []byte, id uint16, m message.Message) (out []byte, err error) {
+	s := msgpackStates.Get().(*msgpackState)
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst, panicked(fmt.Sprintf("encoding %T", m), r)
+			return
+		}
+		s.w.b = nil
+		msgpackStates.Put(s)
+	}()
+	s.w.b = append(dst, 0, 0, 0, 0, byte(id>>8), byte(id))
+	if err := s.enc.Encode(m); err != nil {
+		return s.w.b, fmt.Errorf("%w: %w", message.ErrBadPayload, err)
+	}
+	return s.w.b, nil
+}
+
+// Decode decodes the msgpack frame at the start of buf (see Codec.Decode).
+//
+// A length prefix below 6 (ErrBadLength) or above MaxFrame (ErrTooLarge) is
+// found as soon as its 4 bytes are buffered and makes the stream unusable.
+// A whole frame that is bad is skipped: an unregistered id gives
+// ErrUnknownType, a body that is not exactly one well-formed msgpack value
+// ErrMalformed, and a body the type cannot be decoded from ErrBadPayload, as
+// does a panic in the type's factory or decoder (recovered; the cause is a
+// *PanicError).
+func (c *Codec) Decode(buf []byte) (message.Message, int, error) {
+	if len(buf) < msgpackLenSize {
+		return nil, 0, nil
+	}
+	size := binary.BigEndian.Uint32(buf)
+	switch {
+	case size < msgpackHeader:
+		return nil, 0, &message.DecodeError{Codec: "msgpack", Err: fmt.Errorf("%w: length prefix %d, at least %d", message.ErrBadLength, size, msgpackHeader)}
+	case uint64(size) > uint64(c.maxFrame):
+		return nil, 0, &message.DecodeError{Codec: "msgpack", Err: fmt.Errorf("%w: length prefix %d, MaxFrame is %d", message.ErrTooLarge, size, c.maxFrame)}
+	case uint64(len(buf)) < uint64(size):
+		return nil, 0, nil
+	}
+	n := int(size)
+	id := binary.BigEndian.Uint16(buf[msgpackLenSize:])
+	e := c.byID[id]
+	if e == nil {
+		return nil, n, &message.DecodeError{Codec: "msgpack", Type: msgpackIDString(id), Offset: msgpackLenSize, Skip: n, Err: message.ErrUnknownType}
+	}
+	body := buf[msgpackHeader:n:n]
+	if err := checkMsgpack(body); err != nil {
+		return nil, n, &message.DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: fmt.Errorf("%w: %w", message.ErrMalformed, err)}
+	}
+	m, err := e.decode(body)
+	if err != nil {
+		return nil, n, &message.DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: err}
+	}
+	return m, n, nil
+}
+
+// decode makes a new value and decodes body into it. A decoder error gives
+// ErrBadPayload, and so does a panic in the factory, in the msgpack library
+// or in a type's own decoder (recovered): a hostile frame must not bring the
+// program down. After a panic the decoder, whose state is unknown, is
+// dropped.
+func (e *msgpackEntry) decode(body []byte) (m message.Message, err error) {
+	s := msgpackStates.Get().(*msgpackState)
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, panicked("decoding "+e.typ.String(), r)
+			return
+		}
+		s.r.Reset(nil)
+		msgpackStates.Put(s)
+	}()
+	m = e.newMsg()
+	s.r.Reset(body)
+	s.dec.ResetReader(&s.r)
+	if err := s.dec.Decode(m); err != nil {
+		return nil, fmt.Errorf("%w: %w", message.ErrBadPayload, err)
+	}
+	if s.r.Len() != 0 {
+		return nil, fmt.Errorf("%w: %d bytes left after the value", message.ErrBadPayload, s.r.Len())
+	}
+	return m, nil
+}
+
+func encodeError(m message.Message, err error) error {
+	return &message.EncodeError{Codec: "msgpack", Type: fmt.Sprintf("%T", m), Err: err}
+}
+
+// panicked returns the error for a recovered panic: ErrBadPayload wrapping
+// a *message.PanicError.
+func panicked(op string, r any) error {
+	return fmt.Errorf("%w: %w", message.ErrBadPayload, &message.PanicError{Op: op, Value: r})
+}
