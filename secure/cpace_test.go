@@ -209,3 +209,43 @@ func TestElligator2Properties(t *testing.T) {
 		}
 	}
 }
+
+// oCat and transcriptOC are the draft's symmetric-setting helpers. The
+// package runs CPace in the initiator-responder setting only; they are
+// here to check the remaining X25519 vectors (ISK for parallel execution,
+// sid_output) against the same building blocks.
+func oCat(a, b []byte) []byte {
+	if bytes.Compare(a, b) > 0 {
+		return append(append([]byte("oc"), a...), b...)
+	}
+	return append(append([]byte("oc"), b...), a...)
+}
+
+func TestSymmetricAndSidOutputVectors(t *testing.T) {
+	if got := oCat([]byte("ABCD"), []byte("BCD")); !bytes.Equal(got, unhex(t, "6f6342434441424344")) {
+		t.Errorf("o_cat = %x", got)
+	}
+	if got := oCat([]byte("BCD"), []byte("ABCDE")); !bytes.Equal(got, unhex(t, "6f634243444142434445")) {
+		t.Errorf("o_cat = %x", got)
+	}
+	ci, sid := unhex(t, tvCI), unhex(t, tvSID)
+	g := calculateGenerator(tvPRS, ci, sid)
+	ya, _ := ecdh.X25519().NewPrivateKey(unhex(t, tvya))
+	yb, _ := ecdh.X25519().NewPrivateKey(unhex(t, tvyb))
+	Ya, _ := scalarMultVfy(ya, g[:])
+	Yb, _ := scalarMultVfy(yb, g[:])
+	K, _ := scalarMultVfy(ya, Yb[:])
+	toc := oCat(lvCat(Ya[:], tvADa), lvCat(Yb[:], tvADb))
+	isk := sha512.Sum512(append(lvCat([]byte(dsi+"_ISK"), sid, K[:]), toc...))
+	if want := unhex(t, "eef745e2f6e7ae2b1a1e53da340e777167a07fe150436648c51fb199c11f3cbabfc683a2b48e1af5881940dc398d375c95e6b4ae9948a45b8770de0656382be4"); !bytes.Equal(isk[:], want) {
+		t.Errorf("ISK (parallel) = %x", isk)
+	}
+	so := sha512.Sum512(append([]byte("CPaceSidOutput"), transcriptIR(Ya[:], tvADa, Yb[:], tvADb)...))
+	if want := unhex(t, "cbc73f62589bbc96ab6a95ec2363df621e93bc3b0cea83ba6b9571d005fa8f5d2d08f7165622777fa484c02a9e6b20a84ee2dbebae8c53be757dcfc0eebdeb5f"); !bytes.Equal(so[:], want) {
+		t.Errorf("sid_output (ir) = %x", so)
+	}
+	so = sha512.Sum512(append([]byte("CPaceSidOutput"), toc...))
+	if want := unhex(t, "3a504e9c7f1f7fa7314861e2c487d13f28566f3043f0ca760d22c4911aca0dd8b1f12a7ad0862eb92d08a76120140412ae6b8322e99d75cf1d20d8cfde2b40fe"); !bytes.Equal(so[:], want) {
+		t.Errorf("sid_output (oc) = %x", so)
+	}
+}

@@ -43,8 +43,9 @@ type Config struct {
 	// Role is Initiator or Responder. Required.
 	Role Role
 	// Secret is CPace's password (PRS): the words of a join code
-	// (joincode.Code.Secret) or a shared password. Required, non-empty. It
-	// is never sent, in any form.
+	// (joincode.Code.Secret, already normalised) or a shared password
+	// (normalise it first, e.g. to NFC, if users type it on different
+	// systems). Required, non-empty. It is never sent, in any form.
 	Secret []byte
 	// AppID scopes the key to one application. Default "".
 	AppID string
