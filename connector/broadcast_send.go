@@ -75,7 +75,7 @@ func (c *BroadcastConnector) beaconPayload(kind byte) []byte {
 
 // sendBeacon sends payload to every broadcast target.
 func (c *BroadcastConnector) sendBeacon(payload []byte) {
-	if c.hooks.muted.Load() || c.cfg.MDNS == MDNSOnly {
+	if c.hooks.muted.Load() || c.cfg.DiscoveryOnly {
 		return
 	}
 	for _, to := range c.nets.Load().targets {

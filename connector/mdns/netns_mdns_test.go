@@ -1,6 +1,6 @@
 //go:build linux
 
-package connector
+package mdns
 
 import (
 	"fmt"
@@ -27,7 +27,7 @@ func TestNetnsMDNSOnly(t *testing.T) {
 	hb.Attach(br2, netip.MustParsePrefix("10.235.2.2/24"))
 	cfg := func(name string) childConfig {
 		cc := netnsChildConfig(t, name)
-		cc.MDNS = MDNSOnly
+		cc.Only = true
 		return cc
 	}
 	m := startChild(t, hm, cfg("multi"))
@@ -63,7 +63,6 @@ func TestNetnsMDNSAndBroadcastDedupe(t *testing.T) {
 		h := lab.Host()
 		h.Attach(br, netip.MustParsePrefix(fmt.Sprintf("10.236.0.%d/24", i+1)))
 		cc := netnsChildConfig(t, fmt.Sprintf("h%d", i+1))
-		cc.MDNS = MDNSAlso
 		kids = append(kids, startChild(t, h, cc))
 	}
 	for _, a := range kids {
@@ -101,7 +100,7 @@ func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
 	h2.Attach(br, netip.MustParsePrefix("10.237.0.2/24"))
 	h3.Attach(br, netip.MustParsePrefix("10.237.0.3/24"))
 	cc := netnsChildConfig(t, "short")
-	cc.MDNS = MDNSOnly
+	cc.Only = true
 	cc.Timeout = 500 * time.Millisecond // discovery ends, the connection stays
 	short := startChild(t, h1, cc)
 	cc.Name, cc.Timeout = "long", 0

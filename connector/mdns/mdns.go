@@ -1,0 +1,338 @@
+package mdns
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cablecar-go/cablecar/connector"
+	"github.com/hashicorp/mdns"
+	"github.com/miekg/dns"
+)
+
+// Each connector advertises the DNS-SD service "_cablecar._tcp.local." on
+// every up, multicast-capable IPv4 interface (Announcement.Interfaces
+// restricts them), with records that carry only that interface's
+// addresses: instance "<peer id>-<interface>", host "<peer id>.local.", SRV
+// port = the TCP port, TXT records
+//
+//	v=1  app=<application id>  id=<peer id, 16 hex digits>  name=<display name>
+//	quiet=1   (only once discovery has ended: do not dial, do not expire)
+//
+// Every Interval it browses on each interface with the querier of
+// mdns_query.go (IPv4, one socket per interface and query) and hands each
+// complete answer of its application, with an address on the querying
+// interface's subnets, to the connector as a Sighting. The library keeps
+// no state between queries; entries expire in the connector, after
+// PeerTimeout without an answer.
+const mdnsService = "_cablecar._tcp"
+
+// txtVersion is the TXT record's v= value.
+const txtVersion = "1"
+
+// errLoopback is StartDiscovery's error with Loopback.
+var errLoopback = fmt.Errorf("%w: mdns cannot be combined with Loopback (mDNS is multicast on the LAN)", connector.ErrInvalidConfig)
+
+// Discoverer finds peers with mDNS/DNS-SD; plug it into
+// connector.BroadcastConfig.Discovery. The zero value is ready to use; New
+// returns one. One Discoverer may serve several connectors.
+type Discoverer struct{}
+
+// New returns a Discoverer.
+func New() *Discoverer { return &Discoverer{} }
+
+// StartDiscovery implements connector.Discoverer: it starts the responders
+// and the browsing loop. It fails (wrapping connector.ErrInvalidConfig)
+// with Loopback, since mDNS is multicast on the LAN.
+func (*Discoverer) StartDiscovery(self connector.Announcement, found func(connector.Sighting)) (connector.DiscoverySession, error) {
+	if self.Loopback {
+		return nil, errLoopback
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &session{
+		self: self, found: found, log: self.Logger,
+		ctx: ctx, cancel: cancel,
+		quietCh:    make(chan struct{}),
+		responders: make(map[string]*responder),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.wg.Add(1)
+	go s.loop()
+	return s, nil
+}
+
+// session is one connector's mDNS discovery.
+type session struct {
+	self   connector.Announcement
+	found  func(connector.Sighting)
+	log    *slog.Logger
+	ctx    context.Context // ends at Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	quietOnce sync.Once
+	quietCh   chan struct{} // closed by Quiet
+	quiet     atomic.Bool
+
+	responders map[string]*responder // owned by loop
+}
+
+// Quiet implements connector.DiscoverySession: browsing stops, the
+// responders answer with quiet=1.
+func (s *session) Quiet() {
+	s.quietOnce.Do(func() {
+		s.quiet.Store(true)
+		close(s.quietCh)
+	})
+}
+
+// Close implements connector.DiscoverySession.
+func (s *session) Close() error {
+	s.cancel()
+	s.wg.Wait()
+	return nil
+}
+
+// responder is one interface's responder.
+type responder struct {
+	server *mdns.Server
+	zone   *zone
+	key    string // interface name and addresses: a change restarts it
+}
+
+// zone serves one MDNSService that can be swapped atomically (to mark it
+// quiet).
+type zone struct {
+	svc atomic.Pointer[mdns.MDNSService]
+}
+
+func (z *zone) Records(q dns.Question) []dns.RR { return z.svc.Load().Records(q) }
+
+// iface is an interface mDNS runs on.
+type iface struct {
+	ifc  net.Interface
+	ips  []net.IP
+	nets []netip.Prefix
+	key  string
+}
+
+// mdnsInterfaces picks the up, multicast-capable, non-loopback interfaces
+// with IPv4 addresses (named in names, when not empty).
+func mdnsInterfaces(names []string) ([]iface, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil, err
+	}
+	var out []iface
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagMulticast == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		if len(names) > 0 && !slices.Contains(names, ifc.Name) {
+			continue
+		}
+		addrs, err := ifc.Addrs()
+		if err != nil {
+			continue // vanished meanwhile
+		}
+		m := iface{ifc: ifc, key: ifc.Name}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			ip4 := ipn.IP.To4()
+			ones, bits := ipn.Mask.Size()
+			if ip4 == nil || bits != 32 {
+				continue
+			}
+			p := netip.PrefixFrom(netip.AddrFrom4([4]byte(ip4)), ones)
+			m.ips = append(m.ips, p.Addr().AsSlice())
+			m.nets = append(m.nets, p.Masked())
+			m.key += " " + p.String()
+		}
+		if len(m.ips) > 0 {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// logger adapts the library's *log.Logger to ours (debug level).
+func (s *session) logger() *log.Logger {
+	if s.self.Logger == nil {
+		return log.New(io.Discard, "", 0)
+	}
+	return log.New(slogWriter{s.log}, "", 0)
+}
+
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(b []byte) (int, error) {
+	w.l.Debug("connector: mdns: " + strings.TrimSpace(string(b)))
+	return len(b), nil
+}
+
+// loop keeps one responder per interface and browses every Interval until
+// Quiet; the responders stay until Close (marked quiet after Quiet), so
+// connected peers do not expire this one.
+func (s *session) loop() {
+	defer s.wg.Done()
+	defer s.stopResponders()
+	logger := s.logger()
+	var ifaces []iface
+	var lastRefresh time.Time
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	quietCh := s.quietCh
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-quietCh:
+			quietCh = nil
+			for _, r := range s.responders {
+				old := r.zone.svc.Load()
+				r.zone.svc.Store(s.serviceFor(old.IPs, old.Instance, true))
+			}
+			continue
+		case <-timer.C:
+		}
+		if time.Since(lastRefresh) >= s.self.InterfaceRefresh {
+			lastRefresh = time.Now()
+			if ifs, err := mdnsInterfaces(s.self.Interfaces); err != nil {
+				s.log.Warn("connector: cannot read interfaces", "err", err)
+			} else {
+				ifaces = ifs
+				s.syncResponders(ifaces, logger)
+			}
+		}
+		if quietCh == nil {
+			// Quiet: keep the responders up to date, browse no more.
+			timer.Reset(s.self.InterfaceRefresh)
+			continue
+		}
+		s.browse(ifaces)
+		timer.Reset(s.self.Interval)
+	}
+}
+
+// serviceFor builds the advertised service.
+func (s *session) serviceFor(ips []net.IP, instance string, quiet bool) *mdns.MDNSService {
+	txt := []string{"v=" + txtVersion, "app=" + s.self.AppID, "id=" + s.self.ID.String(), "name=" + s.self.Name}
+	if quiet {
+		txt = append(txt, "quiet=1")
+	}
+	svc, err := mdns.NewMDNSService(instance, mdnsService, "local.", s.self.ID.String()+".local.",
+		int(s.self.Port), ips, txt)
+	if err != nil {
+		// Only on bad arguments, which the connector's config check rules out.
+		panic("connector: mdns service: " + err.Error())
+	}
+	return svc
+}
+
+// syncResponders starts a responder on each new interface and stops those
+// of vanished or changed ones.
+func (s *session) syncResponders(ifaces []iface, logger *log.Logger) {
+	want := make(map[string]iface, len(ifaces))
+	for _, m := range ifaces {
+		want[m.ifc.Name] = m
+	}
+	for name, r := range s.responders {
+		if m, ok := want[name]; !ok || m.key != r.key {
+			_ = r.server.Shutdown()
+			delete(s.responders, name)
+		}
+	}
+	for name, m := range want {
+		if _, ok := s.responders[name]; ok {
+			continue
+		}
+		z := &zone{}
+		instance := s.self.ID.String() + "-" + dnsLabel(name)
+		z.svc.Store(s.serviceFor(m.ips, instance, s.quiet.Load()))
+		ifc := m.ifc
+		srv, err := mdns.NewServer(&mdns.Config{Zone: z, Iface: &ifc, Logger: logger})
+		if err != nil {
+			s.log.Warn("connector: mdns responder not started", "interface", name, "err", err)
+			continue
+		}
+		s.responders[name] = &responder{server: srv, zone: z, key: m.key}
+		s.log.Debug("connector: mdns responder started", "interface", name, "ips", m.ips)
+	}
+}
+
+// stopResponders shuts every responder down (Close).
+func (s *session) stopResponders() {
+	for name, r := range s.responders {
+		_ = r.server.Shutdown()
+		delete(s.responders, name)
+	}
+}
+
+// dnsLabel keeps letters, digits and '-' of an interface name.
+func dnsLabel(s string) string {
+	b := []byte(s)
+	for i, ch := range b {
+		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '-') {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}
+
+// browse queries every interface at once and hands on the answers.
+func (s *session) browse(ifaces []iface) {
+	timeout := min(max(s.self.Interval/4, 50*time.Millisecond), 250*time.Millisecond)
+	ctx, cancel := context.WithCancel(s.ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, m := range ifaces {
+		wg.Go(func() {
+			answers, err := queryMDNS(ctx, m, timeout)
+			if err != nil && ctx.Err() == nil {
+				s.log.Debug("connector: mdns query failed", "interface", m.ifc.Name, "err", err)
+			}
+			for _, a := range answers {
+				if sg, ok := sighting(a, m); ok {
+					s.found(sg)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// sighting turns one answer into a Sighting: the zero Sighting (counted as
+// garbage by the connector) for a bad TXT. ok is false when the answer has
+// no address on the querying interface's subnets: every responder of a
+// multi-homed host answers a query that reaches any of them, and only the
+// one on this subnet is reachable from here.
+func sighting(a mdnsAnswer, m iface) (s connector.Sighting, ok bool) {
+	t, good := parseTXT(a.txt)
+	if !good {
+		return connector.Sighting{}, true
+	}
+	s = connector.Sighting{ID: t.id, AppID: t.app, Name: t.name, Quiet: t.quiet}
+	for _, x := range a.addrs {
+		for _, p := range m.nets {
+			if p.Contains(x) {
+				s.Addr = netip.AddrPortFrom(x, a.port)
+				return s, true
+			}
+		}
+	}
+	return s, false
+}
