@@ -18,6 +18,13 @@
 // and browses for it every Interval on each interface. Answers of its
 // application, with an address on the querying interface's subnets, reach
 // the connector as sightings: the same peer table as beacons, so a peer
-// found both ways is one peer. The package is tested only inside network
-// namespaces.
+// found both ways is one peer.
+//
+// The responder (responder.go) follows RFC 6762 where browsers notice: IP
+// TTL 255, multicast answers to multicast queries (unicast to QU and legacy
+// queries), known-answer suppression, announcements, and goodbyes (records
+// with TTL 0) on Stop, so avahi and Bonjour list a stopped connector for
+// about a second, not for the records' TTL of 120 s. It shares port 5353
+// with the host's other responders. The package is tested only inside
+// network namespaces, against a real avahi-daemon where one is installed.
 package mdns

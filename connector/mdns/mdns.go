@@ -3,8 +3,6 @@ package mdns
 import (
 	"context"
 	"fmt"
-	"io"
-	"log"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -16,13 +14,12 @@ import (
 
 	"github.com/cablecar-go/cablecar/connector"
 	"github.com/hashicorp/mdns"
-	"github.com/miekg/dns"
 )
 
 // Each connector advertises the DNS-SD service "_cablecar._tcp.local." on
 // every up, multicast-capable IPv4 interface (Announcement.Interfaces
-// restricts them), with records that carry only that interface's
-// addresses: instance "<peer id>-<interface>", host "<peer id>.local.", SRV
+// restricts them) through the responder of responder.go, with records that
+// carry only that interface's addresses: instance "<peer id>-<interface>", host "<peer id>.local.", SRV
 // port = the TCP port, TXT records
 //
 //	v=1  app=<application id>  id=<peer id, 16 hex digits>  name=<display name>
@@ -61,8 +58,8 @@ func (*Discoverer) StartDiscovery(self connector.Announcement, found func(connec
 	s := &session{
 		self: self, found: found, log: self.Logger,
 		ctx: ctx, cancel: cancel,
-		quietCh:    make(chan struct{}),
-		responders: make(map[string]*responder),
+		quietCh: make(chan struct{}),
+		zones:   make(map[string]*zone),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -85,7 +82,8 @@ type session struct {
 	quietCh   chan struct{} // closed by Quiet
 	quiet     atomic.Bool
 
-	responders map[string]*responder // owned by loop
+	resp  *responder       // nil until it could be opened; owned by loop
+	zones map[string]*zone // by interface name; owned by loop
 }
 
 // Quiet implements connector.DiscoverySession: browsing stops, the
@@ -103,21 +101,6 @@ func (s *session) Close() error {
 	s.wg.Wait()
 	return nil
 }
-
-// responder is one interface's responder.
-type responder struct {
-	server *mdns.Server
-	zone   *zone
-	key    string // interface name and addresses: a change restarts it
-}
-
-// zone serves one MDNSService that can be swapped atomically (to mark it
-// quiet).
-type zone struct {
-	svc atomic.Pointer[mdns.MDNSService]
-}
-
-func (z *zone) Records(q dns.Question) []dns.RR { return z.svc.Load().Records(q) }
 
 // iface is an interface mDNS runs on.
 type iface struct {
@@ -169,28 +152,12 @@ func mdnsInterfaces(names []string) ([]iface, error) {
 	return out, nil
 }
 
-// logger adapts the library's *log.Logger to ours (debug level).
-func (s *session) logger() *log.Logger {
-	if s.self.Logger == nil {
-		return log.New(io.Discard, "", 0)
-	}
-	return log.New(slogWriter{s.log}, "", 0)
-}
-
-type slogWriter struct{ l *slog.Logger }
-
-func (w slogWriter) Write(b []byte) (int, error) {
-	w.l.Debug("connector: mdns: " + strings.TrimSpace(string(b)))
-	return len(b), nil
-}
-
 // loop keeps one responder per interface and browses every Interval until
 // Quiet; the responders stay until Close (marked quiet after Quiet), so
 // connected peers do not expire this one.
 func (s *session) loop() {
 	defer s.wg.Done()
-	defer s.stopResponders()
-	logger := s.logger()
+	defer s.stopResponder()
 	var ifaces []iface
 	var lastRefresh time.Time
 	timer := time.NewTimer(0)
@@ -202,9 +169,9 @@ func (s *session) loop() {
 			return
 		case <-quietCh:
 			quietCh = nil
-			for _, r := range s.responders {
-				old := r.zone.svc.Load()
-				r.zone.svc.Store(s.serviceFor(old.IPs, old.Instance, true))
+			for _, z := range s.zones {
+				old := z.svc.Load()
+				s.resp.update(z, s.serviceFor(old.IPs, old.Instance, true))
 			}
 			continue
 		case <-timer.C:
@@ -215,7 +182,7 @@ func (s *session) loop() {
 				s.log.Warn("connector: cannot read interfaces", "err", err)
 			} else {
 				ifaces = ifs
-				s.syncResponders(ifaces, logger)
+				s.syncZones(ifaces)
 			}
 		}
 		if quietCh == nil {
@@ -243,50 +210,58 @@ func (s *session) serviceFor(ips []net.IP, instance string, quiet bool) *mdns.MD
 	return svc
 }
 
-// syncResponders starts a responder on each new interface and stops those
-// of vanished or changed ones.
-func (s *session) syncResponders(ifaces []iface, logger *log.Logger) {
+// syncZones serves each new interface and withdraws vanished or changed
+// ones, opening the responder first if need be.
+func (s *session) syncZones(ifaces []iface) {
+	if s.resp == nil {
+		r, err := newResponder(s.log)
+		if err != nil {
+			s.log.Warn("connector: mdns responder not started", "err", err)
+			return
+		}
+		s.resp = r
+	}
 	want := make(map[string]iface, len(ifaces))
 	for _, m := range ifaces {
 		want[m.ifc.Name] = m
 	}
-	for name, r := range s.responders {
-		if m, ok := want[name]; !ok || m.key != r.key {
-			_ = r.server.Shutdown()
-			delete(s.responders, name)
+	for name, z := range s.zones {
+		if m, ok := want[name]; !ok || m.key != z.key || m.ifc.Index != z.ifc.Index {
+			s.resp.remove(z)
+			delete(s.zones, name)
 		}
 	}
 	for name, m := range want {
-		if _, ok := s.responders[name]; ok {
+		if _, ok := s.zones[name]; ok {
 			continue
 		}
-		z := &zone{}
+		z := &zone{ifc: m.ifc, nets: m.nets, key: m.key}
 		instance := s.self.ID.String() + "-" + dnsLabel(name)
 		z.svc.Store(s.serviceFor(m.ips, instance, s.quiet.Load()))
-		ifc := m.ifc
-		srv, err := mdns.NewServer(&mdns.Config{Zone: z, Iface: &ifc, Logger: logger})
-		if err != nil {
-			s.log.Warn("connector: mdns responder not started", "interface", name, "err", err)
+		if err := s.resp.add(z); err != nil {
+			s.log.Warn("connector: mdns: cannot serve interface", "interface", name, "err", err)
 			continue
 		}
-		s.responders[name] = &responder{server: srv, zone: z, key: m.key}
-		s.log.Debug("connector: mdns responder started", "interface", name, "ips", m.ips)
+		s.zones[name] = z
+		s.log.Debug("connector: mdns responder serves interface", "interface", name, "ips", m.ips)
 	}
 }
 
-// stopResponders shuts every responder down (Close).
-func (s *session) stopResponders() {
-	for name, r := range s.responders {
-		_ = r.server.Shutdown()
-		delete(s.responders, name)
+// stopResponder says goodbye on every interface and closes the responder
+// (Close).
+func (s *session) stopResponder() {
+	if s.resp != nil {
+		s.resp.close()
 	}
+	clear(s.zones)
 }
 
-// dnsLabel keeps letters, digits and '-' of an interface name.
+// dnsLabel keeps letters (lower-cased), digits and '-' of an interface
+// name.
 func dnsLabel(s string) string {
-	b := []byte(s)
+	b := []byte(strings.ToLower(s))
 	for i, ch := range b {
-		if !('a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '-') {
+		if !('a' <= ch && ch <= 'z' || '0' <= ch && ch <= '9' || ch == '-') {
 			b[i] = '-'
 		}
 	}

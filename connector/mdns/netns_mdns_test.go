@@ -43,7 +43,8 @@ func TestNetnsMDNSOnly(t *testing.T) {
 	a.WaitLine("CONNECT "+m.ID+" multi ", 10*time.Second)
 	b.WaitLine("CONNECT "+m.ID+" multi ", 10*time.Second)
 
-	// A stopped peer is dropped (its connection closes: mDNS has no goodbye).
+	// A stopped peer is dropped when its connection closes (the querier does
+	// not listen for mDNS goodbyes; browsers do, see TestAvahiBrowse).
 	a.Send("stop")
 	a.WaitLine("STOPPED", 10*time.Second)
 	m.WaitLine("DISCONNECT "+a.ID+" ", 10*time.Second)
