@@ -116,7 +116,10 @@ type BroadcastConfig struct {
 	DiscoveryOnly bool
 
 	// InterfaceRefresh is how often interfaces and their addresses are read
-	// again, so a new interface or address is picked up. Zero means
+	// again, so a new interface or address is picked up. On Linux they are
+	// also read again (and a beacon sent) as soon as the kernel reports a
+	// link or IPv4 address change (rtnetlink), so a returning link is used
+	// within milliseconds; the poll is the fallback. Zero means
 	// DefaultInterfaceRefresh (5 s).
 	InterfaceRefresh time.Duration
 

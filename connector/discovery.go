@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/cablecar-go/cablecar/internal/ifwatch"
 )
 
 // A Discoverer is a way of finding peers beside broadcast beacons, plugged
@@ -141,4 +143,20 @@ func closeAll(udp, send *net.UDPConn, tcp *net.TCPListener) (*net.UDPConn, *net.
 	send.Close()
 	tcp.Close()
 	return nil, nil, nil
+}
+
+// watchInterfaces starts the interface watcher (not with Loopback) and
+// returns its channel, never ready where there is none (the
+// InterfaceRefresh poll alone then notices changes), and the function that
+// stops it.
+func (c *BroadcastConnector) watchInterfaces() (<-chan struct{}, func()) {
+	if c.cfg.Loopback {
+		return nil, func() {}
+	}
+	w, err := ifwatch.New()
+	if err != nil {
+		c.log.Debug("connector: no interface change notification; polling every InterfaceRefresh", "err", err)
+		return nil, func() {}
+	}
+	return w.C, func() { w.Close() }
 }

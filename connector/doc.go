@@ -23,7 +23,8 @@
 //	defer c.Stop()
 //
 // Every Interval it sends a beacon to the directed broadcast address of
-// every up, broadcast-capable interface (re-read every InterfaceRefresh; the
+// every up, broadcast-capable interface (re-read every InterfaceRefresh, and
+// on Linux whenever a link or address changes; the
 // Interfaces option restricts them, the Loopback option confines everything
 // to 127.255.255.255 and this machine). The beacon port is shared by every
 // instance on the host (SO_REUSEADDR + SO_REUSEPORT), and each instance

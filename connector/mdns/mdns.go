@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/internal/ifwatch"
 	"github.com/hashicorp/mdns"
 )
 
@@ -152,8 +153,9 @@ func mdnsInterfaces(names []string) ([]iface, error) {
 	return out, nil
 }
 
-// loop keeps one responder per interface and browses every Interval until
-// Quiet; the responders stay until Close (marked quiet after Quiet), so
+// loop keeps the responder's zones in step with the interfaces (read again
+// every InterfaceRefresh, and at once when they change: ifwatch, Linux) and
+// browses every Interval, and after a change, until Quiet; the responders stay until Close (marked quiet after Quiet), so
 // connected peers do not expire this one.
 func (s *session) loop() {
 	defer s.wg.Done()
@@ -163,10 +165,15 @@ func (s *session) loop() {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	quietCh := s.quietCh
+	ifChanged, stopWatch := s.watchInterfaces()
+	defer stopWatch()
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
+		case <-ifChanged:
+			lastRefresh = time.Time{} // read them now, and browse at once
+			timer.Stop()
 		case <-quietCh:
 			quietCh = nil
 			for _, z := range s.zones {
@@ -193,6 +200,18 @@ func (s *session) loop() {
 		s.browse(ifaces)
 		timer.Reset(s.self.Interval)
 	}
+}
+
+// watchInterfaces starts the interface watcher; without one (not Linux) the
+// channel is never ready and the InterfaceRefresh poll alone notices
+// changes.
+func (s *session) watchInterfaces() (<-chan struct{}, func()) {
+	w, err := ifwatch.New()
+	if err != nil {
+		s.log.Debug("connector: mdns: no interface change notification; polling every InterfaceRefresh", "err", err)
+		return nil, func() {}
+	}
+	return w.C, func() { w.Close() }
 }
 
 // serviceFor builds the advertised service.

@@ -5,6 +5,7 @@ package mdns
 import (
 	"fmt"
 	"net/netip"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -125,4 +126,34 @@ func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
 	if d := third.stats(t)[1]; d > 1 {
 		t.Errorf("third made %d dials; short's quiet answers were dialed", d)
 	}
+}
+
+// A host whose link comes up after it started is found by mDNS at once,
+// not at the next interface poll (set to an hour here).
+func TestNetnsMDNSLinkComesBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br := lab.Bridge()
+	h1, h2 := lab.Host(), lab.Host()
+	h1.Attach(br, netip.MustParsePrefix("10.242.0.1/24"))
+	link2 := h2.Attach(br, netip.MustParsePrefix("10.242.0.2/24"))
+	setLink := func(state string) {
+		t.Helper()
+		if out, err := exec.Command("ip", "-n", h2.NS, "link", "set", link2.Name, state).CombinedOutput(); err != nil {
+			t.Fatalf("ip link set %s: %v: %s", state, err, out)
+		}
+	}
+	cc := netnsChildConfig(t, "h1")
+	cc.Only, cc.Refresh = true, time.Hour
+	p1 := startChild(t, h1, cc)
+	setLink("down")
+	cc.Name = "h2"
+	p2 := startChild(t, h2, cc)
+	up := time.Now()
+	setLink("up")
+	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
+	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	t.Logf("connected by mDNS %v after the link came up (interface poll: 1h)", time.Since(up).Round(time.Millisecond))
 }
