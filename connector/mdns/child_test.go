@@ -47,6 +47,7 @@ type childConfig struct {
 	Verbose     bool          // debug log on stderr
 	Timeout     time.Duration // discovery Timeout
 	ParentNS    string        // the test's network namespace (netns.Current)
+	Probe       bool          // be a raw mDNS observer instead (probeMain)
 }
 
 func runNetnsChild() bool {
@@ -74,6 +75,9 @@ func childMain(v string) int {
 		mu.Lock()
 		defer mu.Unlock()
 		fmt.Printf(format+"\n", args...)
+	}
+	if cc.Probe {
+		return probeMain(say)
 	}
 	cfg := connector.BroadcastConfig{
 		Name: cc.Name, AppID: cc.AppID, Interval: cc.Interval, PeerTimeout: cc.PeerTimeout,
