@@ -109,22 +109,24 @@ func startProbe(t *testing.T, host *netns.Host) probe {
 }
 
 // waitResp waits for a RESP line after the first skip ones that starts
-// with prefix and contains part, and returns it.
-func (p probe) waitResp(t *testing.T, skip int, prefix, part string) string {
+// with prefix and contains part, and returns it and how many RESP lines
+// came up to it.
+func (p probe) waitResp(t *testing.T, skip int, prefix, part string) (string, int) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for n := skip + 1; ; n++ {
 		lines := p.WaitCount("RESP ", n, time.Until(deadline))
 		if l := lines[n-1]; strings.HasPrefix(l, prefix) && strings.Contains(l, part) {
-			return l
+			return l, n
 		}
 	}
 }
 
 // TestNetnsResponderWire checks on the wire what another host's browser
 // receives: announcements and answers to plain queries by multicast, with
-// IP TTL 255; an answer to a QU query unicast, with the query's id; and a
-// goodbye (PTR TTL 0) by multicast when the connector stops.
+// IP TTL 255, at most once a second; an answer to a QU query unicast, with
+// the query's id; and a goodbye (PTR TTL 0) by multicast when the connector
+// stops.
 func TestNetnsResponderWire(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds network namespaces")
@@ -140,10 +142,11 @@ func TestNetnsResponderWire(t *testing.T) {
 	p := startChild(t, hc, cc)
 	inst := p.ID + "-eth0"
 
-	// Announcement: every record in the answer section.
-	pr.waitResp(t, 0, "RESP mcast ttl=255 id=0 ans=4 extra=0 ", "ptr="+inst+":120")
+	// Two announcements a second apart: every record in the answer section.
+	_, n := pr.waitResp(t, 0, "RESP mcast ttl=255 id=0 ans=4 extra=0 ", "ptr="+inst+":120")
+	pr.waitResp(t, n, "RESP mcast ttl=255 id=0 ans=4 extra=0 ", "ptr="+inst+":120")
 
-	n := pr.Count("RESP ")
+	n = pr.Count("RESP ")
 	pr.Send("qm")
 	pr.waitResp(t, n, "RESP mcast ttl=255 id=0 ans=1 extra=3 ", "ptr="+inst+":")
 
@@ -151,8 +154,27 @@ func TestNetnsResponderWire(t *testing.T) {
 	pr.Send("qu")
 	pr.waitResp(t, n, "RESP ucast ttl=255 id=7 ans=1 extra=3 ", "ptr="+inst+":")
 
+	// A flood of plain queries gets one multicast answer a second (§6),
+	// counted between the flood and the goodbye below.
 	n = pr.Count("RESP ")
+	for range 50 {
+		pr.Send("qm")
+	}
+	pr.waitResp(t, n, "RESP mcast ttl=255 id=0 ans=1 extra=3 ", "ptr="+inst+":")
+
 	p.Send("stop")
 	p.WaitLine("STOPPED", 10*time.Second)
-	pr.waitResp(t, n, "RESP mcast ttl=255 id=0 ans=4 ", "ptr="+inst+":0") // goodbye: TTL 0
+	_, bye := pr.waitResp(t, n, "RESP mcast ttl=255 id=0 ans=4 ", "ptr="+inst+":0") // TTL 0
+	answers := 0
+	for _, l := range pr.WaitCount("RESP ", bye, time.Second)[:bye] {
+		if strings.HasPrefix(l, "RESP mcast ttl=255 id=0 ans=1 ") {
+			answers++
+		}
+	}
+	// The qm answer above, the flood's first (at most a second later), and
+	// one more for a flood that spans a second on a loaded machine.
+	if answers > 4 {
+		t.Errorf("%d multicast answers to 51 queries sent within a few seconds; want at most 4", answers)
+	}
+	t.Logf("%d multicast answers to 51 plain queries", answers)
 }

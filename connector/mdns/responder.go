@@ -41,12 +41,15 @@ import (
 //     browser replaces the TXT when it changes to quiet=1;
 //   - two announcements 1 s apart when an interface is added and one when
 //     the records change (§8.3), and goodbyes (every record with TTL 0,
-//     §10.1) when an interface's records are withdrawn and on Close.
+//     §10.1) when an interface's records are withdrawn and on Close;
+//   - multicast answers at most once a second per interface (§6; answers
+//     asked for meanwhile are merged and sent when the second is up), so a
+//     query flood gets one answer a second; queries from addresses off the
+//     interface's subnets are not answered (§11).
 //
 // Left out: probing and conflict resolution (§8.1, §9: names carry the
-// random 64-bit peer id), the 20–120 ms delay of shared answers (§6), the
-// per-record once-a-second multicast limit (§6), truncated known-answer
-// lists (§7.2), and IPv6.
+// random 64-bit peer id), the 20–120 ms delay of shared answers (§6),
+// truncated known-answer lists (§7.2), and IPv6.
 
 // mdnsPort is the mDNS port.
 const mdnsPort = 5353
@@ -67,6 +70,12 @@ type zone struct {
 	nets []netip.Prefix
 	key  string // interface name and addresses: a change replaces the zone
 	svc  atomic.Pointer[mdns.MDNSService]
+
+	// Guarded by responder.mu: multicast answers go at most once a second
+	// (§6); those asked for meanwhile are merged into pend and sent when
+	// the second is up.
+	lastMcast time.Time
+	pend      *dns.Msg
 }
 
 // responder answers mDNS queries on the interfaces of its zones.
@@ -176,12 +185,15 @@ func allRecords(svc *mdns.MDNSService) []dns.RR {
 	return svc.Records(dns.Question{Name: name, Qtype: dns.TypePTR, Qclass: dns.ClassINET})
 }
 
+// announceLocked multicasts every record of z (§8.3); a pending answer is
+// covered by it.
 func (r *responder) announceLocked(z *zone) {
 	m := &dns.Msg{MsgHdr: dns.MsgHdr{Response: true, Authoritative: true}, Compress: true}
 	for _, rr := range allRecords(z.svc.Load()) {
 		setCacheFlush(rr)
 		m.Answer = append(m.Answer, rr)
 	}
+	z.lastMcast, z.pend = time.Now(), nil
 	r.sendLocked(m, z, mdnsGroupAP)
 }
 
@@ -241,12 +253,73 @@ func (r *responder) readLoop() {
 			multicast = cm.Dst == nil || cm.Dst.IsMulticast()
 		}
 		r.mu.Lock()
-		if z := r.zoneForLocked(ifIndex, src.Addr()); z != nil && !r.closed {
+		if z := r.zoneForLocked(ifIndex, src.Addr()); z != nil && !r.closed && onLink(z, src.Addr()) {
 			for _, rep := range answer(&q, src, multicast, z.svc.Load()) {
-				r.sendLocked(rep.msg, z, rep.to)
+				if rep.to == mdnsGroupAP {
+					r.multicastLocked(z, rep.msg)
+				} else {
+					r.sendLocked(rep.msg, z, rep.to)
+				}
 			}
 		}
 		r.mu.Unlock()
+	}
+}
+
+// onLink reports whether src is on one of z's subnets: queries from
+// elsewhere are not answered (§11), so the responder cannot be used to
+// send answers to off-link addresses.
+func onLink(z *zone, src netip.Addr) bool {
+	for _, p := range z.nets {
+		if p.Contains(src) {
+			return true
+		}
+	}
+	return false
+}
+
+// multicastLocked sends a multicast answer on z's interface now, or, when
+// the last one went less than a second ago (§6: a record is multicast at
+// most once a second per interface; a query flood gets one answer a
+// second), merges it into the pending answer sent when the second is up.
+func (r *responder) multicastLocked(z *zone, m *dns.Msg) {
+	now := time.Now()
+	if wait := z.lastMcast.Add(time.Second).Sub(now); wait > 0 {
+		if z.pend != nil {
+			mergeMsg(z.pend, m)
+			return
+		}
+		z.pend = m
+		var t *time.Timer
+		t = time.AfterFunc(wait, func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			delete(r.timers, t)
+			p := z.pend
+			z.pend = nil
+			if !r.closed && r.zones[z.ifc.Index] == z && p != nil {
+				z.lastMcast = time.Now()
+				r.sendLocked(p, z, mdnsGroupAP)
+			}
+		})
+		r.timers[t] = struct{}{}
+		return
+	}
+	z.lastMcast = now
+	r.sendLocked(m, z, mdnsGroupAP)
+}
+
+// mergeMsg adds the answers and additional records of m that dst lacks.
+func mergeMsg(dst, m *dns.Msg) {
+	for _, rr := range m.Answer {
+		if !containsRR(dst.Answer, rr) {
+			dst.Answer = append(dst.Answer, rr)
+		}
+	}
+	for _, rr := range m.Extra {
+		if !containsRR(dst.Answer, rr) && !containsRR(dst.Extra, rr) {
+			dst.Extra = append(dst.Extra, rr)
+		}
 	}
 }
 
