@@ -88,7 +88,7 @@ type responder struct {
 	mu     sync.Mutex // guards zones, closed and writes to conn
 	zones  map[int]*zone
 	closed bool
-	timers map[*time.Timer]struct{} // second announcements pending
+	timers map[*time.Timer]struct{} // second announcements and held-back answers pending
 }
 
 // newResponder opens the responder's socket and starts its reader.
