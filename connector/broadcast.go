@@ -38,19 +38,19 @@ type BroadcastConnector struct {
 
 	nets atomic.Pointer[netState]
 
-	mu             sync.Mutex
-	state          int
-	discoveryOn    bool
-	finalKind      byte // kindQuiet or kindGoodbye: why discovery ended
-	self           record
-	peers          map[peerKey]*peerEntry
-	events         []event
-	udp            *net.UDPConn              // beacon listener (shared port)
-	send           *net.UDPConn              // beacon sender (ephemeral port)
-	tcp            *net.TCPListener          // acceptor
-	mdnsResponders map[string]*mdnsResponder // owned by mdnsLoop, then by Stop
-	discCtx        context.Context
-	discCancel     context.CancelFunc
+	mu          sync.Mutex
+	state       int
+	discoveryOn bool
+	finalKind   byte // kindQuiet or kindGoodbye: why discovery ended
+	self        record
+	peers       map[peerKey]*peerEntry
+	events      []event
+	udp         *net.UDPConn     // beacon listener (shared port)
+	send        *net.UDPConn     // beacon sender (ephemeral port)
+	tcp         *net.TCPListener // acceptor
+	discovery   DiscoverySession // cfg.Discovery's, or nil
+	discCtx     context.Context
+	discCancel  context.CancelFunc
 
 	discWG  sync.WaitGroup // sender, listener, acceptor, dials, identify exchanges
 	sweepWG sync.WaitGroup // connection watcher
@@ -166,6 +166,11 @@ func (c *BroadcastConnector) Start(ctx context.Context) error {
 	} else {
 		c.discCtx, c.discCancel = context.WithCancel(context.Background())
 	}
+	if err := c.startDiscoverer(); err != nil {
+		c.discCancel()
+		c.udp, c.send, c.tcp = closeAll(c.udp, c.send, c.tcp)
+		return fmt.Errorf("connector: discovery: %w", err)
+	}
 	c.state = stateStarted
 	c.discoveryOn = true
 	c.finalKind = kindQuiet
@@ -175,14 +180,13 @@ func (c *BroadcastConnector) Start(ctx context.Context) error {
 	c.discWG.Add(2)
 	go c.sendLoop()
 	go c.acceptLoop()
-	if c.cfg.MDNS != MDNSOnly {
+	if !c.cfg.DiscoveryOnly {
 		c.discWG.Add(1)
 		go c.listenLoop()
 	}
-	if c.cfg.MDNS != MDNSOff {
-		c.mdnsResponders = make(map[string]*mdnsResponder)
+	if c.discovery != nil {
 		c.discWG.Add(1)
-		go c.mdnsLoop()
+		go c.discoveryLoop(c.discCtx)
 	}
 	c.sweepWG.Add(1)
 	go c.sweepLoop()
@@ -198,7 +202,7 @@ func (c *BroadcastConnector) bindLocked(ctx context.Context) error {
 		host = "127.0.0.1"
 	}
 	var udp *net.UDPConn
-	if c.cfg.MDNS != MDNSOnly {
+	if !c.cfg.DiscoveryOnly {
 		ulc := net.ListenConfig{Control: reuseControl}
 		pc, err := ulc.ListenPacket(ctx, "udp4", fmt.Sprintf("0.0.0.0:%d", c.cfg.UDPPort))
 		if err != nil {
@@ -278,11 +282,11 @@ func (c *BroadcastConnector) Stop() error {
 	c.mu.Unlock()
 
 	c.discWG.Wait()
-	if !c.cfg.Compat && c.cfg.MDNS != MDNSOnly {
+	if !c.cfg.Compat && !c.cfg.DiscoveryOnly {
 		c.sendFinal(kindGoodbye)
 	}
 	c.send.Close()
-	c.stopResponders()
+	c.stopDiscoverer()
 
 	c.mu.Lock()
 	for _, e := range c.peers {

@@ -32,20 +32,6 @@ const (
 	MaxPeers = 1024
 )
 
-// MDNSMode selects mDNS discovery; see BroadcastConfig.MDNS.
-type MDNSMode int
-
-const (
-	// MDNSOff: broadcast beacons only.
-	MDNSOff MDNSMode = iota
-	// MDNSAlso: broadcast beacons and mDNS; a peer found both ways is one
-	// peer (keyed by its id).
-	MDNSAlso
-	// MDNSOnly: mDNS only, for networks that filter broadcast but not
-	// multicast.
-	MDNSOnly
-)
-
 // BroadcastConfig configures a BroadcastConnector. The zero value works:
 // native mode, application "cablecar", beacons every second on every up
 // broadcast-capable interface. NewBroadcastConnector copies it; changing it
@@ -117,13 +103,23 @@ type BroadcastConfig struct {
 	// broadcast-capable interface. Ignored with Loopback.
 	Interfaces []string
 
-	// MDNS adds mDNS/DNS-SD discovery (MDNSAlso) or uses it instead of
-	// broadcast beacons (MDNSOnly); see the package documentation. Zero
-	// (MDNSOff) means broadcast beacons only. Not with Compat or Loopback.
-	MDNS MDNSMode
+	// Discovery adds a way of finding peers beside broadcast beacons, such
+	// as mDNS/DNS-SD with mdns.New() of package
+	// github.com/cablecar-go/cablecar/connector/mdns; a peer found both ways
+	// is one peer (keyed by its id). Nil means broadcast beacons only. Not
+	// with Compat.
+	Discovery Discoverer
+
+	// DiscoveryOnly uses Discovery instead of broadcast beacons (none are
+	// sent or listened for), for networks that filter broadcast but not
+	// multicast. False (the default) means both. Requires Discovery.
+	DiscoveryOnly bool
 
 	// InterfaceRefresh is how often interfaces and their addresses are read
-	// again, so a new interface or address is picked up. Zero means
+	// again, so a new interface or address is picked up. On Linux they are
+	// also read again (and a beacon sent) as soon as the kernel reports a
+	// link or IPv4 address change (rtnetlink), so a returning link is used
+	// within milliseconds; the poll is the fallback. Zero means
 	// DefaultInterfaceRefresh (5 s).
 	InterfaceRefresh time.Duration
 
@@ -211,11 +207,11 @@ func (cfg *BroadcastConfig) withDefaults() (BroadcastConfig, error) {
 	if c.InterfaceRefresh == 0 {
 		c.InterfaceRefresh = DefaultInterfaceRefresh
 	}
-	if c.MDNS < MDNSOff || c.MDNS > MDNSOnly {
-		return bad("MDNS %d", c.MDNS)
+	if c.Discovery != nil && c.Compat {
+		return bad("Discovery cannot be combined with Compat")
 	}
-	if c.MDNS != MDNSOff && (c.Compat || c.Loopback) {
-		return bad("MDNS cannot be combined with Compat or Loopback")
+	if c.DiscoveryOnly && c.Discovery == nil {
+		return bad("DiscoveryOnly without Discovery")
 	}
 	c.Interfaces = append([]string(nil), c.Interfaces...)
 	return c, nil

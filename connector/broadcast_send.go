@@ -14,11 +14,14 @@ const compatBeacon = "BROADCAST"
 // Interval (±10 % jitter, so peers do not fall into step), an early one
 // when the listener hears a new peer (early beacons are spaced at least
 // min(Interval/8, 100 ms) apart), reads
-// the interfaces again every InterfaceRefresh, and when discovery ends
-// sends the quiet beacon. It sleeps on one timer in between.
+// the interfaces again every InterfaceRefresh and whenever they change
+// (ifwatch: Linux), with a beacon at once after a change, and when
+// discovery ends sends the quiet beacon. It sleeps on one timer in between.
 func (c *BroadcastConnector) sendLoop() {
 	defer c.discWG.Done()
 	ctx := c.discCtx
+	ifChanged, stopWatch := c.watchInterfaces()
+	defer stopWatch()
 	payload := c.beaconPayload(kindBeacon)
 	minGap := min(max(c.cfg.Interval/8, time.Millisecond), 100*time.Millisecond)
 
@@ -41,6 +44,11 @@ func (c *BroadcastConnector) sendLoop() {
 		case <-c.kick:
 			if at := lastSent.Add(minGap); kickAt.IsZero() || at.Before(kickAt) {
 				kickAt = at
+			}
+		case <-ifChanged:
+			lastRefresh = time.Time{} // read them now
+			if at := lastSent.Add(minGap); kickAt.IsZero() || at.Before(kickAt) {
+				kickAt = at // and tell the (new) subnets at once
 			}
 		case <-timer.C:
 		}
@@ -75,7 +83,7 @@ func (c *BroadcastConnector) beaconPayload(kind byte) []byte {
 
 // sendBeacon sends payload to every broadcast target.
 func (c *BroadcastConnector) sendBeacon(payload []byte) {
-	if c.hooks.muted.Load() || c.cfg.MDNS == MDNSOnly {
+	if c.hooks.muted.Load() || c.cfg.DiscoveryOnly {
 		return
 	}
 	for _, to := range c.nets.Load().targets {

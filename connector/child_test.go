@@ -46,7 +46,6 @@ type childConfig struct {
 	Loopback    bool
 	Interfaces  []string
 	Refresh     time.Duration // InterfaceRefresh
-	MDNS        MDNSMode
 	Verbose     bool          // debug log on stderr
 	Timeout     time.Duration // discovery Timeout
 	ParentNS    string        // the test's network namespace (netns.Current)
@@ -82,7 +81,7 @@ func childMain(v string) int {
 	}
 	cfg := BroadcastConfig{
 		Name: cc.Name, AppID: cc.AppID, UDPPort: cc.UDPPort, Interval: cc.Interval,
-		PeerTimeout: cc.PeerTimeout, Loopback: cc.Loopback, Interfaces: cc.Interfaces, InterfaceRefresh: cc.Refresh, MDNS: cc.MDNS, Timeout: cc.Timeout,
+		PeerTimeout: cc.PeerTimeout, Loopback: cc.Loopback, Interfaces: cc.Interfaces, InterfaceRefresh: cc.Refresh, Timeout: cc.Timeout,
 		OnConnect: func(p Peer) { say("CONNECT %v %s %v", p.ID, p.Name, p.Addr) },
 		OnDisconnect: func(p Peer, err error) {
 			say("DISCONNECT %v %s", p.ID, reasonWord(err))

@@ -23,7 +23,8 @@
 //	defer c.Stop()
 //
 // Every Interval it sends a beacon to the directed broadcast address of
-// every up, broadcast-capable interface (re-read every InterfaceRefresh; the
+// every up, broadcast-capable interface (re-read every InterfaceRefresh, and
+// on Linux whenever a link or address changes; the
 // Interfaces option restricts them, the Loopback option confines everything
 // to 127.255.255.255 and this machine). The beacon port is shared by every
 // instance on the host (SO_REUSEADDR + SO_REUSEPORT), and each instance
@@ -99,18 +100,17 @@
 // OnConnect and OnDisconnect run on the dispatcher goroutine, one at a
 // time, in order, never with a lock held. They must not call Stop.
 //
-// # mDNS
+// # mDNS and other discoverers
 //
-// With BroadcastConfig.MDNS set to MDNSAlso or MDNSOnly, peers are also (or
-// only) found with mDNS/DNS-SD, for networks that filter broadcast but pass
-// multicast: each connector advertises "_cablecar._tcp.local." with TXT
-// records v, app, id and name through a github.com/hashicorp/mdns responder
-// per interface, and browses every Interval on each interface with a small
-// querier of its own (details and the library's weak points it avoids in
-// mdns.go and mdns_query.go). Answers feed the same peer table as beacons,
-// so a peer found both ways is one peer with one connection; entries expire
-// after PeerTimeout without an answer. mDNS cannot be combined with Compat
-// or Loopback, and is tested only inside network namespaces.
+// BroadcastConfig.Discovery plugs in another way of finding peers (a
+// Discoverer); with DiscoveryOnly it replaces broadcast beacons. Package
+// github.com/cablecar-go/cablecar/connector/mdns provides mDNS/DNS-SD, for
+// networks that filter broadcast but pass multicast; it is a separate
+// package so that programs that do not import it do not link mDNS and DNS
+// code. A Discoverer's sightings feed the same peer table as beacons, so a
+// peer found both ways is one peer with one connection; entries expire
+// after PeerTimeout without a sighting. Discovery cannot be combined with
+// Compat.
 //
 // # Compat mode
 //

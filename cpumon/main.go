@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/connector/mdns"
 	"github.com/cablecar-go/cablecar/cpumon/internal/screen"
 	"github.com/cablecar-go/cablecar/cpumon/internal/stats"
 	"github.com/cablecar-go/cablecar/cpumon/internal/table"
@@ -179,7 +180,7 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 		OnDisconnect: func(p connector.Peer, err error) { mo.events.push(event{kind: evDisconnected, peer: p, err: err}) },
 	}
 	if o.mdns {
-		cfg.MDNS = connector.MDNSAlso
+		cfg.Discovery = mdns.New()
 	}
 	if o.compat {
 		cfg.Compat, cfg.TCPPort, cfg.Interval = true, cmp.Or(o.tcpPort, compatTCPPort), compatInterval

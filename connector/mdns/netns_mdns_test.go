@@ -1,10 +1,11 @@
 //go:build linux
 
-package connector
+package mdns
 
 import (
 	"fmt"
 	"net/netip"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -27,7 +28,7 @@ func TestNetnsMDNSOnly(t *testing.T) {
 	hb.Attach(br2, netip.MustParsePrefix("10.235.2.2/24"))
 	cfg := func(name string) childConfig {
 		cc := netnsChildConfig(t, name)
-		cc.MDNS = MDNSOnly
+		cc.Only = true
 		return cc
 	}
 	m := startChild(t, hm, cfg("multi"))
@@ -43,7 +44,8 @@ func TestNetnsMDNSOnly(t *testing.T) {
 	a.WaitLine("CONNECT "+m.ID+" multi ", 10*time.Second)
 	b.WaitLine("CONNECT "+m.ID+" multi ", 10*time.Second)
 
-	// A stopped peer is dropped (its connection closes: mDNS has no goodbye).
+	// A stopped peer is dropped when its connection closes (the querier does
+	// not listen for mDNS goodbyes; browsers do, see TestAvahiBrowse).
 	a.Send("stop")
 	a.WaitLine("STOPPED", 10*time.Second)
 	m.WaitLine("DISCONNECT "+a.ID+" ", 10*time.Second)
@@ -63,7 +65,6 @@ func TestNetnsMDNSAndBroadcastDedupe(t *testing.T) {
 		h := lab.Host()
 		h.Attach(br, netip.MustParsePrefix(fmt.Sprintf("10.236.0.%d/24", i+1)))
 		cc := netnsChildConfig(t, fmt.Sprintf("h%d", i+1))
-		cc.MDNS = MDNSAlso
 		kids = append(kids, startChild(t, h, cc))
 	}
 	for _, a := range kids {
@@ -101,7 +102,7 @@ func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
 	h2.Attach(br, netip.MustParsePrefix("10.237.0.2/24"))
 	h3.Attach(br, netip.MustParsePrefix("10.237.0.3/24"))
 	cc := netnsChildConfig(t, "short")
-	cc.MDNS = MDNSOnly
+	cc.Only = true
 	cc.Timeout = 500 * time.Millisecond // discovery ends, the connection stays
 	short := startChild(t, h1, cc)
 	cc.Name, cc.Timeout = "long", 0
@@ -125,4 +126,34 @@ func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
 	if d := third.stats(t)[1]; d > 1 {
 		t.Errorf("third made %d dials; short's quiet answers were dialed", d)
 	}
+}
+
+// A host whose link comes up after it started is found by mDNS at once,
+// not at the next interface poll (set to an hour here).
+func TestNetnsMDNSLinkComesBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br := lab.Bridge()
+	h1, h2 := lab.Host(), lab.Host()
+	h1.Attach(br, netip.MustParsePrefix("10.242.0.1/24"))
+	link2 := h2.Attach(br, netip.MustParsePrefix("10.242.0.2/24"))
+	setLink := func(state string) {
+		t.Helper()
+		if out, err := exec.Command("ip", "-n", h2.NS, "link", "set", link2.Name, state).CombinedOutput(); err != nil {
+			t.Fatalf("ip link set %s: %v: %s", state, err, out)
+		}
+	}
+	cc := netnsChildConfig(t, "h1")
+	cc.Only, cc.Refresh = true, time.Hour
+	p1 := startChild(t, h1, cc)
+	setLink("down")
+	cc.Name = "h2"
+	p2 := startChild(t, h2, cc)
+	up := time.Now()
+	setLink("up")
+	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
+	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	t.Logf("connected by mDNS %v after the link came up (interface poll: 1h)", time.Since(up).Round(time.Millisecond))
 }

@@ -1,4 +1,4 @@
-package connector
+package mdns
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cablecar-go/cablecar/connector"
 	"github.com/miekg/dns"
 	"golang.org/x/net/ipv4"
 )
@@ -34,11 +35,11 @@ type mdnsAnswer struct {
 }
 
 // maxMDNSInstances bounds the answers kept per query.
-const maxMDNSInstances = MaxPeers
+const maxMDNSInstances = connector.MaxPeers
 
 // queryMDNS asks for mdnsService on m's interface and returns the answers
 // heard within timeout (or until ctx ends).
-func queryMDNS(ctx context.Context, m mdnsIface, timeout time.Duration) ([]mdnsAnswer, error) {
+func queryMDNS(ctx context.Context, m iface, timeout time.Duration) ([]mdnsAnswer, error) {
 	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: m.ips[0]})
 	if err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func queryMDNS(ctx context.Context, m mdnsIface, timeout time.Duration) ([]mdnsA
 	if _, err := conn.WriteToUDP(b, mdnsGroup); err != nil {
 		return nil, err
 	}
-	stop := interruptConn(ctx, conn)
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 	_ = conn.SetReadDeadline(time.Now().Add(timeout))
 	col := newMDNSCollector()
@@ -152,34 +153,34 @@ func (col *mdnsCollector) answers() []mdnsAnswer {
 
 // mdnsTXT is the decoded TXT of a cablecar service.
 type mdnsTXT struct {
-	id    PeerID
+	id    connector.PeerID
 	app   string
 	name  string
 	quiet bool
 }
 
 // parseTXT decodes the TXT strings of an answer; ok is false unless it has
-// v=1, a non-empty app of at most MaxAppIDLen bytes, a valid non-zero id and
-// a name of at most MaxNameLen bytes. Unknown keys are ignored.
+// v=1, a non-empty app of at most connector.MaxAppIDLen bytes, a valid
+// non-zero id and a name of at most connector.MaxNameLen bytes. Unknown keys are ignored.
 func parseTXT(fields []string) (t mdnsTXT, ok bool) {
 	var haveV, haveID bool
 	for _, f := range fields {
 		k, v, _ := strings.Cut(f, "=")
 		switch k {
 		case "v":
-			haveV = v == strconv.Itoa(protocolVersion)
+			haveV = v == txtVersion
 		case "app":
 			t.app = v
 		case "id":
 			n, err := strconv.ParseUint(v, 16, 64)
 			haveID = err == nil && n != 0 && len(v) == 16
-			t.id = PeerID(n)
+			t.id = connector.PeerID(n)
 		case "name":
 			t.name = v
 		case "quiet":
 			t.quiet = v == "1"
 		}
 	}
-	ok = haveV && haveID && t.app != "" && len(t.app) <= MaxAppIDLen && len(t.name) <= MaxNameLen
+	ok = haveV && haveID && t.app != "" && len(t.app) <= connector.MaxAppIDLen && len(t.name) <= connector.MaxNameLen
 	return t, ok
 }

@@ -1,4 +1,4 @@
-package connector
+package mdns
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/cablecar-go/cablecar/connector"
 	"github.com/hashicorp/mdns"
 	"github.com/miekg/dns"
 )
@@ -68,7 +69,7 @@ func TestParseTXT(t *testing.T) {
 		{"v=1", "app=game", "id=ab"},
 		{"v=1", "app=game", "id=0000000000000000"},
 		{"v=1", "app=game", "id=zz000000000000ab"},
-		{"v=1", "app=" + string(make([]byte, MaxAppIDLen+1)), "id=00000000000000ab"},
+		{"v=1", "app=" + string(make([]byte, connector.MaxAppIDLen+1)), "id=00000000000000ab"},
 	}
 	for _, f := range bad {
 		if _, ok := parseTXT(f); ok {
@@ -81,11 +82,20 @@ func TestParseTXT(t *testing.T) {
 }
 
 func TestMDNSConfig(t *testing.T) {
-	for _, cfg := range []BroadcastConfig{{MDNS: MDNSOnly, Loopback: true}, {MDNS: MDNSAlso, Compat: true}, {MDNS: 7}} {
-		if _, err := NewBroadcastConnector(&cfg); !errors.Is(err, ErrInvalidConfig) {
+	for _, cfg := range []connector.BroadcastConfig{{Discovery: New(), Compat: true}, {DiscoveryOnly: true}} {
+		if _, err := connector.NewBroadcastConnector(&cfg); !errors.Is(err, connector.ErrInvalidConfig) {
 			t.Errorf("%+v: %v", cfg, err)
 		}
 	}
+	// mDNS is multicast on the LAN: Start refuses Loopback.
+	c, err := connector.NewBroadcastConnector(&connector.BroadcastConfig{Discovery: New(), DiscoveryOnly: true, Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(t.Context()); !errors.Is(err, connector.ErrInvalidConfig) {
+		t.Errorf("Start with Loopback: %v", err)
+	}
+	c.Stop()
 }
 
 func FuzzMDNSResponse(f *testing.F) {

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package mdns
+
+func runNetnsChild() bool { return false }
