@@ -110,6 +110,14 @@ func BenchmarkThroughputByte(b *testing.B) {
 	benchThroughput(b, tcpTransport, byteCodec, directWriteMax)
 }
 
+// BenchmarkThroughputBytePeerConn is BenchmarkThroughputByte over a
+// connection made by two discovering connector.BroadcastConnectors (the
+// Messengers run on Peer.Conn, the connector's wrapper), as the README
+// teaches.
+func BenchmarkThroughputBytePeerConn(b *testing.B) {
+	benchThroughput(b, peerConnTransport, byteCodec, directWriteMax)
+}
+
 // BenchmarkThroughputByteBlocks is BenchmarkThroughputByte with positions
 // allocated by message.Blocks: the receiver then allocates once per 64
 // messages instead of once per message.
@@ -208,6 +216,11 @@ func readRawFrame(r *bufio.Reader, p *position) error {
 // client's Xfer and Get, then the echo side's Xfer, Get, Send and Xfer);
 // one op is a position sent and its echo received.
 func BenchmarkRoundTripByte(b *testing.B) { benchRoundTrip(b, tcpTransport, false) }
+
+// BenchmarkRoundTripBytePeerConn is BenchmarkRoundTripByte over a
+// connection made by two discovering connector.BroadcastConnectors (see
+// BenchmarkThroughputBytePeerConn).
+func BenchmarkRoundTripBytePeerConn(b *testing.B) { benchRoundTrip(b, peerConnTransport, false) }
 
 // BenchmarkRoundTripByteEchoGoroutine is BenchmarkRoundTripByte with the
 // echo side pumped by a spinning goroutine of its own, as

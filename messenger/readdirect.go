@@ -61,9 +61,9 @@ func (m *Messenger) readDirect() {
 			m.arm()
 		}
 	case err != nil:
-		m.readDone, m.readErr = true, err
+		m.readDone, m.readErr = true, m.raw.failed(err)
 	case n == 0:
-		m.readDone, m.readErr = true, io.EOF
+		m.readDone, m.readErr = true, m.raw.failed(io.EOF)
 	}
 }
 

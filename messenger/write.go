@@ -82,7 +82,7 @@ func (m *Messenger) write() {
 	case err == nil || err == syscall.EAGAIN || err == syscall.EINTR:
 		m.handOff(n) // the socket buffer is full: writeLoop waits for room
 	default:
-		m.err = m.writeError(err)
+		m.err = m.writeError(m.raw.failed(err))
 		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
 	}
 }
