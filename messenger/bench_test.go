@@ -2,6 +2,7 @@ package messenger
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -452,4 +453,48 @@ func dialPair(b *testing.B, ln net.Listener) (net.Conn, net.Conn) {
 		b.Fatal("accept failed")
 	}
 	return a, c
+}
+
+// BenchmarkXferSkipFlood: one Xfer and Gets until nil on a JSON Messenger
+// whose peer sends nothing but bare "\n" lines (each one a frame to skip)
+// as fast as it can; one op is one such game-loop frame, whose work the
+// skip budget bounds (skipped/op is the frames skipped per frame).
+func BenchmarkXferSkipFlood(b *testing.B) {
+	raw, c := tcpPair(b)
+	m, err := New(context.Background(), c, jsonCodec(), &Options{Compat: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		junk := bytes.Repeat([]byte{'\n'}, 64<<10)
+		for {
+			if _, err := raw.Write(junk); err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		m.Close()
+		raw.Close()
+		<-done
+	}()
+	poll(b, "the flood", func() bool {
+		xferOK(b, m)
+		m.Get()
+		return m.Stats().SkippedFrames > 0
+	})
+	start := m.Stats().SkippedFrames
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		xferOK(b, m)
+		for m.Get() != nil {
+			b.Fatal("a message from a flood of empty lines")
+		}
+	}
+	b.StopTimer()
+	xferOK(b, m)
+	b.ReportMetric(float64(m.Stats().SkippedFrames-start)/float64(b.N), "skipped/op")
 }

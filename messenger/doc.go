@@ -2,17 +2,42 @@
 // blocking the caller: the select-style pump of the Python package
 // cable_car 1.0.1, made for a Go game loop.
 //
-// A Messenger wraps any net.Conn and one codec from package message. Once
-// per frame a game calls:
+// A Messenger wraps any net.Conn and one codec from package message. Each
+// frame a game calls, in this order:
 //
-//	m.Send(msg)    // queue (encode into the write queue); never blocks
 //	m.Xfer()       // move what can move now, both ways; never blocks
 //	m.Get()        // next message received, or nil; call until nil
+//	m.Send(msg)    // queue this frame's messages; never blocks
+//	m.Xfer()       // again: what this frame sent leaves now
+//
+// The second Xfer is what makes a reply leave in the frame that handled
+// the message: bytes queued after a frame's last Xfer wait for the next
+// frame's, a whole frame (17 ms at 60 Hz) on every message and on every
+// reply. An Xfer with nothing to move costs about 10 ns. Any error Xfer
+// returns is final (see Errors), so the loop may stop on it:
+//
+//	if err := m.Xfer(); err != nil {
+//		break
+//	}
 //
 // Programs without a game loop use the blocking helpers Recv (the next
 // message), Flush (wait until the queue is written) and Shutdown (flush,
 // then close); Close closes at once. Close and Shutdown return when every
 // goroutine of the Messenger has ended. See Example_gameLoop and ExampleNew.
+//
+// # Closing
+//
+// Close drops what is still queued: it never waits for the peer. What an
+// Xfer has already written to the socket is delivered by the operating
+// system after Close (the peer reads it, then the end of the stream). An
+// Xfer writes a queue of up to 512 bytes (a frame's few messages) to the
+// socket itself, so Send(&message.MsgQuit{}), Xfer(), Close() delivers the
+// MsgQuit on a *net.TCPConn, a *net.UnixConn or a DirectConn (such as a
+// connector's Peer.Conn), unless the socket's buffer was full (then
+// Stats().WriteQueue is not 0). On other conns, and for larger queues,
+// Xfer hands the bytes to a writer goroutine, which Close stops. To
+// deliver everything whatever the queue, call Shutdown(ctx): it writes the
+// whole queue, waiting as needed (bounded by ctx), then closes.
 //
 // Send, Xfer, Get, Recv, Flush and Shutdown belong to one goroutine at a
 // time; Close, Stats, Remote, Local and Conn may be called from any
@@ -34,16 +59,34 @@
 //
 // # Errors
 //
-// Xfer reports what happened since the last call: a Recoverable
-// *message.DecodeError means Get skipped a bad frame and went on (counted in
-// Stats.SkippedFrames); anything else is final and is then returned by
-// every Xfer and Send: ErrPeerClosed (wraps io.EOF) when the peer closed
+// Xfer reports only final errors, which every later Xfer and Send then
+// returns too: ErrPeerClosed (wraps io.EOF) when the peer closed
 // cleanly or half-closed, the connection's error (a reset, a broken pipe)
 // wrapped with %w, a fatal *message.DecodeError (the Messenger has closed
 // the connection), or ErrClosed (net.ErrClosed) after Close. A read-side
 // end is reported only once Get has returned every message that arrived
 // before it, so that a peer's last message (say a MsgQuit) is not lost;
 // Get still works after Close for what was received.
+//
+// A frame the codec rejects but can skip (a recoverable
+// *message.DecodeError: a type this side does not know, as a newer peer
+// may send, or a payload its type refuses) is not an error: Get skips it
+// and goes on, and Stats counts it (SkippedFrames, split by reason:
+// SkippedUnknownType, SkippedBadPayload, SkippedMalformed) and keeps the
+// last one's error (LastSkip). The Logger gets the 1st, 2nd, 4th, 8th...
+// skip, so that a flood of bad frames cannot flood the log.
+//
+// # The skip budget
+//
+// Between two Xfers, Get skips at most 64 frames or 64 KiB (the frame that
+// crosses the limit included); then it returns nil, and goes on after the
+// next Xfer. A peer that sends nothing but frames to skip (empty lines to
+// a JSON Messenger, unknown codes to a byte one) thus costs a game loop at
+// most that much work per frame, about 60 to 100 µs on the machine of the
+// figures below (BenchmarkXferSkipFlood), instead of a whole read buffer
+// (256 KiB of empty lines took 150 to 600 ms). The bytes wait in the read
+// buffer, which is bounded: the peer is slowed down by TCP. Messages are
+// not limited: the loop decides how many it takes with Get.
 //
 // # The hello
 //
