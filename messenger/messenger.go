@@ -336,6 +336,11 @@ func (m *Messenger) flush(ctx context.Context) error {
 // wait blocks until a goroutine of the Messenger reports something (new
 // bytes count when reads is set), ctx ends or the Messenger is closed.
 func (m *Messenger) wait(ctx context.Context, reads bool) error {
+	if reads && (m.compact || m.readDone || m.err != nil) {
+		// readLoop waits for the next Xfer to make room, or reading has
+		// ended: the next Xfer has something to do.
+		return nil
+	}
 	if reads && m.raw != nil && !m.armed && !m.readDone {
 		m.arm()
 	}

@@ -799,3 +799,24 @@ func TestRecvDecodeError(t *testing.T) {
 		}
 	})
 }
+
+// TestRecvSkipThenEnd: a bad frame followed by the end of the stream, both
+// seen by the same Xfer: Recv skips the frame and reports ErrPeerClosed
+// rather than wait for a reader that has ended.
+func TestRecvSkipThenEnd(t *testing.T) {
+	for _, tr := range []transport{transports[0], wrappedTCP} {
+		t.Run(tr.name, func(t *testing.T) {
+			raw, m := compatMessenger(t, tr, byteCodec(), Options{})
+			go func() {
+				raw.Write([]byte{3, 0x7e, 0})
+				raw.Close()
+			}()
+			poll(t, "the reader's end", func() bool { return m.events.Load()&evReadErr != 0 })
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if msg, err := m.Recv(ctx); msg != nil || !errors.Is(err, ErrPeerClosed) {
+				t.Fatalf("Recv = %v, %v; want ErrPeerClosed", msg, err)
+			}
+		})
+	}
+}
