@@ -49,13 +49,26 @@
 // nothing) rather than let the unsent bytes pass Options.MaxWriteQueue
 // (default 256 KiB). The read buffer starts at 8 KiB (on a TCP or Unix
 // socket, allocated on the first read) and doubles while the application
-// lags, up to
-// Options.MaxReadBuffer (default 256 KiB); when it is full, reading stops
-// until Get makes room, so a peer that sends faster than the application
-// reads is slowed down by TCP instead of growing memory. A single frame
-// larger than MaxReadBuffer is a fatal error. Get decodes in place in the
-// read buffer; consumed bytes are dropped by moving the unread tail to the
-// front only when less than a quarter of the buffer is left.
+// lags or reads in bulk, up to Options.MaxReadBuffer (default 256 KiB), but
+// only for a peer that has proved itself: it passed the hello (New checks
+// it) and Get has returned a message from it. Until then only a single
+// frame larger than the buffer makes it grow, so a peer that sends
+// nothing but frames to skip, or sends nothing whole, costs 8 KiB of read
+// buffer. When the buffer is full, reading stops until Get makes room, so
+// a peer that sends faster than the application reads is slowed down by
+// TCP instead of growing memory. A single frame larger than MaxReadBuffer
+// is a fatal error. Get decodes in place in the read buffer; consumed
+// bytes are dropped by moving the unread tail to the front only when less
+// than a quarter of the buffer is left.
+//
+// The write queue holds only what this side Sends: it starts empty and
+// grows with use, and its bytes (queued plus being written) never pass
+// MaxWriteQueue; its two buffers (one is filled while the writer goroutine
+// writes the other) keep their size once grown. An idle Messenger on
+// loopback TCP takes about 21 KB (BenchmarkIdleMemory); one whose peer
+// floods it stays within about MaxReadBuffer + 2 × MaxWriteQueue
+// (768 KiB with the defaults: lower the two Options for servers with many
+// peers).
 //
 // # Errors
 //

@@ -104,3 +104,58 @@ func TestSkipBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestReadBufferGrowsOnlyForProvenPeers: a peer from which no message has
+// arrived yet keeps the initial read buffer however much it sends (here a
+// flood of frames to skip), except for one frame larger than the buffer
+// (here a 20 KiB JSON line as its first message); once a message has
+// arrived, bulk reads grow the buffer.
+func TestReadBufferGrowsOnlyForProvenPeers(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, tr transport) {
+		raw, m := compatMessenger(t, tr, byteCodec(), Options{})
+		const n = 100 << 10
+		go raw.Write(bytes.Repeat([]byte{2, 0x7f}, n))
+		poll(t, "the flood skipped", func() bool {
+			xferOK(t, m)
+			for m.Get() != nil {
+				t.Fatal("a message from the flood")
+			}
+			st := m.Stats()
+			if st.ReadBufferCap > initialReadBuffer {
+				t.Fatalf("ReadBufferCap %d for a peer that sent no message; want %d", st.ReadBufferCap, initialReadBuffer)
+			}
+			return st.SkippedFrames == n
+		})
+		// A message proves the peer: a flood of messages (not consumed
+		// until it has all arrived) grows the buffer.
+		const k = 10 << 10
+		go raw.Write(bytes.Repeat(positionFrame(3), k))
+		got := 0
+		poll(t, "the messages", func() bool {
+			xferOK(t, m)
+			if got > 0 && m.Stats().ReadBufferCap == initialReadBuffer {
+				return false // let the bytes pile up once, after the first message
+			}
+			for msg := m.Get(); msg != nil; msg = m.Get() {
+				got++
+			}
+			return got == k
+		})
+		if st := m.Stats(); st.ReadBufferCap <= initialReadBuffer {
+			t.Errorf("ReadBufferCap %d after %d messages; want it grown", st.ReadBufferCap, k)
+		}
+	})
+	forEachTransport(t, func(t *testing.T, tr transport) {
+		raw, m := compatMessenger(t, tr, jsonCodec(), Options{})
+		big := &message.MsgIdentify{Username: string(bytes.Repeat([]byte{'u'}, 20<<10)), Hostname: "h"}
+		line, err := jsonCodec().AppendFrame(nil, big)
+		if err != nil {
+			t.Fatal(err)
+		}
+		go raw.Write(line)
+		got := recvN(t, m, 1)
+		if got[0].(*message.MsgIdentify).Username != big.Username {
+			t.Fatal("the big first message arrived altered")
+		}
+	})
+}
