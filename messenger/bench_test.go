@@ -131,6 +131,19 @@ func BenchmarkThroughputByteBlocks(b *testing.B) {
 	}, directWriteMax)
 }
 
+// BenchmarkThroughputByteOneValue is BenchmarkThroughputByte with a factory
+// that returns the same value for every frame, which no real program can
+// do (each message Get returns would be overwritten by the next): it
+// measures what allocating the decoded messages costs the default path.
+func BenchmarkThroughputByteOneValue(b *testing.B) {
+	benchThroughput(b, tcpTransport, func() message.Codec {
+		c := message.NewByteCodec(nil)
+		p := new(position)
+		c.Register(func() message.ByteMessage { return p })
+		return c
+	}, directWriteMax)
+}
+
 // BenchmarkThroughputByteGoroutines is BenchmarkThroughputByte with the
 // conn wrapped, so that reads and writes go through goroutines.
 func BenchmarkThroughputByteGoroutines(b *testing.B) {
