@@ -137,8 +137,12 @@
 // written on (AMD EPYC, Linux, Go 1.26); each figure comes with the floor
 // measured in the same run.
 //
-// A Messenger on a *net.TCPConn or *net.UnixConn reads and writes through
-// syscall.RawConn with non-blocking system calls made by Xfer itself:
+// A Messenger on a *net.TCPConn or *net.UnixConn, or on a conn that opts in
+// as a DirectConn (package connector's Peer.Conn does), reads and writes
+// through syscall.RawConn with non-blocking system calls made by Xfer
+// itself (a DirectConn is told, through SocketFailed, when that I/O ends
+// with an error or the end of the stream, as its own Read or Write would
+// have seen):
 //
 //   - Reading: Xfer does one read(2) into the read buffer, but only when
 //     there may be something to read, so that an idle Xfer makes no
@@ -157,8 +161,8 @@
 //     writes while the game loop goes on; Send fills a second buffer
 //     meanwhile, and the batches grow while a write is in flight.
 //
-// Other conns (net.Pipe, TLS, wrappers that hide the socket) have no
-// descriptor to poll: a reader goroutine fills the read buffer (published
+// Other conns (net.Pipe, TLS, wrappers that hide the socket and do not
+// implement DirectConn) have no descriptor to poll: a reader goroutine fills the read buffer (published
 // to Xfer with atomics: an idle Xfer is a few loads, and the buffer is
 // shared without copies) and the writer goroutine writes everything.
 // Measured against the direct design (the *Goroutines benchmarks run it

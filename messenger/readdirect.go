@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Reading directly, for a *net.TCPConn or *net.UnixConn (rawConn).
+// Reading directly, for a *net.TCPConn, a *net.UnixConn or a DirectConn
+// (rawConn).
 //
 // Xfer itself does one non-blocking read(2) into rbuf, which only the
 // application goroutine touches. To keep an idle Xfer free of system calls
