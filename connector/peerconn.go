@@ -89,6 +89,13 @@ func (p *peerConn) SyscallConn() (syscall.RawConn, error) {
 	return p.Conn.(syscall.Conn).SyscallConn()
 }
 
+// SocketFailed reports an error (io.EOF at the end of the stream) that I/O
+// done directly on the socket (through SyscallConn) ended with, as a
+// failed Read or Write reports its own, and returns the error to use in
+// its place. It makes peerConn a messenger.DirectConn, so that a Messenger
+// on Peer.Conn does non-blocking I/O on the socket.
+func (p *peerConn) SocketFailed(err error) error { return p.failed(err) }
+
 // CloseWrite shuts down the writing side of the TCP connection.
 func (p *peerConn) CloseWrite() error { return p.Conn.(*net.TCPConn).CloseWrite() }
 

@@ -171,11 +171,6 @@ func (mo *monitor) pump(p *peer, now time.Time) {
 	if err == nil {
 		return
 	}
-	var de *message.DecodeError
-	if errors.As(err, &de) && de.Recoverable() {
-		mo.log.Debug("cpumon: bad frame skipped", "peer", p.key, "err", err)
-		return
-	}
 	mo.drop(p, err, now)
 }
 

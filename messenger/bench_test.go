@@ -2,6 +2,7 @@ package messenger
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -110,6 +111,14 @@ func BenchmarkThroughputByte(b *testing.B) {
 	benchThroughput(b, tcpTransport, byteCodec, directWriteMax)
 }
 
+// BenchmarkThroughputBytePeerConn is BenchmarkThroughputByte over a
+// connection made by two discovering connector.BroadcastConnectors (the
+// Messengers run on Peer.Conn, the connector's wrapper), as the README
+// teaches.
+func BenchmarkThroughputBytePeerConn(b *testing.B) {
+	benchThroughput(b, peerConnTransport, byteCodec, directWriteMax)
+}
+
 // BenchmarkThroughputByteBlocks is BenchmarkThroughputByte with positions
 // allocated by message.Blocks: the receiver then allocates once per 64
 // messages instead of once per message.
@@ -118,6 +127,19 @@ func BenchmarkThroughputByteBlocks(b *testing.B) {
 		c := message.NewByteCodec(nil)
 		newPos := message.Blocks[position](0)
 		c.Register(func() message.ByteMessage { return newPos() })
+		return c
+	}, directWriteMax)
+}
+
+// BenchmarkThroughputByteOneValue is BenchmarkThroughputByte with a factory
+// that returns the same value for every frame, which no real program can
+// do (each message Get returns would be overwritten by the next): it
+// measures what allocating the decoded messages costs the default path.
+func BenchmarkThroughputByteOneValue(b *testing.B) {
+	benchThroughput(b, tcpTransport, func() message.Codec {
+		c := message.NewByteCodec(nil)
+		p := new(position)
+		c.Register(func() message.ByteMessage { return p })
 		return c
 	}, directWriteMax)
 }
@@ -208,6 +230,11 @@ func readRawFrame(r *bufio.Reader, p *position) error {
 // client's Xfer and Get, then the echo side's Xfer, Get, Send and Xfer);
 // one op is a position sent and its echo received.
 func BenchmarkRoundTripByte(b *testing.B) { benchRoundTrip(b, tcpTransport, false) }
+
+// BenchmarkRoundTripBytePeerConn is BenchmarkRoundTripByte over a
+// connection made by two discovering connector.BroadcastConnectors (see
+// BenchmarkThroughputBytePeerConn).
+func BenchmarkRoundTripBytePeerConn(b *testing.B) { benchRoundTrip(b, peerConnTransport, false) }
 
 // BenchmarkRoundTripByteEchoGoroutine is BenchmarkRoundTripByte with the
 // echo side pumped by a spinning goroutine of its own, as
@@ -439,4 +466,48 @@ func dialPair(b *testing.B, ln net.Listener) (net.Conn, net.Conn) {
 		b.Fatal("accept failed")
 	}
 	return a, c
+}
+
+// BenchmarkXferSkipFlood: one Xfer and Gets until nil on a JSON Messenger
+// whose peer sends nothing but bare "\n" lines (each one a frame to skip)
+// as fast as it can; one op is one such game-loop frame, whose work the
+// skip budget bounds (skipped/op is the frames skipped per frame).
+func BenchmarkXferSkipFlood(b *testing.B) {
+	raw, c := tcpPair(b)
+	m, err := New(context.Background(), c, jsonCodec(), &Options{Compat: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		junk := bytes.Repeat([]byte{'\n'}, 64<<10)
+		for {
+			if _, err := raw.Write(junk); err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		m.Close()
+		raw.Close()
+		<-done
+	}()
+	poll(b, "the flood", func() bool {
+		xferOK(b, m)
+		m.Get()
+		return m.Stats().SkippedFrames > 0
+	})
+	start := m.Stats().SkippedFrames
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		xferOK(b, m)
+		for m.Get() != nil {
+			b.Fatal("a message from a flood of empty lines")
+		}
+	}
+	b.StopTimer()
+	xferOK(b, m)
+	b.ReportMetric(float64(m.Stats().SkippedFrames-start)/float64(b.N), "skipped/op")
 }

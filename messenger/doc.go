@@ -2,17 +2,42 @@
 // blocking the caller: the select-style pump of the Python package
 // cable_car 1.0.1, made for a Go game loop.
 //
-// A Messenger wraps any net.Conn and one codec from package message. Once
-// per frame a game calls:
+// A Messenger wraps any net.Conn and one codec from package message. Each
+// frame a game calls, in this order:
 //
-//	m.Send(msg)    // queue (encode into the write queue); never blocks
 //	m.Xfer()       // move what can move now, both ways; never blocks
 //	m.Get()        // next message received, or nil; call until nil
+//	m.Send(msg)    // queue this frame's messages; never blocks
+//	m.Xfer()       // again: what this frame sent leaves now
+//
+// The second Xfer is what makes a reply leave in the frame that handled
+// the message: bytes queued after a frame's last Xfer wait for the next
+// frame's, a whole frame (17 ms at 60 Hz) on every message and on every
+// reply. An Xfer with nothing to move costs about 10 ns. Any error Xfer
+// returns is final (see Errors), so the loop may stop on it:
+//
+//	if err := m.Xfer(); err != nil {
+//		break
+//	}
 //
 // Programs without a game loop use the blocking helpers Recv (the next
 // message), Flush (wait until the queue is written) and Shutdown (flush,
 // then close); Close closes at once. Close and Shutdown return when every
 // goroutine of the Messenger has ended. See Example_gameLoop and ExampleNew.
+//
+// # Closing
+//
+// Close drops what is still queued: it never waits for the peer. What an
+// Xfer has already written to the socket is delivered by the operating
+// system after Close (the peer reads it, then the end of the stream). An
+// Xfer writes a queue of up to 512 bytes (a frame's few messages) to the
+// socket itself, so Send(&message.MsgQuit{}), Xfer(), Close() delivers the
+// MsgQuit on a *net.TCPConn, a *net.UnixConn or a DirectConn (such as a
+// connector's Peer.Conn), unless the socket's buffer was full (then
+// Stats().WriteQueue is not 0). On other conns, and for larger queues,
+// Xfer hands the bytes to a writer goroutine, which Close stops. To
+// deliver everything whatever the queue, call Shutdown(ctx): it writes the
+// whole queue, waiting as needed (bounded by ctx), then closes.
 //
 // Send, Xfer, Get, Recv, Flush and Shutdown belong to one goroutine at a
 // time; Close, Stats, Remote, Local and Conn may be called from any
@@ -24,26 +49,57 @@
 // nothing) rather than let the unsent bytes pass Options.MaxWriteQueue
 // (default 256 KiB). The read buffer starts at 8 KiB (on a TCP or Unix
 // socket, allocated on the first read) and doubles while the application
-// lags, up to
-// Options.MaxReadBuffer (default 256 KiB); when it is full, reading stops
-// until Get makes room, so a peer that sends faster than the application
-// reads is slowed down by TCP instead of growing memory. A single frame
-// larger than MaxReadBuffer is a fatal error. Get decodes in place in the
-// read buffer; consumed bytes are dropped by moving the unread tail to the
-// front only when less than a quarter of the buffer is left.
+// lags or reads in bulk, up to Options.MaxReadBuffer (default 256 KiB), but
+// only for a peer that has proved itself: it passed the hello (New checks
+// it) and Get has returned a message from it. Until then only a single
+// frame larger than the buffer makes it grow, so a peer that sends
+// nothing but frames to skip, or sends nothing whole, costs 8 KiB of read
+// buffer. When the buffer is full, reading stops until Get makes room, so
+// a peer that sends faster than the application reads is slowed down by
+// TCP instead of growing memory. A single frame larger than MaxReadBuffer
+// is a fatal error. Get decodes in place in the read buffer; consumed
+// bytes are dropped by moving the unread tail to the front only when less
+// than a quarter of the buffer is left.
+//
+// The write queue holds only what this side Sends: it starts empty and
+// grows with use, and its bytes (queued plus being written) never pass
+// MaxWriteQueue; its two buffers (one is filled while the writer goroutine
+// writes the other) keep their size once grown. An idle Messenger on
+// loopback TCP takes about 21 KB (BenchmarkIdleMemory); one whose peer
+// floods it stays within about MaxReadBuffer + 2 × MaxWriteQueue
+// (768 KiB with the defaults: lower the two Options for servers with many
+// peers).
 //
 // # Errors
 //
-// Xfer reports what happened since the last call: a Recoverable
-// *message.DecodeError means Get skipped a bad frame and went on (counted in
-// Stats.SkippedFrames); anything else is final and is then returned by
-// every Xfer and Send: ErrPeerClosed (wraps io.EOF) when the peer closed
+// Xfer reports only final errors, which every later Xfer and Send then
+// returns too: ErrPeerClosed (wraps io.EOF) when the peer closed
 // cleanly or half-closed, the connection's error (a reset, a broken pipe)
 // wrapped with %w, a fatal *message.DecodeError (the Messenger has closed
 // the connection), or ErrClosed (net.ErrClosed) after Close. A read-side
 // end is reported only once Get has returned every message that arrived
 // before it, so that a peer's last message (say a MsgQuit) is not lost;
 // Get still works after Close for what was received.
+//
+// A frame the codec rejects but can skip (a recoverable
+// *message.DecodeError: a type this side does not know, as a newer peer
+// may send, or a payload its type refuses) is not an error: Get skips it
+// and goes on, and Stats counts it (SkippedFrames, split by reason:
+// SkippedUnknownType, SkippedBadPayload, SkippedMalformed) and keeps the
+// last one's error (LastSkip). The Logger gets the 1st, 2nd, 4th, 8th...
+// skip, so that a flood of bad frames cannot flood the log.
+//
+// # The skip budget
+//
+// Between two Xfers, Get skips at most 64 frames or 64 KiB (the frame that
+// crosses the limit included); then it returns nil, and goes on after the
+// next Xfer. A peer that sends nothing but frames to skip (empty lines to
+// a JSON Messenger, unknown codes to a byte one) thus costs a game loop at
+// most that much work per frame, about 60 to 100 µs on the machine of the
+// figures below (BenchmarkXferSkipFlood), instead of a whole read buffer
+// (256 KiB of empty lines took 150 to 600 ms). The bytes wait in the read
+// buffer, which is bounded: the peer is slowed down by TCP. Messages are
+// not limited: the loop decides how many it takes with Get.
 //
 // # The hello
 //
@@ -81,8 +137,12 @@
 // written on (AMD EPYC, Linux, Go 1.26); each figure comes with the floor
 // measured in the same run.
 //
-// A Messenger on a *net.TCPConn or *net.UnixConn reads and writes through
-// syscall.RawConn with non-blocking system calls made by Xfer itself:
+// A Messenger on a *net.TCPConn or *net.UnixConn, or on a conn that opts in
+// as a DirectConn (package connector's Peer.Conn does), reads and writes
+// through syscall.RawConn with non-blocking system calls made by Xfer
+// itself (a DirectConn is told, through SocketFailed, when that I/O ends
+// with an error or the end of the stream, as its own Read or Write would
+// have seen):
 //
 //   - Reading: Xfer does one read(2) into the read buffer, but only when
 //     there may be something to read, so that an idle Xfer makes no
@@ -101,8 +161,8 @@
 //     writes while the game loop goes on; Send fills a second buffer
 //     meanwhile, and the batches grow while a write is in flight.
 //
-// Other conns (net.Pipe, TLS, wrappers that hide the socket) have no
-// descriptor to poll: a reader goroutine fills the read buffer (published
+// Other conns (net.Pipe, TLS, wrappers that hide the socket and do not
+// implement DirectConn) have no descriptor to poll: a reader goroutine fills the read buffer (published
 // to Xfer with atomics: an idle Xfer is a few loads, and the buffer is
 // shared without copies) and the writer goroutine writes everything.
 // Measured against the direct design (the *Goroutines benchmarks run it
@@ -116,34 +176,52 @@
 //
 // Figures: go test -run '^$' -bench . -benchmem -count=5 ./messenger,
 // medians of 5 runs of the whole suite (ns per op; one op is one message,
-// or one round trip):
+// or one round trip), on a machine shared with other jobs:
 //
-//	ThroughputByte              34.8 ns   28.7 M msgs/s  16 B  1 alloc   0.61 x the floor
-//	ThroughputByteBlocks        32.3 ns   31.0 M msgs/s  16 B  0 allocs  0.65 x the floor
-//	ThroughputRawFloor          21.1 ns   47.3 M msgs/s   0 B  0 allocs
-//	ThroughputByteGoroutines    37.8 ns   26.5 M msgs/s  16 B  1 alloc
-//	ThroughputByteDirectWrites  54.3 ns   18.4 M msgs/s  16 B  1 alloc
-//	ThroughputJSON             121.6 ns    8.2 M msgs/s  16 B  1 alloc
-//	ThroughputMsgpack          341.8 ns    2.9 M msgs/s  16 B  1 alloc
-//	RoundTripByte             12 620 ns                  32 B  2 allocs  0.91 x the floor
-//	RoundTripByteEchoGoroutine 15 340 ns                 32 B  2 allocs  1.11 x the floor
-//	RoundTripRawFloor         13 870 ns                   0 B  0 allocs
-//	RoundTripByteGoroutines  211 800 ns                  32 B  2 allocs
-//	XferIdle                    10.9 ns                   0 B  0 allocs
-//	Send                        15.2 ns                   0 B  0 allocs
-//	IdleMemory                20 910 B per connected Messenger
+//	ThroughputByte              53.7 ns   18.6 M msgs/s  16 B  1 alloc   0.58 x the floor
+//	ThroughputBytePeerConn      45.8 ns   21.8 M msgs/s  16 B  1 alloc   (on Peer.Conn)
+//	ThroughputByteBlocks        39.1 ns   25.6 M msgs/s  16 B  0 allocs  0.79 x the floor
+//	ThroughputByteOneValue      19.9 ns   50.3 M msgs/s   0 B  0 allocs  (no allocation)
+//	ThroughputRawFloor          31.0 ns   32.2 M msgs/s   0 B  0 allocs
+//	ThroughputByteGoroutines    96.3 ns   10.4 M msgs/s  16 B  1 alloc
+//	ThroughputByteDirectWrites  78.3 ns   12.8 M msgs/s  16 B  1 alloc
+//	ThroughputJSON             248.8 ns    4.0 M msgs/s  16 B  1 alloc
+//	ThroughputMsgpack          569.2 ns    1.8 M msgs/s  17 B  1 alloc
+//	RoundTripByte             15 350 ns                  32 B  2 allocs  1.07 x the floor
+//	RoundTripBytePeerConn     20 520 ns                  32 B  2 allocs  (on Peer.Conn)
+//	RoundTripByteEchoGoroutine 16 080 ns                 32 B  2 allocs  1.12 x the floor
+//	RoundTripRawFloor         14 310 ns                   0 B  0 allocs
+//	RoundTripByteGoroutines  205 300 ns                  32 B  2 allocs
+//	XferIdle                    14.3 ns                   0 B  0 allocs
+//	Send                        23.8 ns                   0 B  0 allocs
+//	XferSkipFlood             50 460 ns  64 frames skipped per Xfer
+//	IdleMemory                20 830 B per connected Messenger
 //
-// The machine is shared and runs vary with its load: earlier runs gave
-// 0.52 to 0.69 x the floor for ThroughputByte and 0.97 to 1.20 x for
-// RoundTripByte. A one-second RoundTripByte that is the first benchmark
-// of its process reads 10 to 25% slower than the same benchmark run again
-// (the effect goes with GOGC=off or -benchtime=3s). IdleMemory is the
-// growth of HeapInuse+StackInuse per Messenger over loopback TCP after one
-// message each way (8 KiB read buffer, watch's stack, the conn, the
-// Messenger). The allocation in the throughput and round-trip benchmarks
-// is the decoded message (the codec allocates one value per frame); the
-// receiving side is bound by it, which message.Blocks amortises
-// (ThroughputByteBlocks). For scale, the issue gives Python
-// cable_car 1.0.1 at about 1.05 M msgs/s (byte), 0.32 M msgs/s (JSON) and
-// a 13.5 µs round trip, on another machine.
+// The machine is shared and runs vary with its load: other runs gave 0.50
+// to 0.70 x the floor for ThroughputByte, 0.75 to 0.85 x for
+// ThroughputByteBlocks and 0.9 to 1.2 x for RoundTripByte. A one-second
+// RoundTripByte that is the first benchmark of its process reads 10 to 25%
+// slower than the same benchmark run again (the effect goes with GOGC=off
+// or -benchtime=3s). IdleMemory is the growth of HeapInuse+StackInuse per
+// Messenger over loopback TCP after one message each way (8 KiB read
+// buffer, watch's stack, the conn, the Messenger).
+//
+// The *PeerConn benchmarks run on the Peer.Conn of two discovering
+// connector.BroadcastConnectors in the same process. Their throughput is
+// the bare one; their round trip is 1.2 to 1.35 x the bare one, and so is
+// a bare TCP pair's in a process where connectors run (and the bare
+// *net.TCPConn under a Peer.Conn): the cost is not the wrapper but the
+// runtime's idle thread, which waits in epoll_wait whenever goroutines are
+// parked in the network poller (the connectors' readers) and is then woken
+// by every readiness event of the loopback sockets (the profile shows it
+// in runtime.netpoll, and the write(2) that wakes it costs more).
+//
+// The allocation in the throughput and round-trip benchmarks is the
+// decoded message (the codec allocates one value per frame); the receiving
+// side is bound by it: without it (ThroughputByteOneValue, which no real
+// program can do) the Messenger moves more than the floor, and
+// message.Blocks, which allocates values 64 at a time, takes back most of
+// it (ThroughputByteBlocks). For scale, the issue gives Python cable_car
+// 1.0.1 at about 1.05 M msgs/s (byte), 0.32 M msgs/s (JSON) and a 13.5 µs
+// round trip, on another machine.
 package messenger

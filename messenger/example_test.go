@@ -81,8 +81,10 @@ func ExampleNew() {
 	// echoed MsgIdentify: ada@box
 }
 
-// A game loop: once per frame, queue this frame's messages, Xfer, then Get
-// until nil. Nothing here ever blocks.
+// A game loop. Each frame: Xfer, Get until nil, Send this frame's
+// messages, and Xfer again so that they leave in this frame (queued after
+// the last Xfer, they would wait a whole frame). Xfer returns only final
+// errors: a loop may stop on any. Nothing here ever blocks.
 func Example_gameLoop() {
 	aConn, bConn := connectedPair()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -108,10 +110,16 @@ func Example_gameLoop() {
 	defer a.Close()
 	defer b.Close()
 
-	sent, joins, quits := 0, 0, 0
-	for frame := 0; quits == 0; frame++ {
-		// a: three joins in the first frames, then a quit.
-		switch {
+	sent, joins, quits, acks := 0, 0, 0, 0
+	for frame := 0; quits == 0 || acks < 4; frame++ {
+		// a's frame: take what arrived, play, send, send now.
+		if err := a.Xfer(); err != nil {
+			break // the connection is over
+		}
+		for msg := a.Get(); msg != nil; msg = a.Get() {
+			acks++ // b's answers
+		}
+		switch { // three joins in the first frames, then a quit
 		case sent < 3:
 			if err := a.Send(&message.MsgJoin{}); err != nil {
 				log.Fatal(err)
@@ -124,11 +132,13 @@ func Example_gameLoop() {
 			sent++
 		}
 		if err := a.Xfer(); err != nil {
-			log.Fatal(err)
+			break
 		}
-		// b: take whatever arrived.
+
+		// b's frame, in the same order: it answers each message in the
+		// frame it reads it.
 		if err := b.Xfer(); err != nil {
-			log.Fatal(err)
+			break
 		}
 		for msg := b.Get(); msg != nil; msg = b.Get() {
 			switch msg.(type) {
@@ -137,9 +147,15 @@ func Example_gameLoop() {
 			case *message.MsgQuit:
 				quits++
 			}
+			if err := b.Send(&message.MsgRetry{}); err != nil {
+				log.Fatal(err)
+			}
+		}
+		if err := b.Xfer(); err != nil {
+			break
 		}
 		time.Sleep(time.Millisecond) // the rest of the frame
 	}
-	fmt.Println("joins:", joins, "quits:", quits)
-	// Output: joins: 3 quits: 1
+	fmt.Println("joins:", joins, "quits:", quits, "answers:", acks)
+	// Output: joins: 3 quits: 1 answers: 4
 }

@@ -38,7 +38,11 @@ type Messenger struct {
 	// Owned by the application goroutine (Send, Xfer, Get, Recv, Flush,
 	// Shutdown).
 	err       error  // sticky: returned by Xfer and Send from now on
-	pending   error  // first recoverable decode error since the last Xfer
+	lastSkip  error  // the error of the last frame skipped
+	skipNew   bool   // lastSkip changed since the last publishStats
+	skipsNow  int    // frames skipped since the last Xfer (the skip budget)
+	skipBytes int    // bytes skipped since the last Xfer
+	throttled bool   // Get stopped: the skip budget of this Xfer is spent
 	rbuf      []byte // read buffer (see readdirect.go and readloop.go)
 	r         int    // next byte Get decodes
 	limit     int    // bytes of rbuf published by readLoop, as of the last Xfer
@@ -78,7 +82,8 @@ type Messenger struct {
 
 	stats struct {
 		sync.Mutex
-		c counts
+		c        counts
+		lastSkip error
 	}
 
 	mu        sync.Mutex // guards writer start against Close
@@ -95,6 +100,7 @@ type Messenger struct {
 // counts are the application-side counters.
 type counts struct {
 	msgsIn, msgsOut, bytesIn, bytesOutDirect, skipped uint64
+	skippedUnknown, skippedPayload, skippedMalformed  uint64
 	writeQueue, readBuffered, readBufferCap           int
 }
 
@@ -172,27 +178,48 @@ type Stats struct {
 	MessagesOut   uint64 // messages queued by Send
 	BytesIn       uint64 // frame bytes received (the hello excluded)
 	BytesOut      uint64 // frame bytes written to the connection
-	SkippedFrames uint64 // frames skipped after a recoverable decode error
 	WriteQueue    int    // bytes queued by Send and not yet written
 	ReadBuffered  int    // bytes received and not yet decoded by Get
 	ReadBufferCap int    // current size of the read buffer
+
+	// SkippedFrames counts the frames Get skipped: frames the codec
+	// rejected with a recoverable *message.DecodeError, after which the
+	// stream goes on (Xfer does not report them). The three counts after
+	// it split it by reason (errors.Is on the decode error); what they
+	// leave is other recoverable errors of a codec.
+	SkippedFrames uint64
+	// SkippedUnknownType: message.ErrUnknownType, a type this side has not
+	// registered (such as a newer peer's).
+	SkippedUnknownType uint64
+	// SkippedBadPayload: message.ErrBadPayload, a payload its type refused.
+	SkippedBadPayload uint64
+	// SkippedMalformed: message.ErrMalformed, a frame that does not parse
+	// (for JSON, a line that is not ["Name",{...}], an empty line included).
+	SkippedMalformed uint64
+	// LastSkip is the error of the last frame skipped (a
+	// *message.DecodeError, which says where and why), nil if none was.
+	LastSkip error
 }
 
 // Stats returns the counters as of the last Xfer. It is safe to call from
 // any goroutine.
 func (m *Messenger) Stats() Stats {
 	m.stats.Lock()
-	c := m.stats.c
+	c, last := m.stats.c, m.stats.lastSkip
 	m.stats.Unlock()
 	return Stats{
-		MessagesIn:    c.msgsIn,
-		MessagesOut:   c.msgsOut,
-		BytesIn:       c.bytesIn,
-		BytesOut:      c.bytesOutDirect + m.written.Load(),
-		SkippedFrames: c.skipped,
-		WriteQueue:    c.writeQueue,
-		ReadBuffered:  c.readBuffered,
-		ReadBufferCap: c.readBufferCap,
+		MessagesIn:         c.msgsIn,
+		MessagesOut:        c.msgsOut,
+		BytesIn:            c.bytesIn,
+		BytesOut:           c.bytesOutDirect + m.written.Load(),
+		WriteQueue:         c.writeQueue,
+		ReadBuffered:       c.readBuffered,
+		ReadBufferCap:      c.readBufferCap,
+		SkippedFrames:      c.skipped,
+		SkippedUnknownType: c.skippedUnknown,
+		SkippedBadPayload:  c.skippedPayload,
+		SkippedMalformed:   c.skippedMalformed,
+		LastSkip:           last,
 	}
 }
 
@@ -201,12 +228,15 @@ func (m *Messenger) publishStats() {
 	m.counts.writeQueue = len(m.wq) + m.inflight
 	m.counts.readBuffered = m.limit - m.r
 	m.counts.readBufferCap = len(m.rbuf)
-	if m.counts == m.countsPub {
+	if m.counts == m.countsPub && !m.skipNew {
 		return
 	}
 	m.countsPub = m.counts
 	m.stats.Lock()
 	m.stats.c = m.counts
+	if m.skipNew {
+		m.stats.lastSkip, m.skipNew = m.lastSkip, false
+	}
 	m.stats.Unlock()
 }
 
@@ -306,6 +336,11 @@ func (m *Messenger) flush(ctx context.Context) error {
 // wait blocks until a goroutine of the Messenger reports something (new
 // bytes count when reads is set), ctx ends or the Messenger is closed.
 func (m *Messenger) wait(ctx context.Context, reads bool) error {
+	if reads && (m.compact || m.readDone || m.err != nil) {
+		// readLoop waits for the next Xfer to make room, or reading has
+		// ended: the next Xfer has something to do.
+		return nil
+	}
 	if reads && m.raw != nil && !m.armed && !m.readDone {
 		m.arm()
 	}

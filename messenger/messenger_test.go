@@ -324,38 +324,41 @@ func TestSplitFrames(t *testing.T) {
 	})
 }
 
-// TestDecodeErrorRecoverable: a frame of an unknown type is skipped and
-// reported; the next one arrives.
+// TestDecodeErrorRecoverable: a frame of an unknown type (and one whose
+// payload its type refuses) is skipped, counted by reason and kept as
+// Stats.LastSkip; Xfer reports no error, so the README's loop goes on,
+// and the next message arrives.
 func TestDecodeErrorRecoverable(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
 		raw, m := compatMessenger(t, tr, byteCodec(), Options{})
-		stream := append(positionFrame(1), 5, 0x7f, 1, 2, 3)
+		stream := append(positionFrame(1), 5, 0x7f, 1, 2, 3) // unknown code 0x7f
+		stream = append(stream, 4, 0x10, 1, 2)               // a 2-byte position payload
 		stream = append(stream, positionFrame(2)...)
 		go raw.Write(stream)
 		var ids []uint32
-		var xferErrs []error
 		poll(t, "both messages", func() bool {
 			if err := m.Xfer(); err != nil {
-				xferErrs = append(xferErrs, err)
+				t.Fatalf("Xfer = %v, want nil: a skipped frame is not an error", err)
 			}
 			for msg := m.Get(); msg != nil; msg = m.Get() {
 				ids = append(ids, msg.(*position).ID)
 			}
-			return len(ids) == 2 && len(xferErrs) == 1
+			return len(ids) == 2
 		})
-		var de *message.DecodeError
-		if !errors.As(xferErrs[0], &de) || !de.Recoverable() || !errors.Is(de, message.ErrUnknownType) {
-			t.Errorf("Xfer error = %v, want a recoverable unknown-type DecodeError", xferErrs[0])
-		}
 		if ids[0] != 1 || ids[1] != 2 {
 			t.Errorf("ids = %v", ids)
 		}
 		xferOK(t, m)
-		if st := m.Stats(); st.SkippedFrames != 1 || st.MessagesIn != 2 {
+		st := m.Stats()
+		if st.SkippedFrames != 2 || st.SkippedUnknownType != 1 || st.SkippedBadPayload != 1 || st.SkippedMalformed != 0 || st.MessagesIn != 2 {
 			t.Errorf("Stats = %+v", st)
 		}
+		var de *message.DecodeError
+		if !errors.As(st.LastSkip, &de) || !de.Recoverable() || !errors.Is(de, message.ErrBadPayload) {
+			t.Errorf("LastSkip = %v, want the bad-payload DecodeError", st.LastSkip)
+		}
 		if err := m.Send(&message.MsgJoin{}); err != nil {
-			t.Errorf("Send after a recoverable error: %v", err)
+			t.Errorf("Send after a skipped frame: %v", err)
 		}
 	})
 }
@@ -774,29 +777,46 @@ func TestCloseFromAnotherGoroutine(t *testing.T) {
 	})
 }
 
-// TestRecvDecodeError: Recv skips a bad frame, returns the next message,
-// then reports the error once.
+// TestRecvDecodeError: Recv skips a bad frame (counted in Stats) and
+// returns the next message, with no error.
 func TestRecvDecodeError(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
 		raw, m := compatMessenger(t, tr, byteCodec(), Options{})
 		go raw.Write(append([]byte{3, 0x7e, 0}, positionFrame(9)...))
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		// The message after the bad frame comes first; the error with the
-		// next call.
 		msg, err := m.Recv(ctx)
 		if err != nil || msg.(*position).ID != 9 {
 			t.Fatalf("Recv = %v, %v; want position 9", msg, err)
 		}
 		short, cancelShort := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancelShort()
-		msg, err = m.Recv(short)
-		var de *message.DecodeError
-		if msg != nil || !errors.As(err, &de) || !de.Recoverable() || !errors.Is(err, message.ErrUnknownType) {
-			t.Errorf("Recv = %v, %v; want a recoverable DecodeError", msg, err)
-		}
 		if msg, err := m.Recv(short); msg != nil || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("Recv = %v, %v; want DeadlineExceeded", msg, err)
 		}
+		if st := m.Stats(); st.SkippedFrames != 1 || st.SkippedUnknownType != 1 || !errors.Is(st.LastSkip, message.ErrUnknownType) {
+			t.Errorf("Stats = %+v", st)
+		}
 	})
+}
+
+// TestRecvSkipThenEnd: a bad frame followed by the end of the stream, both
+// seen by the same Xfer: Recv skips the frame and reports ErrPeerClosed
+// rather than wait for a reader that has ended.
+func TestRecvSkipThenEnd(t *testing.T) {
+	for _, tr := range []transport{transports[0], wrappedTCP} {
+		t.Run(tr.name, func(t *testing.T) {
+			raw, m := compatMessenger(t, tr, byteCodec(), Options{})
+			go func() {
+				raw.Write([]byte{3, 0x7e, 0})
+				raw.Close()
+			}()
+			poll(t, "the reader's end", func() bool { return m.events.Load()&evReadErr != 0 })
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if msg, err := m.Recv(ctx); msg != nil || !errors.Is(err, ErrPeerClosed) {
+				t.Fatalf("Recv = %v, %v; want ErrPeerClosed", msg, err)
+			}
+		})
+	}
 }

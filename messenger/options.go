@@ -43,7 +43,9 @@ type Options struct {
 
 	// MaxReadBuffer bounds the bytes received and not yet returned by Get.
 	// The buffer starts at 8 KiB and doubles up to this limit while the
-	// application lags; when it is full, reading stops (the peer's writes
+	// application lags, once a message has arrived from the peer (before,
+	// only for a frame larger than the buffer; see the package
+	// documentation); when it is full, reading stops (the peer's writes
 	// then block or fail with ErrQueueFull on its side) until Get frees
 	// room. A single frame larger than this is a fatal error (a
 	// *message.DecodeError wrapping message.ErrTooLarge). 0 or less means

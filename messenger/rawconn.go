@@ -12,12 +12,13 @@ import (
 
 // rawConn does non-blocking read(2), write(2) and a readability wait on the
 // socket of a *net.TCPConn or *net.UnixConn (Go keeps sockets in
-// non-blocking mode). Other conns, including types that embed these and
-// may change what Read or Write do, get nil and go through readLoop and
-// writeLoop.
+// non-blocking mode), or of a conn that opts in as a DirectConn. Other
+// conns, including types that embed these and may change what Read or
+// Write do, get nil and go through readLoop and writeLoop.
 type rawConn struct {
 	conn    net.Conn
 	rc      syscall.RawConn
+	direct  DirectConn       // the conn when it opted in, to be told of failures
 	readFn  func(fd uintptr) // made once: no allocation per call
 	writeFn func(fd uintptr) bool
 	peekFn  func(fd uintptr) bool
@@ -28,7 +29,10 @@ type rawConn struct {
 }
 
 func newRawConn(conn net.Conn) *rawConn {
-	var sc syscall.Conn
+	var (
+		sc     syscall.Conn
+		direct DirectConn
+	)
 	switch c := conn.(type) {
 	case *net.TCPConn:
 		sc = c
@@ -37,6 +41,13 @@ func newRawConn(conn net.Conn) *rawConn {
 			return nil
 		}
 		sc = c
+	case DirectConn:
+		switch c.LocalAddr().Network() {
+		case "tcp", "tcp4", "tcp6", "unix": // stream sockets only
+		default:
+			return nil
+		}
+		sc, direct = c, c
 	default:
 		return nil
 	}
@@ -44,7 +55,7 @@ func newRawConn(conn net.Conn) *rawConn {
 	if err != nil {
 		return nil
 	}
-	c := &rawConn{conn: conn, rc: rc}
+	c := &rawConn{conn: conn, rc: rc, direct: direct}
 	c.readFn = func(fd uintptr) {
 		c.n, c.err = syscall.Read(int(fd), c.buf)
 	}
@@ -106,6 +117,19 @@ func (c *rawConn) result(err error, op string) (int, error) {
 // failed, or the conn is closed (the error then).
 func (c *rawConn) waitReadable() error {
 	return c.rc.Read(c.peekFn)
+}
+
+// failed turns the error (io.EOF at the end of the stream) that ended
+// direct reading or writing into the one to report: a DirectConn is told
+// and gives its own account.
+func (c *rawConn) failed(err error) error {
+	if c.direct == nil {
+		return err
+	}
+	if rerr := c.direct.SocketFailed(err); rerr != nil {
+		return rerr
+	}
+	return err
 }
 
 // wouldBlock reports whether err means "try again later".

@@ -13,5 +13,6 @@ func newRawConn(net.Conn) *rawConn { return nil }
 func (*rawConn) read([]byte) (int, error)  { return 0, nil }
 func (*rawConn) write([]byte) (int, error) { return 0, nil }
 func (*rawConn) waitReadable() error       { return nil }
+func (*rawConn) failed(err error) error    { return err }
 
 func wouldBlock(error) bool { return false }

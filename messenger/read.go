@@ -22,16 +22,27 @@ const (
 // messages available: call Get until it returns nil.
 //
 // A frame the codec rejects but can skip (a *message.DecodeError that is
-// Recoverable) is skipped, counted in Stats.SkippedFrames and returned by
-// the next Xfer; Get goes on with the next frame. A frame after which the
+// Recoverable, such as a type this side does not know) is skipped and
+// counted in Stats (SkippedFrames, by reason, and LastSkip); Get goes on
+// with the next frame and no error is reported. Skipping is bounded per
+// Xfer (the skip budget, see the package documentation): once 64 frames or
+// 64 KiB have been skipped since the last Xfer, Get returns nil and goes
+// on after the next Xfer, so that a peer that sends nothing but bad frames
+// cannot make one frame of the game loop long. A frame after which the
 // stream cannot go on closes the connection; the next Xfer returns the
 // error.
 func (m *Messenger) Get() message.Message {
-	if m.r >= m.limit || m.stalled {
+	if m.r >= m.limit || m.stalled || m.throttled {
 		return nil
 	}
 	return m.decode()
 }
+
+// The skip budget: what Get may skip between two Xfers.
+const (
+	skipBudgetFrames = 64
+	skipBudgetBytes  = 64 << 10
+)
 
 func (m *Messenger) decode() message.Message {
 	for m.r < m.limit {
@@ -60,11 +71,10 @@ func (m *Messenger) decode() message.Message {
 		case err != nil && n > 0 && n <= avail:
 			m.r += n
 			m.scanned = 0
-			m.counts.skipped++
-			if m.pending == nil {
-				m.pending = err
+			m.skipped(err, n)
+			if m.throttled {
+				return nil
 			}
-			m.log.Warn("messenger: frame skipped", "remote", m.conn.RemoteAddr(), "err", err)
 		default:
 			if err == nil {
 				err = fmt.Errorf("messenger: codec %s: Decode returned message %T, %d bytes of %d", m.codec.Name(), msg, n, avail)
@@ -74,6 +84,29 @@ func (m *Messenger) decode() message.Message {
 		}
 	}
 	return nil
+}
+
+// skipped counts a frame of n bytes skipped after err, and spends the skip
+// budget.
+func (m *Messenger) skipped(err error, n int) {
+	m.counts.skipped++
+	switch {
+	case errors.Is(err, message.ErrUnknownType):
+		m.counts.skippedUnknown++
+	case errors.Is(err, message.ErrBadPayload):
+		m.counts.skippedPayload++
+	case errors.Is(err, message.ErrMalformed):
+		m.counts.skippedMalformed++
+	}
+	m.lastSkip, m.skipNew = err, true
+	if c := m.counts.skipped; c&(c-1) == 0 { // the 1st, 2nd, 4th, 8th...: logs stay few under a flood
+		m.log.Warn("messenger: frame skipped", "remote", m.conn.RemoteAddr(), "skipped", c, "err", err)
+	}
+	m.skipsNow++
+	m.skipBytes += n
+	if m.skipsNow >= skipBudgetFrames || m.skipBytes >= skipBudgetBytes {
+		m.throttled = true
+	}
 }
 
 // fail records a fatal error from the application goroutine and closes the

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Reading directly, for a *net.TCPConn or *net.UnixConn (rawConn).
+// Reading directly, for a *net.TCPConn, a *net.UnixConn or a DirectConn
+// (rawConn).
 //
 // Xfer itself does one non-blocking read(2) into rbuf, which only the
 // application goroutine touches. To keep an idle Xfer free of system calls
@@ -22,9 +23,10 @@ import (
 // rbuf is allocated on the first read, at 8 KiB. Consumed bytes are
 // dropped by moving the unread tail to the front when less than a quarter
 // of the buffer is free; the buffer doubles, up to MaxReadBuffer, when the
-// unread bytes fill more than half of it or when a read filled it. When it
-// is full at MaxReadBuffer, Xfer stops reading until Get consumes: the
-// socket buffers fill and the peer is slowed down.
+// unread bytes fill more than half of it or when a read filled it, once
+// the peer has proved itself (see mayGrow). When it is full at its size,
+// Xfer stops reading until Get consumes: the socket buffers fill and the
+// peer is slowed down.
 
 // hotWindow is how long after the last data Xfer goes on reading the
 // socket on every call. A game loop that calls Xfer once per frame reads
@@ -61,9 +63,9 @@ func (m *Messenger) readDirect() {
 			m.arm()
 		}
 	case err != nil:
-		m.readDone, m.readErr = true, err
+		m.readDone, m.readErr = true, m.raw.failed(err)
 	case n == 0:
-		m.readDone, m.readErr = true, io.EOF
+		m.readDone, m.readErr = true, m.raw.failed(io.EOF)
 	}
 }
 
@@ -82,7 +84,7 @@ func (m *Messenger) makeRoom() bool {
 	switch {
 	case size == 0:
 		newSize = min(initialReadBuffer, m.opts.MaxReadBuffer)
-	case (m.filled || unread > size/2) && size < m.opts.MaxReadBuffer:
+	case m.mayGrow(unread, m.filled):
 		newSize = min(2*size, m.opts.MaxReadBuffer)
 	}
 	if newSize != size {
@@ -100,6 +102,25 @@ func (m *Messenger) makeRoom() bool {
 		return false
 	}
 	return true
+}
+
+// mayGrow reports whether the read buffer, with unread bytes not yet
+// decoded, should double (filled: the last read filled it). It grows for
+// one frame larger than the whole buffer from any peer (up to
+// MaxReadBuffer, past which the frame is a fatal error); for a lagging
+// application or bulk reads, only once the peer has proved itself, that
+// is, once Get has returned a message from it (after the hello, which New
+// has checked): a peer that sends only frames to skip, or no whole frame,
+// keeps the initial 8 KiB.
+func (m *Messenger) mayGrow(unread int, filled bool) bool {
+	size := len(m.rbuf)
+	if size >= m.opts.MaxReadBuffer {
+		return false
+	}
+	if unread == size && m.stalled {
+		return true // one frame fills the buffer
+	}
+	return m.counts.msgsIn != 0 && (filled || unread > size/2)
 }
 
 // arm has watch wait for readability.

@@ -16,7 +16,7 @@ package messenger
 // sees the new epoch in rw and starts over too. When the buffer is full
 // and not consumed, readLoop posts evFull and parks; the next Xfer moves
 // the unread bytes to the front (doubling the buffer, up to MaxReadBuffer,
-// when they fill more than half of it), bumps the epoch and resumes
+// when they fill more than half of it and mayGrow allows), bumps the epoch and resumes
 // readLoop. If the buffer is at MaxReadBuffer and full, readLoop stays
 // parked until Get makes room: that is the back-pressure on the peer.
 
@@ -84,7 +84,7 @@ func (m *Messenger) absorb(x uint64) {
 func (m *Messenger) compactRead() {
 	unread := m.limit - m.r
 	size := len(m.rbuf)
-	if unread > size/2 && size < m.opts.MaxReadBuffer {
+	if m.mayGrow(unread, false) {
 		size = min(2*size, m.opts.MaxReadBuffer)
 	}
 	if size == len(m.rbuf) && m.r == 0 {

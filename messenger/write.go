@@ -12,7 +12,8 @@ import (
 //
 // Send appends encoded frames to wq. Xfer writes a small queue (up to
 // directWriteMax bytes) itself, with one non-blocking write(2), when the
-// connection is a *net.TCPConn or *net.UnixConn (rawConn). A larger queue,
+// connection is a *net.TCPConn, a *net.UnixConn or a DirectConn (rawConn).
+// A larger queue,
 // what such a write leaves (the socket buffer is full), and everything on
 // other connections (net.Pipe, TLS) is handed to writeLoop, a goroutine
 // started on first need that writes with the connection's blocking Write.
@@ -82,7 +83,7 @@ func (m *Messenger) write() {
 	case err == nil || err == syscall.EAGAIN || err == syscall.EINTR:
 		m.handOff(n) // the socket buffer is full: writeLoop waits for room
 	default:
-		m.err = m.writeError(err)
+		m.err = m.writeError(m.raw.failed(err))
 		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
 	}
 }

@@ -12,9 +12,16 @@ import (
 // bytes received since the last Xfer available to Get. Call it once per
 // frame of a game loop, then Get until nil.
 //
-// Errors:
-//   - a *message.DecodeError that is Recoverable: Get skipped a bad frame
-//     since the last Xfer; the connection is fine, go on.
+// Xfer returns only final errors, so a game loop may stop on any error:
+//
+//	if err := m.Xfer(); err != nil {
+//		break // the connection is over: err says why
+//	}
+//
+// Frames that Get skipped (recoverable decode errors, such as a type a
+// newer peer sends that this side does not know) are not errors: they are
+// counted in Stats (SkippedFrames, by reason, and LastSkip). Xfer also
+// renews the skip budget of Get (see Get). The errors:
 //   - ErrPeerClosed (errors.Is io.EOF): the peer closed the connection
 //     cleanly. It is reported once Get has returned every message that
 //     arrived before.
@@ -22,12 +29,17 @@ import (
 //   - anything else: the connection is lost (a reset, a read or write
 //     error, a fatal decode error); the Messenger has closed it.
 //
-// Except for a recoverable decode error, the error is final: every later
-// Xfer and Send returns it. Call Close to release the Messenger.
+// The error is final: every later Xfer and Send returns it. Call Close to
+// release the Messenger (messages received before the end stay available
+// to Get).
 func (m *Messenger) Xfer() error {
+	if m.skipsNow != 0 {
+		m.skipsNow, m.skipBytes, m.throttled = 0, 0, false
+	}
 	read := m.readDue()
 	if !read && m.err == nil && m.events.Load() == 0 && len(m.wq) == 0 &&
-		m.pending == nil && !m.readDone && !m.closed.Load() {
+		!m.readDone && m.counts.msgsIn == m.countsPub.msgsIn &&
+		m.counts.skipped == m.countsPub.skipped && !m.closed.Load() {
 		return nil // nothing to do
 	}
 	return m.xfer(read)
@@ -82,14 +94,7 @@ func (m *Messenger) xfer(read bool) error {
 		m.err = m.readError()
 		m.log.Debug("messenger: connection ended", "remote", m.conn.RemoteAddr(), "err", m.err)
 	}
-	if m.err != nil {
-		return m.err
-	}
-	if err := m.pending; err != nil {
-		m.pending = nil
-		return err
-	}
-	return nil
+	return m.err
 }
 
 // handleEvents takes the events posted by readLoop and writeLoop.
@@ -115,10 +120,9 @@ func (m *Messenger) handleEvents() {
 
 // Recv returns the next message, calling Xfer and waiting as needed, for
 // programs without a game loop. It returns ctx.Err() when ctx ends first,
-// and otherwise the errors of Xfer: a recoverable *message.DecodeError
-// comes with a nil message, from the call after the one that returned the
-// message that followed the bad frame (call Recv again); any other error
-// is final. Like Xfer, it also writes what Send queued.
+// and otherwise the errors of Xfer, which are final. Skipped frames are
+// counted in Stats, as with Get. Like Xfer, it also writes what Send
+// queued.
 func (m *Messenger) Recv(ctx context.Context) (message.Message, error) {
 	for {
 		if msg := m.Get(); msg != nil {
@@ -129,6 +133,12 @@ func (m *Messenger) Recv(ctx context.Context) (message.Message, error) {
 		}
 		if msg := m.Get(); msg != nil {
 			return msg, nil
+		}
+		if m.throttled { // the skip budget is spent, not the bytes
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if err := m.wait(ctx, true); err != nil {
 			return nil, err

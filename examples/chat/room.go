@@ -112,7 +112,7 @@ func loop(ctx context.Context, name string, lines <-chan string, joined <-chan m
 						fmt.Fprintf(out, "<%s> %s\n", c.From, c.Text)
 					}
 				}
-				if err != nil && !isSkippedFrame(err) {
+				if err != nil {
 					fmt.Fprintf(out, "* %s left (%v)\n", who(mb), err)
 					m.Close()
 					delete(members, m)

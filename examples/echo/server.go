@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
-	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/messenger"
 )
 
@@ -60,11 +59,7 @@ func echoConn(ctx context.Context, cfg config, conn net.Conn, p *printer) {
 func echoMessages(ctx context.Context, m *messenger.Messenger, peer string, p *printer) error {
 	for {
 		msg, err := m.Recv(ctx)
-		var decodeErr *message.DecodeError
 		switch {
-		case errors.As(err, &decodeErr) && decodeErr.Recoverable():
-			p.printf("%s skipped a bad frame: %v", peer, err)
-			continue
 		case errors.Is(err, io.EOF):
 			return errors.New("closed")
 		case err != nil:
@@ -74,7 +69,7 @@ func echoMessages(ctx context.Context, m *messenger.Messenger, peer string, p *p
 		if err := m.Send(msg); err != nil {
 			return fmt.Errorf("send: %w", err)
 		}
-		if err := m.Xfer(); err != nil && !errors.As(err, &decodeErr) {
+		if err := m.Xfer(); err != nil {
 			return err
 		}
 	}

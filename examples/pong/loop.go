@@ -22,7 +22,9 @@ type screen interface {
 }
 
 // runScreen is the game loop: a fixed 60 Hz tick that reads the input,
-// calls Xfer once, drains Get, steps (host) or moves (guest), and draws. It
+// calls Xfer, drains Get, steps (host) or moves (guest), which Sends, calls
+// Xfer again so that what this frame sent leaves now rather than with the
+// next frame's Xfer (a whole frame later), and draws. It
 // never waits for the network: when nothing arrives the host steps anyway
 // with the guest's last paddle, and the guest shows the last state it has.
 func (s *session) runScreen(ctx context.Context, scr screen, o *options, out io.Writer) error {
@@ -38,9 +40,7 @@ func (s *session) runScreen(ctx context.Context, scr screen, o *options, out io.
 			return s.send(&message.MsgQuit{})
 		}
 		if err := s.m.Xfer(); err != nil && !s.over() {
-			if err = s.xferError(err); err != nil {
-				return err
-			}
+			return err
 		}
 		if err := s.drain(); err != nil {
 			return err
@@ -53,6 +53,9 @@ func (s *session) runScreen(ctx context.Context, scr screen, o *options, out io.
 			if err := s.pingIfDue(now); err != nil {
 				return err
 			}
+		}
+		if err := s.m.Xfer(); err != nil && !s.over() {
+			return err
 		}
 		s.net.update(now)
 

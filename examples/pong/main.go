@@ -6,12 +6,13 @@
 // every frame it sends its paddle and the ball state as byte messages; the
 // guest sends its paddle. Each side rotates what it receives by 180°, so
 // everyone sees themself at the bottom. The loop runs at a fixed 60 Hz, calls
-// Xfer once per frame, drains Get, and never waits for the network; the
+// Xfer, drains Get, moves and Sends, then calls Xfer again so that the
+// frame's messages leave in that frame; it never waits for the network. The
 // round trip and messages per second are shown on screen. The round trip is
-// the game's: a ping and its answer are each sent by the next frame's Xfer
-// and read by the first Xfer after they arrive, so at 60 Hz it includes two
-// to four frames (33 to 67 ms) of waiting besides the network. Headless, it
-// is the network's.
+// the game's: a ping and its answer each leave with the Xfer that ends the
+// frame that sent them and are read by the first Xfer after they arrive,
+// so at 60 Hz it includes up to one frame (17 ms) of waiting besides the
+// network. Headless, it is the network's.
 //
 // On one machine, in two terminals:
 //

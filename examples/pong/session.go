@@ -137,17 +137,6 @@ func (s *session) drain() error {
 	return nil
 }
 
-// xferError filters an Xfer error: a skipped bad frame is reported and the
-// game goes on; anything else ends it.
-func (s *session) xferError(err error) error {
-	var de *message.DecodeError
-	if errors.As(err, &de) && de.Recoverable() {
-		fmt.Fprintf(s.log, "pong: skipped a bad frame: %v\n", err)
-		return nil
-	}
-	return err
-}
-
 // stepHost moves the host's paddle (AI or dir), steps the game and sends the
 // new frame.
 func (s *session) stepHost(dir int) error {
@@ -265,10 +254,7 @@ func (s *session) runHeadless(ctx context.Context) error {
 		msg, err := s.m.Recv(wctx)
 		cancel()
 		if err != nil {
-			if err = s.xferError(err); err != nil {
-				return err
-			}
-			continue
+			return err
 		}
 		if err := s.handle(msg); err != nil {
 			return err
