@@ -7,7 +7,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -61,8 +63,13 @@ func TestDialRefusedThenAccepted(t *testing.T) {
 }
 
 func TestDialTimeout(t *testing.T) {
+	// Nobody listens: every attempt is refused until Timeout. The error
+	// wraps ErrTimeout and the last refusal, whichever of the runtime's
+	// deadline and the context fires first. The bound is generous so that a
+	// loaded machine still makes an attempt; the log counts the refusals.
 	addr := "127.0.0.1:" + strconv.Itoa(freeport.TCP(t))
-	c := &DirectClient{Timeout: 100 * time.Millisecond, RetryInterval: 10 * time.Millisecond}
+	h := &countingHandler{}
+	c := &DirectClient{Timeout: 300 * time.Millisecond, RetryInterval: 10 * time.Millisecond, Logger: slog.New(h)}
 	conn, err := c.Dial(context.Background(), addr)
 	if err == nil {
 		conn.Close()
@@ -71,11 +78,11 @@ func TestDialTimeout(t *testing.T) {
 	if !errors.Is(err, ErrTimeout) {
 		t.Errorf("error %v does not wrap ErrTimeout", err)
 	}
-	if !errors.Is(err, syscall.ECONNREFUSED) {
-		t.Errorf("error %v does not wrap the last dial error (ECONNREFUSED)", err)
+	if h.n.Load() > 0 && !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Errorf("error %v does not wrap the last refusal (ECONNREFUSED) after %d refused attempts", err, h.n.Load())
 	}
-	if errors.Is(err, context.Canceled) {
-		t.Errorf("error %v wraps context.Canceled", err)
+	if errors.Is(err, context.Canceled) || errors.Is(err, os.ErrDeadlineExceeded) || strings.HasSuffix(err.Error(), "i/o timeout") {
+		t.Errorf("error %v wraps context.Canceled or a bare i/o timeout", err)
 	}
 	leakcheck.Check(t, directFrames)
 }
