@@ -34,7 +34,8 @@ type BroadcastConnector struct {
 	evClose    chan struct{} // Stop: run the last events and exit
 	stopCh     chan struct{} // Stop: background goroutines exit
 	discEnded  chan struct{} // closed when discovery ends (or Stop before Start)
-	stopDone   chan struct{} // closed when Stop has finished
+	stopDone   chan struct{} // closed when Stop has finished (by the dispatcher, once it has ended)
+	dispGoID   atomic.Uint64 // the dispatcher goroutine's id: Stop called from a callback
 
 	nets atomic.Pointer[netState]
 
@@ -54,7 +55,6 @@ type BroadcastConnector struct {
 
 	discWG  sync.WaitGroup // sender, listener, acceptor, dials, identify exchanges
 	sweepWG sync.WaitGroup // connection watcher
-	dispWG  sync.WaitGroup // callback dispatcher
 }
 
 const (
@@ -186,8 +186,9 @@ func (c *BroadcastConnector) Start(ctx context.Context) error {
 	}
 	c.sweepWG.Add(1)
 	go c.sweepLoop()
-	c.dispWG.Add(1)
-	go c.dispatchLoop()
+	started := make(chan struct{})
+	go c.dispatchLoop(started)
+	<-started // its id is known before any callback can call Stop
 	return nil
 }
 
@@ -257,14 +258,22 @@ func (c *BroadcastConnector) Connect(ctx context.Context) ([]Peer, error) {
 // Stop ends discovery (a goodbye beacon tells native peers to drop this one
 // at once), closes every peer connection, calls OnDisconnect with
 // ErrStopped for each, and returns when every goroutine of the connector
-// has ended. It is idempotent; concurrent calls all wait. It must not be
-// called from a callback (it would wait for itself).
+// has ended. It is idempotent; concurrent calls all wait.
+//
+// Stop may be called from OnConnect or OnDisconnect. It then does all of
+// the above except waiting for the callback goroutine, which is the
+// caller: the remaining OnDisconnect calls run after the current callback
+// returns, and the goroutine ends after them. Other Stop calls still wait
+// for that end. From a callback, a second Stop returns at once.
 func (c *BroadcastConnector) Stop() error {
+	inCallback := c.onDispatcher()
 	c.mu.Lock()
 	switch c.state {
 	case stateStopped:
 		c.mu.Unlock()
-		<-c.stopDone
+		if !inCallback {
+			<-c.stopDone
+		}
 		return nil
 	case stateNew:
 		c.state = stateStopped
@@ -295,11 +304,18 @@ func (c *BroadcastConnector) Stop() error {
 
 	close(c.stopCh)
 	c.sweepWG.Wait()
-	close(c.evClose)
-	c.dispWG.Wait()
 	c.log.Debug("connector: stopped", "id", c.id)
-	close(c.stopDone)
+	close(c.evClose) // the dispatcher runs the last callbacks, then closes stopDone
+	if !inCallback {
+		<-c.stopDone
+	}
 	return nil
+}
+
+// onDispatcher reports whether the caller is the callback goroutine.
+func (c *BroadcastConnector) onDispatcher() bool {
+	id := c.dispGoID.Load()
+	return id != 0 && id == goroutineID()
 }
 
 // endDiscoveryLocked stops beaconing, listening, accepting and dialing.

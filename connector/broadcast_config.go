@@ -131,8 +131,8 @@ type BroadcastConfig struct {
 	// (OnConnect and OnDisconnect) run on one goroutine owned by the
 	// connector, one at a time, in order, never with a lock held: a peer's
 	// OnDisconnect always follows its OnConnect. They should return quickly
-	// (start a goroutine for long work) and must not call Stop. Nil means no
-	// callback.
+	// (start a goroutine for long work). They may call Stop (see there).
+	// Nil means no callback.
 	OnConnect func(Peer)
 
 	// OnDisconnect is called when a peer reported by OnConnect is dropped,

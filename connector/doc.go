@@ -97,7 +97,8 @@
 // a socket or a timer: an idle connector costs a few wake-ups per Interval.
 //
 // OnConnect and OnDisconnect run on the dispatcher goroutine, one at a
-// time, in order, never with a lock held. They must not call Stop.
+// time, in order, never with a lock held. They may call Stop, which then
+// does not wait for the callback goroutine (see Stop).
 //
 // # mDNS
 //
