@@ -80,28 +80,38 @@ func (c *BroadcastConnector) connectLocked(e *peerEntry, conn net.Conn, p Peer) 
 // before it closes its connections, so ours may still hold what it sent
 // last (a quit message, say). Such a connection stays until the user has
 // read it to the end or the sweep sees the end, PeerTimeout at most, and
-// is then dropped with ErrPeerLeft; anything else of e goes at once.
+// is then dropped with ErrPeerLeft; anything else of e goes at once. A
+// connection whose end (FIN) has arrived already is dropped too, but its
+// Reads still end in a clean io.EOF: a clean leave looks the same to the
+// reader whichever of the FIN and the goodbye comes first.
 func (c *BroadcastConnector) peerLeftLocked(e *peerEntry, now time.Time) {
-	if e.conn != nil && connGone(e.conn.Conn) == nil {
-		e.leftAt, e.heard = now, false
+	if e.conn == nil {
+		delete(c.peers, e.key)
 		return
 	}
-	if e.conn != nil {
-		c.dropLocked(e, ErrPeerLeft)
+	gone := connGone(e.conn.Conn)
+	e.leftAt, e.heard = now, false
+	if gone == nil {
+		return
 	}
+	c.dropLocked(e, connReason(gone)) // reported as ErrPeerLeft
 	delete(c.peers, e.key)
 }
 
-// dropLocked closes e's connection and queues OnDisconnect with reason
-// (ErrPeerLeft for any but Stop once the peer said goodbye).
-func (c *BroadcastConnector) dropLocked(e *peerEntry, reason error) {
-	if !e.leftAt.IsZero() && reason != ErrStopped {
+// dropLocked closes e's connection and queues OnDisconnect. cause is what
+// ended it; Reads and Writes on the user's conn return it from now on (see
+// markDropped), and it is the reason given to OnDisconnect too, except
+// that once the peer said goodbye the reason is ErrPeerLeft (but for
+// Stop's ErrStopped).
+func (c *BroadcastConnector) dropLocked(e *peerEntry, cause error) {
+	reason := cause
+	if !e.leftAt.IsZero() && cause != ErrStopped {
 		reason = ErrPeerLeft
 	}
 	e.leftAt = time.Time{}
 	pc := e.conn
 	e.conn = nil
-	pc.markDropped(reason)
+	pc.markDropped(cause)
 	_ = pc.Conn.Close()
 	c.stats.disconnects.Add(1)
 	c.log.Debug("connector: disconnected", "peer", e.key, "reason", reason)
