@@ -46,6 +46,7 @@ type BroadcastConnector struct {
 	self           record
 	peers          map[peerKey]*peerEntry
 	events         []event
+	dialsInFlight  int // dial goroutines running
 	udp            *net.UDPConn              // beacon listener (shared port)
 	send           *net.UDPConn              // beacon sender (ephemeral port)
 	tcp            *net.TCPListener          // acceptor

@@ -134,12 +134,19 @@ func (c *BroadcastConnector) readHello(conn net.Conn) (r record, target PeerID, 
 //     connection ends only when its data has been read, so what the peer
 //     sent before it closed is never thrown away: it redials on a later
 //     beacon, after the user has read to io.EOF (or the sweep saw the end).
+//   - OneToOne, dialing another peer: reject (busy). A OneToOne connector
+//     dials one peer at a time and lets no other pairing in meanwhile, so
+//     it never ends discovery on one connection while the other side of a
+//     second one has already handed that one out: no dead pairing.
 func (c *BroadcastConnector) decideIncomingLocked(r *record, conn net.Conn, remote netip.AddrPort) byte {
 	if !c.discoveryOn {
 		return rejectStopping
 	}
 	key := peerKey{id: r.id}
 	e := c.peers[key]
+	if c.cfg.OneToOne && c.dialsInFlight > 0 && (e == nil || !e.dialing) {
+		return rejectBusy
+	}
 	if e == nil {
 		if len(c.peers) >= MaxPeers {
 			return rejectFull

@@ -8,10 +8,14 @@ import (
 )
 
 // startDialLocked dials e on a goroutine of its own, unless cap(dialSem)
-// dials are in flight already (the next beacon will try again).
+// dials are in flight already (the next beacon will try again). With
+// OneToOne it dials one peer at a time (see decideIncomingLocked).
 func (c *BroadcastConnector) startDialLocked(e *peerEntry) {
 	if c.cfg.Loopback && !e.addr.Addr().IsLoopback() {
 		return // never leave the machine
+	}
+	if c.cfg.OneToOne && c.dialsInFlight > 0 {
+		return
 	}
 	select {
 	case c.dialSem <- struct{}{}:
@@ -19,6 +23,7 @@ func (c *BroadcastConnector) startDialLocked(e *peerEntry) {
 		return
 	}
 	e.dialing = true
+	c.dialsInFlight++
 	c.stats.dials.Add(1)
 	c.discWG.Add(1)
 	go c.dial(e.key, e.addr)
@@ -36,6 +41,7 @@ func (c *BroadcastConnector) dial(key peerKey, addr netip.AddrPort) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.dialsInFlight--
 	e := c.peers[key]
 	if e != nil {
 		e.dialing = false
@@ -45,7 +51,11 @@ func (c *BroadcastConnector) dial(key peerKey, addr netip.AddrPort) {
 		c.log.Debug("connector: dial failed", "peer", key, "addr", addr, "err", err)
 		return
 	}
-	if !c.discoveryOn || e == nil {
+	// With OneToOne the acceptor has handed this connection out and ended
+	// its discovery: keep it unless Stop runs (discovery can only have
+	// ended by Timeout meanwhile, as no other pairing was let in).
+	keep := c.discoveryOn || (c.cfg.OneToOne && c.state == stateStarted && !c.connectedLocked())
+	if !keep || e == nil {
 		conn.Close() // discovery ended, or the peer said goodbye meanwhile
 		return
 	}
@@ -56,6 +66,16 @@ func (c *BroadcastConnector) dial(key peerKey, addr netip.AddrPort) {
 	// The acceptor decided; follow it even if we hold another connection
 	// (it only accepts when it holds no live connection to us).
 	c.registerLocked(e, conn, &r, true, addr)
+}
+
+// connectedLocked reports whether any peer is connected.
+func (c *BroadcastConnector) connectedLocked() bool {
+	for _, e := range c.peers {
+		if e.conn != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // dialAndIdentify connects and, in native mode, runs the identify exchange.
