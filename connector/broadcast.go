@@ -46,11 +46,15 @@ type BroadcastConnector struct {
 	self           record
 	peers          map[peerKey]*peerEntry
 	events         []event
-	dialsInFlight  int // dial goroutines running
-	udp            *net.UDPConn              // beacon listener (shared port)
-	send           *net.UDPConn              // beacon sender (ephemeral port)
-	tcp            *net.TCPListener          // acceptor
-	mdnsResponders map[string]*mdnsResponder // owned by mdnsLoop, then by Stop
+	dialsInFlight  int                            // dial goroutines running
+	dialsPerIP     map[netip.Addr]int             // of them, per target address
+	dialBuckets    map[netip.AddrPort]*dialBucket // dial allowance per target
+	hsPerIP        map[netip.Addr]int             // identify exchanges in flight per source address
+	nconns         int                            // connected peers
+	udp            *net.UDPConn                   // beacon listener (shared port)
+	send           *net.UDPConn                   // beacon sender (ephemeral port)
+	tcp            *net.TCPListener               // acceptor
+	mdnsResponders map[string]*mdnsResponder      // owned by mdnsLoop, then by Stop
 	discCtx        context.Context
 	discCancel     context.CancelFunc
 
@@ -66,17 +70,20 @@ const (
 
 // peerEntry is one heard and/or connected peer.
 type peerEntry struct {
-	key        peerKey
-	addr       netip.AddrPort // where to dial it
-	name       string
-	meta       []byte
-	heard      bool // a beacon was heard (since the entry was made)
-	firstHeard time.Time
-	lastHeard  time.Time
-	quiet      bool      // it announced that it stopped beaconing
-	leftAt     time.Time // its goodbye came while its connection still held data (see peerLeftLocked)
-	dialing    bool
-	conn       *peerConn // nil when not connected
+	key         peerKey
+	src         netip.Addr // the address it was first heard from or connected from
+	created     time.Time
+	connectedAt time.Time
+	addr        netip.AddrPort // where to dial it
+	name        string
+	meta        []byte
+	heard       bool // a beacon was heard (since the entry was made)
+	firstHeard  time.Time
+	lastHeard   time.Time
+	quiet       bool      // it announced that it stopped beaconing
+	leftAt      time.Time // its goodbye came while its connection still held data (see peerLeftLocked)
+	dialing     bool
+	conn        *peerConn // nil when not connected
 }
 
 // netState is what the sender last read of the interfaces.
@@ -106,19 +113,22 @@ func NewBroadcastConnector(cfg *BroadcastConfig) (*BroadcastConnector, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &BroadcastConnector{
-		cfg:        c,
-		id:         newPeerID(),
-		log:        log,
-		sweepEvery: max(min(c.Interval, c.PeerTimeout/4), time.Millisecond),
-		dialSem:    make(chan struct{}, 16),
-		hsSem:      make(chan struct{}, 32),
-		kick:       make(chan struct{}, 1),
-		evSignal:   make(chan struct{}, 1),
-		evClose:    make(chan struct{}),
-		stopCh:     make(chan struct{}),
-		discEnded:  make(chan struct{}),
-		stopDone:   make(chan struct{}),
-		peers:      make(map[peerKey]*peerEntry),
+		cfg:         c,
+		id:          newPeerID(),
+		log:         log,
+		sweepEvery:  max(min(c.Interval, c.PeerTimeout/4), time.Millisecond),
+		dialSem:     make(chan struct{}, 16),
+		hsSem:       make(chan struct{}, 32),
+		kick:        make(chan struct{}, 1),
+		evSignal:    make(chan struct{}, 1),
+		evClose:     make(chan struct{}),
+		stopCh:      make(chan struct{}),
+		discEnded:   make(chan struct{}),
+		stopDone:    make(chan struct{}),
+		peers:       make(map[peerKey]*peerEntry),
+		dialsPerIP:  make(map[netip.Addr]int),
+		dialBuckets: make(map[netip.AddrPort]*dialBucket),
+		hsPerIP:     make(map[netip.Addr]int),
 	}, nil
 }
 

@@ -27,9 +27,12 @@ const (
 	DefaultConnTimeout = 2 * time.Second
 	// DefaultInterfaceRefresh is how often the interface list is read again.
 	DefaultInterfaceRefresh = 5 * time.Second
-	// MaxPeers bounds the peer table (heard and connected peers); beacons
-	// of further peers are dropped and counted.
+	// MaxPeers bounds the peer table (heard and connected peers); when it
+	// is full, unproven entries make room, and beacons of further peers are
+	// dropped and counted (see the package documentation, "Limits").
 	MaxPeers = 1024
+	// DefaultMaxConns is BroadcastConfig.MaxConns when the field is zero.
+	DefaultMaxConns = 128
 )
 
 // MDNSMode selects mDNS discovery; see BroadcastConfig.MDNS.
@@ -127,6 +130,14 @@ type BroadcastConfig struct {
 	// DefaultInterfaceRefresh (5 s).
 	InterfaceRefresh time.Duration
 
+	// MaxConns bounds the peers connected at once (each costs a socket and
+	// whatever the application keeps per peer, such as a Messenger's
+	// buffers). Beyond it, new connections are refused in the identify
+	// exchange and no dial is started, except that a peer heard in a beacon
+	// may evict a connection whose peer never beaconed. Zero means
+	// DefaultMaxConns (128); at most MaxPeers.
+	MaxConns int
+
 	// OnConnect is called for each new peer connection; see Peer. Callbacks
 	// (OnConnect and OnDisconnect) run on one goroutine owned by the
 	// connector, one at a time, in order, never with a lock held: a peer's
@@ -210,6 +221,12 @@ func (cfg *BroadcastConfig) withDefaults() (BroadcastConfig, error) {
 	}
 	if c.InterfaceRefresh == 0 {
 		c.InterfaceRefresh = DefaultInterfaceRefresh
+	}
+	if c.MaxConns < 0 || c.MaxConns > MaxPeers {
+		return bad("MaxConns %d is not in 0..%d", c.MaxConns, MaxPeers)
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
 	}
 	if c.MDNS < MDNSOff || c.MDNS > MDNSOnly {
 		return bad("MDNS %d", c.MDNS)

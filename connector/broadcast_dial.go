@@ -17,9 +17,16 @@ func (c *BroadcastConnector) startDialLocked(e *peerEntry) {
 	if c.cfg.OneToOne && c.dialsInFlight > 0 {
 		return
 	}
+	if c.nconns >= c.cfg.MaxConns && !c.roomForConnLocked(e) {
+		return
+	}
 	select {
 	case c.dialSem <- struct{}{}:
 	default:
+		return
+	}
+	if !c.dialAllowedLocked(e.addr, time.Now()) {
+		<-c.dialSem
 		return
 	}
 	e.dialing = true
@@ -42,6 +49,7 @@ func (c *BroadcastConnector) dial(key peerKey, addr netip.AddrPort) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.dialsInFlight--
+	c.dialDoneLocked(addr)
 	e := c.peers[key]
 	if e != nil {
 		e.dialing = false
@@ -55,8 +63,8 @@ func (c *BroadcastConnector) dial(key peerKey, addr netip.AddrPort) {
 	// its discovery: keep it unless Stop runs (discovery can only have
 	// ended by Timeout meanwhile, as no other pairing was let in).
 	keep := c.discoveryOn || (c.cfg.OneToOne && c.state == stateStarted && !c.connectedLocked())
-	if !keep || e == nil {
-		conn.Close() // discovery ended, or the peer said goodbye meanwhile
+	if !keep || e == nil || !c.roomForConnLocked(e) {
+		conn.Close() // discovery ended, the peer said goodbye meanwhile, or MaxConns are connected
 		return
 	}
 	if c.cfg.Compat {

@@ -29,8 +29,8 @@ func TestStopInCallback(t *testing.T) {
 			b := startTestPeer(t, cfg, "b")
 
 			var (
-				mu      sync.Mutex
-				stopErr = errors.New("Stop not called")
+				mu       sync.Mutex
+				stopErr  = errors.New("Stop not called")
 				reasons  []error
 				connects int
 			)
