@@ -298,3 +298,55 @@ func TestServerListenError(t *testing.T) {
 		t.Errorf("Listen on a used port: %v, want EADDRINUSE", err)
 	}
 }
+
+func TestServeMaxConns(t *testing.T) {
+	// With MaxConns 2, a third connection is refused at once while two are
+	// open; once one of them is closed, the next is served again.
+	got := make(chan net.Conn, 8)
+	s := &DirectServer{Addr: "127.0.0.1:0", MaxConns: 2, OnConnect: func(c net.Conn) { got <- c }}
+	if err := s.Listen(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	served := make(chan error, 1)
+	go func() { served <- s.Serve(context.Background()) }()
+	dial := func() net.Conn {
+		t.Helper()
+		c, err := Dial(context.Background(), s.LocalAddr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	var open []net.Conn
+	for range 2 {
+		dial()
+		open = append(open, <-got)
+	}
+	extra := dial()
+	_ = extra.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if n, err := extra.Read(make([]byte, 1)); err == nil || isTimeout(err) {
+		t.Fatalf("the connection beyond MaxConns: read %d, %v; want it closed", n, err)
+	}
+	if r := s.Refused(); r != 1 {
+		t.Errorf("Refused() = %d, want 1", r)
+	}
+	if len(got) != 0 {
+		t.Fatal("OnConnect got the connection beyond MaxConns")
+	}
+	open[0].Close()
+	dial()
+	select {
+	case c := <-got:
+		c.Close()
+	case <-time.After(10 * time.Second):
+		t.Fatal("no connection served after one of MaxConns was closed")
+	}
+	open[1].Close()
+	s.Close()
+	if err := <-served; !errors.Is(err, ErrServerClosed) {
+		t.Errorf("Serve: %v", err)
+	}
+	leakcheck.Check(t, directFrames)
+}
