@@ -21,9 +21,12 @@ import (
 //   - Connections: at most BroadcastConfig.MaxConns at once; a peer heard in
 //     a beacon may evict a connection that never beaconed, anything else is
 //     rejected ("peer table full") until the peer is heard.
-//   - Identify exchanges: 32 in flight, at most maxIdentifyPerIP of them
-//     from one source address; the others are closed at once.
-//   - Dials: 16 in flight, at most maxDialsPerIP to one address; and at most
+//   - Identify exchanges: 32 in flight; once half of them are taken, at
+//     most maxIdentifyPerIP from one source address, the others are closed
+//     at once. (Many instances on one host, as on loopback, are not slowed
+//     down while there is room.)
+//   - Dials: 16 in flight; once half of them are taken, at most
+//     maxDialsPerIP to one address; and at most
 //     dialBurst attempts, then one per dialRefill, to one address and port,
 //     whatever the beacons say (a forged beacon names any address: this
 //     bounds the connections it can reflect onto a third host). One
@@ -143,7 +146,7 @@ func (c *BroadcastConnector) roomForConnLocked(e *peerEntry) bool {
 // dialAllowedLocked takes a dial token of target and a dial slot of its
 // address; it reports false (and counts it) when either is used up.
 func (c *BroadcastConnector) dialAllowedLocked(target netip.AddrPort, now time.Time) bool {
-	if c.dialsPerIP[target.Addr()] >= maxDialsPerIP {
+	if c.dialsPerIP[target.Addr()] >= maxDialsPerIP && len(c.dialSem) > cap(c.dialSem)/2 {
 		c.stats.dialsLimited.Add(1)
 		return false
 	}
@@ -185,7 +188,7 @@ func (c *BroadcastConnector) pruneDialBucketsLocked(now time.Time) {
 
 // identifySlotLocked takes one of src's identify slots.
 func (c *BroadcastConnector) identifySlotLocked(src netip.Addr) bool {
-	if c.hsPerIP[src] >= maxIdentifyPerIP {
+	if c.hsPerIP[src] >= maxIdentifyPerIP && len(c.hsSem) >= cap(c.hsSem)/2 {
 		return false
 	}
 	c.hsPerIP[src]++
