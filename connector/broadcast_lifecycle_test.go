@@ -98,7 +98,9 @@ func TestSimultaneousDial(t *testing.T) {
 
 func TestSilentPeerDroppedAndReconnected(t *testing.T) {
 	cfg := loopbackConfig(t, freeport.UDP(t))
-	cfg.PeerTimeout = 500 * time.Millisecond
+	// b must keep hearing a for a whole PeerTimeout while a hears nothing
+	// of b: 500 ms of scheduling was not always there on a loaded machine.
+	cfg.PeerTimeout = 2 * time.Second
 	a := startTestPeer(t, cfg, "a")
 	b := startTestPeer(t, cfg, "b")
 	waitFor(t, 10*time.Second, "connected", func() bool {
