@@ -92,8 +92,10 @@ type BroadcastConfig struct {
 
 	// PeerTimeout is how long a connected peer may stay silent (no beacon,
 	// no answer to TCP keepalive probes) before it is dropped with
-	// ErrPeerTimeout. Zero means 4 × Interval, but at least 1 s (4 s with
-	// the default interval). It must be more than Interval.
+	// ErrPeerTimeout; a connected peer never heard in a beacon is dropped
+	// so PeerTimeout after it connected (native mode, while discovery
+	// runs). Zero means 4 × Interval, but at least 1 s (4 s with the
+	// default interval). It must be more than Interval.
 	PeerTimeout time.Duration
 
 	// ConnTimeout bounds one TCP connect plus the identify exchange. Zero
@@ -150,8 +152,11 @@ type BroadcastConfig struct {
 	// with the reason: io.EOF (the peer closed the connection),
 	// net.ErrClosed (the user closed Peer.Conn), ErrPeerLeft (goodbye
 	// beacon; with data still unread, once it has been read or PeerTimeout
-	// has passed), ErrPeerTimeout, ErrReplaced, ErrStopped (Stop), or the
-	// connection's error. Peer.Conn is closed by then. Nil means no callback.
+	// has passed), ErrPeerTimeout, ErrReplaced, ErrEvicted (see MaxConns),
+	// ErrStopped (Stop), or the connection's error. Peer.Conn is closed by
+	// then; after a clean leave (the peer closed, then said goodbye) its
+	// Reads end in io.EOF while the reason is ErrPeerLeft. Nil means no
+	// callback.
 	OnDisconnect func(Peer, error)
 
 	// Logger receives debug records of discovery (peers heard, dials,
