@@ -34,19 +34,23 @@ func blackholeListener(t *testing.T) string {
 		t.Fatal(err)
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(sa.(*unix.SockaddrInet4).Port)
-	// Fill the queue (backlog 0 holds one) until a connect hangs.
+	// Fill the queue (backlog 0 holds one) until a connect hangs. Each
+	// connect that completes was queued (nobody accepts), so a timeout
+	// after one of them means a full queue even on a loaded machine.
+	timeout := 5 * time.Second // the first connect must complete
 	for i := 0; ; i++ {
 		if i == 8 {
 			t.Skip("the kernel accepts connections beyond a full backlog here")
 		}
-		c, err := net.DialTimeout("tcp4", addr, 200*time.Millisecond)
+		c, err := net.DialTimeout("tcp4", addr, timeout)
 		if err != nil {
-			if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() {
+			if ne, ok := errors.AsType[net.Error](err); ok && ne.Timeout() && i > 0 {
 				return addr
 			}
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
+		timeout = 200 * time.Millisecond
 	}
 }
 
