@@ -23,8 +23,10 @@ import (
 //     rejected ("peer table full") until the peer is heard.
 //   - Identify exchanges: 32 in flight; once half of them are taken, at
 //     most maxIdentifyPerIP from one source address, the others are closed
-//     at once. (Many instances on one host, as on loopback, are not slowed
-//     down while there is room.)
+//     at once. (Many instances on one host are not slowed down while there
+//     is room; loopback addresses are exempt from the per-address bounds of
+//     identify exchanges and dials: they are this host's own processes,
+//     as the kernel drops LAN packets that claim a loopback source.)
 //   - Dials: 16 in flight; once half of them are taken, at most
 //     maxDialsPerIP to one address; and at most
 //     dialBurst attempts, then one per dialRefill, to one address and port,
@@ -146,7 +148,7 @@ func (c *BroadcastConnector) roomForConnLocked(e *peerEntry) bool {
 // dialAllowedLocked takes a dial token of target and a dial slot of its
 // address; it reports false (and counts it) when either is used up.
 func (c *BroadcastConnector) dialAllowedLocked(target netip.AddrPort, now time.Time) bool {
-	if c.dialsPerIP[target.Addr()] >= maxDialsPerIP && len(c.dialSem) > cap(c.dialSem)/2 {
+	if c.dialsPerIP[target.Addr()] >= maxDialsPerIP && len(c.dialSem) > cap(c.dialSem)/2 && !target.Addr().IsLoopback() {
 		c.stats.dialsLimited.Add(1)
 		return false
 	}
@@ -188,7 +190,7 @@ func (c *BroadcastConnector) pruneDialBucketsLocked(now time.Time) {
 
 // identifySlotLocked takes one of src's identify slots.
 func (c *BroadcastConnector) identifySlotLocked(src netip.Addr) bool {
-	if c.hsPerIP[src] >= maxIdentifyPerIP && len(c.hsSem) >= cap(c.hsSem)/2 {
+	if c.hsPerIP[src] >= maxIdentifyPerIP && len(c.hsSem) >= cap(c.hsSem)/2 && !src.IsLoopback() {
 		return false
 	}
 	c.hsPerIP[src]++

@@ -106,7 +106,8 @@
 //   - At most 32 identify exchanges run at once, and once half of them are
 //     taken, 8 per source address; further connections are closed at once.
 //   - At most 16 dials run at once (once half are taken, 8 to one
-//     address), and a connector dials
+//     address; loopback addresses, this host's own processes, are exempt
+//     from both per-address bounds), and a connector dials
 //     one address and port at most twice at once and then twice a second,
 //     whatever the beacons say: a forged beacon cannot turn the LAN's
 //     connectors into a flood of connections at a third host. One datagram
