@@ -11,7 +11,10 @@ import (
 // stranger that a few datagrams or idle connections could multiply:
 //
 //   - Peer table (MaxPeers entries): when it is full, or one source address
-//     holds maxEntriesPerIP entries, an unproven entry makes room: first the
+//     holds maxEntriesPerIP entries (loopback addresses are exempt: they are
+//     heard only with Loopback, from this host's own processes, as the
+//     kernel drops LAN packets that claim a loopback source), an unproven
+//     entry makes room: first the
 //     stalest one that is neither connected nor being dialed, then the
 //     oldest connection whose peer never sent a beacon (dropped with
 //     ErrEvicted). Proven peers (connected and heard) are never evicted.
@@ -59,7 +62,7 @@ func (c *BroadcastConnector) newEntryLocked(key peerKey, src netip.Addr, now tim
 			same++
 		}
 	}
-	if same >= maxEntriesPerIP && !c.evictLocked(src, true, now) {
+	if same >= maxEntriesPerIP && !src.IsLoopback() && !c.evictLocked(src, true, now) {
 		c.stats.droppedFull.Add(1)
 		return nil
 	}

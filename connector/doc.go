@@ -93,7 +93,8 @@
 // only that the other side speaks the protocol, so what a stranger can make
 // the connector spend is bounded, and strangers cannot lock real peers out:
 //
-//   - The peer table holds MaxPeers entries, at most 64 per source address;
+//   - The peer table holds MaxPeers entries, at most 64 per source address
+//     (but for loopback addresses, this host's own processes);
 //     when either bound is reached, an unproven entry makes room (the
 //     stalest unconnected one, else the oldest connection of a peer never
 //     heard in a beacon, dropped with ErrEvicted).

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net"
+	"net/netip"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -176,4 +177,57 @@ func TestMaxConnsConfig(t *testing.T) {
 		t.Errorf("default MaxConns %d", c.cfg.MaxConns)
 	}
 	_ = c.Stop()
+}
+
+func TestPeerTableEviction(t *testing.T) {
+	// The table logic alone, fed beacons directly. With Loopback, the
+	// 10.x peers are never dialed.
+	c, err := NewBroadcastConnector(&BroadcastConfig{Loopback: true, AppID: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.discoveryOn = true
+	beacon := func(id PeerID, ip netip.Addr) {
+		r := record{kind: kindBeacon, id: id, port: 9, app: []byte("t")}
+		c.onBeaconLocked(&r, ip)
+	}
+	// A full table of fake peers, each on an address of its own.
+	for i := range MaxPeers {
+		beacon(PeerID(1000+i), netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}))
+	}
+	if len(c.peers) != MaxPeers {
+		t.Fatalf("%d entries", len(c.peers))
+	}
+	// A real peer still gets in; the stalest fake made room.
+	real := netip.MustParseAddr("10.2.0.1")
+	beacon(5, real)
+	if c.peers[peerKey{id: 5}] == nil || len(c.peers) != MaxPeers || c.stats.evicted.Load() != 1 {
+		t.Fatalf("real peer admitted %v, %d entries, %d evicted", c.peers[peerKey{id: 5}] != nil, len(c.peers), c.stats.evicted.Load())
+	}
+	// It is heard again while more fakes arrive: it stays.
+	for i := range 2 * MaxPeers {
+		beacon(PeerID(10000+i), netip.AddrFrom4([4]byte{10, 4, byte(i >> 8), byte(i)}))
+		if i%100 == 0 {
+			beacon(5, real)
+		}
+	}
+	if c.peers[peerKey{id: 5}] == nil {
+		t.Fatal("the real peer, heard regularly, was evicted by fakes")
+	}
+	// One address holds at most maxEntriesPerIP entries.
+	clear(c.peers)
+	one := netip.MustParseAddr("10.3.0.1")
+	for i := range 3 * maxEntriesPerIP {
+		beacon(PeerID(100000+i), one)
+	}
+	if len(c.peers) != maxEntriesPerIP {
+		t.Fatalf("one address holds %d entries, want %d", len(c.peers), maxEntriesPerIP)
+	}
+	beacon(6, real)
+	if c.peers[peerKey{id: 6}] == nil {
+		t.Fatal("a peer on another address was not admitted")
+	}
 }
