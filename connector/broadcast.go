@@ -34,27 +34,32 @@ type BroadcastConnector struct {
 	evClose    chan struct{} // Stop: run the last events and exit
 	stopCh     chan struct{} // Stop: background goroutines exit
 	discEnded  chan struct{} // closed when discovery ends (or Stop before Start)
-	stopDone   chan struct{} // closed when Stop has finished
+	stopDone   chan struct{} // closed when Stop has finished (by the dispatcher, once it has ended)
+	dispGoID   atomic.Uint64 // the dispatcher goroutine's id: Stop called from a callback
 
 	nets atomic.Pointer[netState]
 
-	mu          sync.Mutex
-	state       int
-	discoveryOn bool
-	finalKind   byte // kindQuiet or kindGoodbye: why discovery ended
-	self        record
-	peers       map[peerKey]*peerEntry
-	events      []event
-	udp         *net.UDPConn     // beacon listener (shared port)
-	send        *net.UDPConn     // beacon sender (ephemeral port)
-	tcp         *net.TCPListener // acceptor
-	discovery   DiscoverySession // cfg.Discovery's, or nil
-	discCtx     context.Context
-	discCancel  context.CancelFunc
+	mu            sync.Mutex
+	state         int
+	discoveryOn   bool
+	finalKind     byte // kindQuiet or kindGoodbye: why discovery ended
+	self          record
+	peers         map[peerKey]*peerEntry
+	events        []event
+	dialsInFlight int                            // dial goroutines running
+	dialsPerIP    map[netip.Addr]int             // of them, per target address
+	dialBuckets   map[netip.AddrPort]*dialBucket // dial allowance per target
+	hsPerIP       map[netip.Addr]int             // identify exchanges in flight per source address
+	nconns        int                            // connected peers
+	udp           *net.UDPConn                   // beacon listener (shared port)
+	send          *net.UDPConn                   // beacon sender (ephemeral port)
+	tcp           *net.TCPListener               // acceptor
+	discovery     DiscoverySession               // cfg.Discovery's, or nil
+	discCtx       context.Context
+	discCancel    context.CancelFunc
 
 	discWG  sync.WaitGroup // sender, listener, acceptor, dials, identify exchanges
 	sweepWG sync.WaitGroup // connection watcher
-	dispWG  sync.WaitGroup // callback dispatcher
 }
 
 const (
@@ -65,17 +70,20 @@ const (
 
 // peerEntry is one heard and/or connected peer.
 type peerEntry struct {
-	key        peerKey
-	addr       netip.AddrPort // where to dial it
-	name       string
-	meta       []byte
-	heard      bool // a beacon was heard (since the entry was made)
-	firstHeard time.Time
-	lastHeard  time.Time
-	quiet      bool      // it announced that it stopped beaconing
-	leftAt     time.Time // its goodbye came while its connection still held data (see peerLeftLocked)
-	dialing    bool
-	conn       *peerConn // nil when not connected
+	key         peerKey
+	src         netip.Addr // the address it was first heard from or connected from
+	created     time.Time
+	connectedAt time.Time
+	addr        netip.AddrPort // where to dial it
+	name        string
+	meta        []byte
+	heard       bool // a beacon was heard (since the entry was made)
+	firstHeard  time.Time
+	lastHeard   time.Time
+	quiet       bool      // it announced that it stopped beaconing
+	leftAt      time.Time // its goodbye came while its connection still held data (see peerLeftLocked)
+	dialing     bool
+	conn        *peerConn // nil when not connected
 }
 
 // netState is what the sender last read of the interfaces.
@@ -105,19 +113,22 @@ func NewBroadcastConnector(cfg *BroadcastConfig) (*BroadcastConnector, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &BroadcastConnector{
-		cfg:        c,
-		id:         newPeerID(),
-		log:        log,
-		sweepEvery: max(min(c.Interval, c.PeerTimeout/4), time.Millisecond),
-		dialSem:    make(chan struct{}, 16),
-		hsSem:      make(chan struct{}, 32),
-		kick:       make(chan struct{}, 1),
-		evSignal:   make(chan struct{}, 1),
-		evClose:    make(chan struct{}),
-		stopCh:     make(chan struct{}),
-		discEnded:  make(chan struct{}),
-		stopDone:   make(chan struct{}),
-		peers:      make(map[peerKey]*peerEntry),
+		cfg:         c,
+		id:          newPeerID(),
+		log:         log,
+		sweepEvery:  max(min(c.Interval, c.PeerTimeout/4), time.Millisecond),
+		dialSem:     make(chan struct{}, 16),
+		hsSem:       make(chan struct{}, 32),
+		kick:        make(chan struct{}, 1),
+		evSignal:    make(chan struct{}, 1),
+		evClose:     make(chan struct{}),
+		stopCh:      make(chan struct{}),
+		discEnded:   make(chan struct{}),
+		stopDone:    make(chan struct{}),
+		peers:       make(map[peerKey]*peerEntry),
+		dialsPerIP:  make(map[netip.Addr]int),
+		dialBuckets: make(map[netip.AddrPort]*dialBucket),
+		hsPerIP:     make(map[netip.Addr]int),
 	}, nil
 }
 
@@ -190,8 +201,9 @@ func (c *BroadcastConnector) Start(ctx context.Context) error {
 	}
 	c.sweepWG.Add(1)
 	go c.sweepLoop()
-	c.dispWG.Add(1)
-	go c.dispatchLoop()
+	started := make(chan struct{})
+	go c.dispatchLoop(started)
+	<-started // its id is known before any callback can call Stop
 	return nil
 }
 
@@ -261,14 +273,22 @@ func (c *BroadcastConnector) Connect(ctx context.Context) ([]Peer, error) {
 // Stop ends discovery (a goodbye beacon tells native peers to drop this one
 // at once), closes every peer connection, calls OnDisconnect with
 // ErrStopped for each, and returns when every goroutine of the connector
-// has ended. It is idempotent; concurrent calls all wait. It must not be
-// called from a callback (it would wait for itself).
+// has ended. It is idempotent; concurrent calls all wait.
+//
+// Stop may be called from OnConnect or OnDisconnect. It then does all of
+// the above except waiting for the callback goroutine, which is the
+// caller: the remaining OnDisconnect calls run after the current callback
+// returns, and the goroutine ends after them. Other Stop calls still wait
+// for that end. From a callback, a second Stop returns at once.
 func (c *BroadcastConnector) Stop() error {
+	inCallback := c.onDispatcher()
 	c.mu.Lock()
 	switch c.state {
 	case stateStopped:
 		c.mu.Unlock()
-		<-c.stopDone
+		if !inCallback {
+			<-c.stopDone
+		}
 		return nil
 	case stateNew:
 		c.state = stateStopped
@@ -299,11 +319,18 @@ func (c *BroadcastConnector) Stop() error {
 
 	close(c.stopCh)
 	c.sweepWG.Wait()
-	close(c.evClose)
-	c.dispWG.Wait()
 	c.log.Debug("connector: stopped", "id", c.id)
-	close(c.stopDone)
+	close(c.evClose) // the dispatcher runs the last callbacks, then closes stopDone
+	if !inCallback {
+		<-c.stopDone
+	}
 	return nil
+}
+
+// onDispatcher reports whether the caller is the callback goroutine.
+func (c *BroadcastConnector) onDispatcher() bool {
+	id := c.dispGoID.Load()
+	return id != 0 && id == goroutineID()
 }
 
 // endDiscoveryLocked stops beaconing, listening, accepting and dialing.

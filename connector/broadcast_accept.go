@@ -36,9 +36,21 @@ func (c *BroadcastConnector) acceptLoop() {
 			conn.Close()
 			continue
 		}
-		select {
-		case c.hsSem <- struct{}{}:
-		default:
+		c.mu.Lock()
+		ok := c.identifySlotLocked(remote.Addr())
+		c.mu.Unlock()
+		if ok {
+			select {
+			case c.hsSem <- struct{}{}:
+			default:
+				ok = false
+				c.mu.Lock()
+				c.identifyDoneLocked(remote.Addr())
+				c.mu.Unlock()
+			}
+		}
+		if !ok {
+			c.stats.rejected.Add(1)
 			c.log.Debug("connector: too many connections in identify, closing", "remote", remote)
 			conn.Close()
 			continue
@@ -62,7 +74,12 @@ func (c *BroadcastConnector) acceptableRemote(ip netip.Addr) bool {
 // handleIncoming runs on its own goroutine for one accepted connection.
 func (c *BroadcastConnector) handleIncoming(conn *net.TCPConn, remote netip.AddrPort) {
 	defer c.discWG.Done()
-	defer func() { <-c.hsSem }()
+	defer func() {
+		c.mu.Lock()
+		c.identifyDoneLocked(remote.Addr())
+		c.mu.Unlock()
+		<-c.hsSem
+	}()
 	c.setKeepAlive(conn)
 	if c.cfg.Compat {
 		c.registerCompat(conn, remote, false)
@@ -134,18 +151,23 @@ func (c *BroadcastConnector) readHello(conn net.Conn) (r record, target PeerID, 
 //     connection ends only when its data has been read, so what the peer
 //     sent before it closed is never thrown away: it redials on a later
 //     beacon, after the user has read to io.EOF (or the sweep saw the end).
+//   - OneToOne, dialing another peer: reject (busy). A OneToOne connector
+//     dials one peer at a time and lets no other pairing in meanwhile, so
+//     it never ends discovery on one connection while the other side of a
+//     second one has already handed that one out: no dead pairing.
 func (c *BroadcastConnector) decideIncomingLocked(r *record, conn net.Conn, remote netip.AddrPort) byte {
 	if !c.discoveryOn {
 		return rejectStopping
 	}
 	key := peerKey{id: r.id}
 	e := c.peers[key]
+	if c.cfg.OneToOne && c.dialsInFlight > 0 && (e == nil || !e.dialing) {
+		return rejectBusy
+	}
 	if e == nil {
-		if len(c.peers) >= MaxPeers {
+		if e = c.newEntryLocked(key, remote.Addr(), time.Now()); e == nil {
 			return rejectFull
 		}
-		e = &peerEntry{key: key}
-		c.peers[key] = e
 	}
 	accept := !e.dialing || r.id < c.id
 	if e.conn != nil {
@@ -153,6 +175,10 @@ func (c *BroadcastConnector) decideIncomingLocked(r *record, conn net.Conn, remo
 	}
 	if !accept {
 		return rejectDuplicate
+	}
+	if !c.roomForConnLocked(e) {
+		c.forgetUnheardLocked(e)
+		return rejectFull
 	}
 	if err := writeAll(conn, acceptFrame(&c.self)); err != nil {
 		c.log.Debug("connector: accept frame not sent", "remote", remote, "err", err)

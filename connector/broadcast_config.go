@@ -27,9 +27,12 @@ const (
 	DefaultConnTimeout = 2 * time.Second
 	// DefaultInterfaceRefresh is how often the interface list is read again.
 	DefaultInterfaceRefresh = 5 * time.Second
-	// MaxPeers bounds the peer table (heard and connected peers); beacons
-	// of further peers are dropped and counted.
+	// MaxPeers bounds the peer table (heard and connected peers); when it
+	// is full, unproven entries make room, and beacons of further peers are
+	// dropped and counted (see the package documentation, "Limits").
 	MaxPeers = 1024
+	// DefaultMaxConns is BroadcastConfig.MaxConns when the field is zero.
+	DefaultMaxConns = 128
 )
 
 // BroadcastConfig configures a BroadcastConnector. The zero value works:
@@ -75,8 +78,10 @@ type BroadcastConfig struct {
 
 	// PeerTimeout is how long a connected peer may stay silent (no beacon,
 	// no answer to TCP keepalive probes) before it is dropped with
-	// ErrPeerTimeout. Zero means 4 × Interval, but at least 1 s (4 s with
-	// the default interval). It must be more than Interval.
+	// ErrPeerTimeout; a connected peer never heard in a beacon is dropped
+	// so PeerTimeout after it connected (native mode, while discovery
+	// runs). Zero means 4 × Interval, but at least 1 s (4 s with the
+	// default interval). It must be more than Interval.
 	PeerTimeout time.Duration
 
 	// ConnTimeout bounds one TCP connect plus the identify exchange. Zero
@@ -123,20 +128,31 @@ type BroadcastConfig struct {
 	// DefaultInterfaceRefresh (5 s).
 	InterfaceRefresh time.Duration
 
+	// MaxConns bounds the peers connected at once (each costs a socket and
+	// whatever the application keeps per peer, such as a Messenger's
+	// buffers). Beyond it, new connections are refused in the identify
+	// exchange and no dial is started, except that a peer heard in a beacon
+	// may evict a connection whose peer never beaconed. Zero means
+	// DefaultMaxConns (128); at most MaxPeers.
+	MaxConns int
+
 	// OnConnect is called for each new peer connection; see Peer. Callbacks
 	// (OnConnect and OnDisconnect) run on one goroutine owned by the
 	// connector, one at a time, in order, never with a lock held: a peer's
 	// OnDisconnect always follows its OnConnect. They should return quickly
-	// (start a goroutine for long work) and must not call Stop. Nil means no
-	// callback.
+	// (start a goroutine for long work). They may call Stop (see there).
+	// Nil means no callback.
 	OnConnect func(Peer)
 
 	// OnDisconnect is called when a peer reported by OnConnect is dropped,
 	// with the reason: io.EOF (the peer closed the connection),
 	// net.ErrClosed (the user closed Peer.Conn), ErrPeerLeft (goodbye
 	// beacon; with data still unread, once it has been read or PeerTimeout
-	// has passed), ErrPeerTimeout, ErrReplaced, ErrStopped (Stop), or the
-	// connection's error. Peer.Conn is closed by then. Nil means no callback.
+	// has passed), ErrPeerTimeout, ErrReplaced, ErrEvicted (see MaxConns),
+	// ErrStopped (Stop), or the connection's error. Peer.Conn is closed by
+	// then; after a clean leave (the peer closed, then said goodbye) its
+	// Reads end in io.EOF while the reason is ErrPeerLeft. Nil means no
+	// callback.
 	OnDisconnect func(Peer, error)
 
 	// Logger receives debug records of discovery (peers heard, dials,
@@ -206,6 +222,12 @@ func (cfg *BroadcastConfig) withDefaults() (BroadcastConfig, error) {
 	}
 	if c.InterfaceRefresh == 0 {
 		c.InterfaceRefresh = DefaultInterfaceRefresh
+	}
+	if c.MaxConns < 0 || c.MaxConns > MaxPeers {
+		return bad("MaxConns %d is not in 0..%d", c.MaxConns, MaxPeers)
+	}
+	if c.MaxConns == 0 {
+		c.MaxConns = DefaultMaxConns
 	}
 	if c.Discovery != nil && c.Compat {
 		return bad("Discovery cannot be combined with Compat")

@@ -8,17 +8,29 @@ import (
 )
 
 // startDialLocked dials e on a goroutine of its own, unless cap(dialSem)
-// dials are in flight already (the next beacon will try again).
+// dials are in flight already (the next beacon will try again). With
+// OneToOne it dials one peer at a time (see decideIncomingLocked).
 func (c *BroadcastConnector) startDialLocked(e *peerEntry) {
 	if c.cfg.Loopback && !e.addr.Addr().IsLoopback() {
 		return // never leave the machine
+	}
+	if c.cfg.OneToOne && c.dialsInFlight > 0 {
+		return
+	}
+	if c.nconns >= c.cfg.MaxConns && !c.roomForConnLocked(e) {
+		return
 	}
 	select {
 	case c.dialSem <- struct{}{}:
 	default:
 		return
 	}
+	if !c.dialAllowedLocked(e.addr, time.Now()) {
+		<-c.dialSem
+		return
+	}
 	e.dialing = true
+	c.dialsInFlight++
 	c.stats.dials.Add(1)
 	c.discWG.Add(1)
 	go c.dial(e.key, e.addr)
@@ -36,6 +48,8 @@ func (c *BroadcastConnector) dial(key peerKey, addr netip.AddrPort) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.dialsInFlight--
+	c.dialDoneLocked(addr)
 	e := c.peers[key]
 	if e != nil {
 		e.dialing = false
@@ -45,8 +59,12 @@ func (c *BroadcastConnector) dial(key peerKey, addr netip.AddrPort) {
 		c.log.Debug("connector: dial failed", "peer", key, "addr", addr, "err", err)
 		return
 	}
-	if !c.discoveryOn || e == nil {
-		conn.Close() // discovery ended, or the peer said goodbye meanwhile
+	// With OneToOne the acceptor has handed this connection out and ended
+	// its discovery: keep it unless Stop runs (discovery can only have
+	// ended by Timeout meanwhile, as no other pairing was let in).
+	keep := c.discoveryOn || (c.cfg.OneToOne && c.state == stateStarted && !c.connectedLocked())
+	if !keep || e == nil || !c.roomForConnLocked(e) {
+		conn.Close() // discovery ended, the peer said goodbye meanwhile, or MaxConns are connected
 		return
 	}
 	if c.cfg.Compat {
@@ -56,6 +74,16 @@ func (c *BroadcastConnector) dial(key peerKey, addr netip.AddrPort) {
 	// The acceptor decided; follow it even if we hold another connection
 	// (it only accepts when it holds no live connection to us).
 	c.registerLocked(e, conn, &r, true, addr)
+}
+
+// connectedLocked reports whether any peer is connected.
+func (c *BroadcastConnector) connectedLocked() bool {
+	for _, e := range c.peers {
+		if e.conn != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // dialAndIdentify connects and, in native mode, runs the identify exchange.

@@ -94,12 +94,9 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 	}
 	now := time.Now()
 	if e == nil {
-		if len(c.peers) >= MaxPeers {
-			c.stats.droppedFull.Add(1)
+		if e = c.newEntryLocked(key, ip, now); e == nil {
 			return false
 		}
-		e = &peerEntry{key: key}
-		c.peers[key] = e
 	}
 	if !e.heard {
 		isNew = true
@@ -155,16 +152,13 @@ func (c *BroadcastConnector) handleCompatBeacon(b []byte, src netip.AddrPort, ns
 	if !c.discoveryOn {
 		return
 	}
+	now := time.Now()
 	e := c.peers[key]
 	if e == nil {
-		if len(c.peers) >= MaxPeers {
-			c.stats.droppedFull.Add(1)
+		if e = c.newEntryLocked(key, ip, now); e == nil {
 			return
 		}
-		e = &peerEntry{key: key}
-		c.peers[key] = e
 	}
-	now := time.Now()
 	if !e.heard {
 		e.heard, e.firstHeard = true, now
 		c.log.Debug("connector: heard compat peer", "ip", ip)

@@ -42,12 +42,15 @@ func (c *BroadcastConnector) registerCompat(conn net.Conn, remote netip.AddrPort
 	key := peerKey{ip: remote.Addr()}
 	e := c.peers[key]
 	if e == nil {
-		if len(c.peers) >= MaxPeers {
+		if e = c.newEntryLocked(key, remote.Addr(), time.Now()); e == nil {
 			conn.Close()
 			return
 		}
-		e = &peerEntry{key: key}
-		c.peers[key] = e
+	}
+	if !c.roomForConnLocked(e) {
+		c.forgetUnheardLocked(e)
+		conn.Close()
+		return
 	}
 	c.registerCompatLocked(e, conn, remote, outgoing)
 }
@@ -68,6 +71,8 @@ func (c *BroadcastConnector) connectLocked(e *peerEntry, conn net.Conn, p Peer) 
 	p.Conn = pc
 	pc.peer = p
 	e.conn = pc
+	e.connectedAt = time.Now()
+	c.nconns++
 	c.stats.connects.Add(1)
 	c.log.Debug("connector: connected", "peer", e.key, "addr", p.Addr, "outgoing", p.Outgoing, "name", p.Name)
 	c.enqueueLocked(event{connect: true, peer: p})
@@ -80,32 +85,51 @@ func (c *BroadcastConnector) connectLocked(e *peerEntry, conn net.Conn, p Peer) 
 // before it closes its connections, so ours may still hold what it sent
 // last (a quit message, say). Such a connection stays until the user has
 // read it to the end or the sweep sees the end, PeerTimeout at most, and
-// is then dropped with ErrPeerLeft; anything else of e goes at once.
+// is then dropped with ErrPeerLeft; anything else of e goes at once. A
+// connection whose end (FIN) has arrived already is dropped too, but its
+// Reads still end in a clean io.EOF: a clean leave looks the same to the
+// reader whichever of the FIN and the goodbye comes first.
 func (c *BroadcastConnector) peerLeftLocked(e *peerEntry, now time.Time) {
-	if e.conn != nil && connGone(e.conn.Conn) == nil {
-		e.leftAt, e.heard = now, false
+	if e.conn == nil {
+		delete(c.peers, e.key)
 		return
 	}
-	if e.conn != nil {
-		c.dropLocked(e, ErrPeerLeft)
+	gone := connGone(e.conn.Conn)
+	e.leftAt, e.heard = now, false
+	if gone == nil {
+		return
 	}
+	c.dropLocked(e, connReason(gone)) // reported as ErrPeerLeft
 	delete(c.peers, e.key)
 }
 
-// dropLocked closes e's connection and queues OnDisconnect with reason
-// (ErrPeerLeft for any but Stop once the peer said goodbye).
-func (c *BroadcastConnector) dropLocked(e *peerEntry, reason error) {
-	if !e.leftAt.IsZero() && reason != ErrStopped {
+// dropLocked closes e's connection and queues OnDisconnect. cause is what
+// ended it; Reads and Writes on the user's conn return it from now on (see
+// markDropped), and it is the reason given to OnDisconnect too, except
+// that once the peer said goodbye the reason is ErrPeerLeft (but for
+// Stop's ErrStopped).
+func (c *BroadcastConnector) dropLocked(e *peerEntry, cause error) {
+	reason := cause
+	if !e.leftAt.IsZero() && cause != ErrStopped {
 		reason = ErrPeerLeft
 	}
 	e.leftAt = time.Time{}
 	pc := e.conn
 	e.conn = nil
-	pc.markDropped(reason)
+	c.nconns--
+	pc.markDropped(cause)
 	_ = pc.Conn.Close()
 	c.stats.disconnects.Add(1)
 	c.log.Debug("connector: disconnected", "peer", e.key, "reason", reason)
 	c.enqueueLocked(event{peer: pc.peer, reason: reason})
+}
+
+// forgetUnheardLocked removes e when it holds nothing: no connection, no
+// dial, never heard (an entry made for a connection that was refused).
+func (c *BroadcastConnector) forgetUnheardLocked(e *peerEntry) {
+	if e.conn == nil && !e.dialing && !e.heard {
+		delete(c.peers, e.key)
+	}
 }
 
 // connFailed drops pc's peer after the user closed pc, or a Read or Write
@@ -170,6 +194,7 @@ func (c *BroadcastConnector) sweepLoop() {
 func (c *BroadcastConnector) sweep(now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.pruneDialBucketsLocked(now)
 	for key, e := range c.peers {
 		silent := e.heard && !e.quiet && now.Sub(e.lastHeard) > c.cfg.PeerTimeout
 		switch {
@@ -180,7 +205,10 @@ func (c *BroadcastConnector) sweep(now time.Time) {
 			if err := connGone(e.conn.Conn); err != nil {
 				c.dropLocked(e, connReason(err))
 				c.forgetOrWaitLocked(e, now)
-			} else if silent && c.discoveryOn && !c.cfg.Compat {
+			} else if c.discoveryOn && !c.cfg.Compat &&
+				(silent || (c.unprovenConn(e) && now.Sub(e.connectedAt) > c.cfg.PeerTimeout)) {
+				// Silent for PeerTimeout, or connected that long and never
+				// heard in a beacon.
 				c.dropLocked(e, ErrPeerTimeout)
 				delete(c.peers, key)
 			}

@@ -49,9 +49,14 @@ type childConfig struct {
 	Verbose     bool          // debug log on stderr
 	Timeout     time.Duration // discovery Timeout
 	ParentNS    string        // the test's network namespace (netns.Current)
+	ID          uint64        // the peer id instead of a random one (0: random)
+	ConnTimeout time.Duration
 }
 
 func runNetnsChild() bool {
+	if v := os.Getenv(attackerEnv); v != "" {
+		os.Exit(attackerMain(v))
+	}
 	v := os.Getenv(childEnv)
 	if v == "" {
 		return false
@@ -81,7 +86,7 @@ func childMain(v string) int {
 	}
 	cfg := BroadcastConfig{
 		Name: cc.Name, AppID: cc.AppID, UDPPort: cc.UDPPort, Interval: cc.Interval,
-		PeerTimeout: cc.PeerTimeout, Loopback: cc.Loopback, Interfaces: cc.Interfaces, InterfaceRefresh: cc.Refresh, Timeout: cc.Timeout,
+		PeerTimeout: cc.PeerTimeout, ConnTimeout: cc.ConnTimeout, Loopback: cc.Loopback, Interfaces: cc.Interfaces, InterfaceRefresh: cc.Refresh, Timeout: cc.Timeout,
 		OnConnect: func(p Peer) { say("CONNECT %v %s %v", p.ID, p.Name, p.Addr) },
 		OnDisconnect: func(p Peer, err error) {
 			say("DISCONNECT %v %s", p.ID, reasonWord(err))
@@ -92,6 +97,9 @@ func childMain(v string) int {
 	}
 	c, err := NewBroadcastConnector(&cfg)
 	if err == nil {
+		if cc.ID != 0 {
+			c.id = PeerID(cc.ID)
+		}
 		err = c.Start(context.Background())
 	}
 	if err != nil {

@@ -1,6 +1,7 @@
 package connector
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +50,8 @@ func Dial(ctx context.Context, addr string) (net.Conn, error) {
 // RetryInterval until Timeout passes or ctx ends; any other error (an
 // unknown host, an unreachable network) is returned at once.
 //
-// On timeout the error wraps ErrTimeout and the last dial error; when ctx
+// On timeout the error wraps ErrTimeout and, when an attempt was refused,
+// the last refusal (never a bare i/o timeout); when ctx
 // ends first it wraps ctx's error (context.Canceled or
 // context.DeadlineExceeded). Dial starts no goroutine that outlives it.
 func (c *DirectClient) Dial(ctx context.Context, addr string) (net.Conn, error) {
@@ -71,17 +73,28 @@ func (c *DirectClient) Dial(ctx context.Context, addr string) (net.Conn, error) 
 
 	var d net.Dialer
 	var timer *time.Timer
+	var refused error // the last "nobody listening" error, for the timeout error
 	for attempt := 1; ; attempt++ {
 		conn, err := d.DialContext(ctx, "tcp", addr)
 		if err == nil {
 			return conn, nil
 		}
+		if ctx.Err() == nil && isTimeout(err) {
+			// The dialer's deadline is ctx's deadline, and the runtime's
+			// timer may fire before ctx's own: ctx ends within moments.
+			// Wait for it so the error names the cause (ErrTimeout or the
+			// parent's deadline), not a bare i/o timeout.
+			if _, ok := ctx.Deadline(); ok {
+				<-ctx.Done()
+			}
+		}
 		if ctx.Err() != nil {
-			return nil, dialCtxError(ctx, addr, err)
+			return nil, dialCtxError(ctx, addr, cmp.Or(refused, err))
 		}
 		if !isRetryable(err) {
 			return nil, fmt.Errorf("connector: dial %s: %w", addr, err)
 		}
+		refused = err
 		if cfg.Logger != nil {
 			cfg.Logger.Debug("connector: dial failed, retrying", "addr", addr, "attempt", attempt, "err", err)
 		}
@@ -101,13 +114,20 @@ func (c *DirectClient) Dial(ctx context.Context, addr string) (net.Conn, error) 
 
 // dialCtxError builds the error of a Dial ended by its context: the cause
 // (ErrTimeout for our own timeout, the parent's error otherwise) and the
-// last dial error.
+// last dial error (the last refusal when there was one), unless that is
+// only the context's own error again or a deadline error.
 func dialCtxError(ctx context.Context, addr string, last error) error {
 	cause := context.Cause(ctx)
-	if errors.Is(last, cause) || errors.Is(last, ctx.Err()) {
+	if errors.Is(last, cause) || errors.Is(last, ctx.Err()) || isTimeout(last) {
 		return fmt.Errorf("connector: dial %s: %w", addr, cause)
 	}
 	return fmt.Errorf("connector: dial %s: %w (last error: %w)", addr, cause, last)
+}
+
+// isTimeout reports whether err is a deadline error (an i/o timeout).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // isRetryable reports whether a dial error means "nobody listening yet".

@@ -6,13 +6,18 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
 // DefaultServerAddr is DirectServer.Addr when the field is empty:
 // cable_car's default TCP port on every interface.
 const DefaultServerAddr = ":8223"
+
+// DefaultServerMaxConns is DirectServer.MaxConns when the field is zero.
+const DefaultServerMaxConns = 128
 
 // DirectServer accepts TCP connections from peers that know its address.
 // Set the exported fields, then call Listen (optional: Accept and Serve
@@ -40,14 +45,24 @@ type DirectServer struct {
 	// it runs. Serve requires it; Accept does not use it.
 	OnConnect func(net.Conn)
 
-	// Logger receives a debug record per accepted connection and per
-	// transient accept error. Nil means silent.
+	// MaxConns bounds the connections handed to OnConnect by Serve that are
+	// still open (not yet closed by whoever owns them), so that a flood of
+	// connections cannot take the memory of a Messenger each. Beyond it a
+	// new connection is closed at once (the peer sees a reset), without
+	// reaching OnConnect; once one is closed, connections are handed out
+	// again. Zero means DefaultServerMaxConns (128); negative means no
+	// limit. Connections returned by Accept are not counted.
+	MaxConns int
+
+	// Logger receives a debug record per accepted or refused connection and
+	// per transient accept error. Nil means silent.
 	Logger *slog.Logger
 
 	mu        sync.Mutex
 	ln        *net.TCPListener
 	closed    bool
 	accepting bool
+	refused   atomic.Uint64
 }
 
 // Listen binds the listening socket. ctx bounds the name resolution of
@@ -183,9 +198,14 @@ func (s *DirectServer) Serve(ctx context.Context) error {
 	stop := interruptOn(ctx, ln)
 	defer stop()
 
+	limit := s.MaxConns
+	if limit == 0 {
+		limit = DefaultServerMaxConns
+	}
+	var live []*net.TCPConn // handed out, maybe open
 	var pause time.Duration
 	for {
-		conn, err := ln.Accept()
+		conn, err := ln.AcceptTCP()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
 				return s.acceptError(ctx, err)
@@ -205,11 +225,39 @@ func (s *DirectServer) Serve(ctx context.Context) error {
 			continue
 		}
 		pause = 0
+		if limit > 0 {
+			if len(live) >= limit {
+				live = slices.DeleteFunc(live, isClosed)
+			}
+			if len(live) >= limit {
+				s.refused.Add(1)
+				if s.Logger != nil {
+					s.Logger.Debug("connector: MaxConns connections open, refusing", "remote", conn.RemoteAddr(), "max", limit)
+				}
+				_ = conn.SetLinger(0) // a reset: nothing is kept for it
+				conn.Close()
+				continue
+			}
+			live = append(live, conn)
+		}
 		if s.Logger != nil {
 			s.Logger.Debug("connector: accepted", "remote", conn.RemoteAddr())
 		}
 		s.OnConnect(conn)
 	}
+}
+
+// Refused returns how many connections Serve has refused because MaxConns
+// connections were open.
+func (s *DirectServer) Refused() uint64 { return s.refused.Load() }
+
+// isClosed reports whether conn has been closed (its descriptor released).
+func isClosed(conn *net.TCPConn) bool {
+	rc, err := conn.SyscallConn()
+	if err != nil {
+		return true
+	}
+	return rc.Control(func(uintptr) {}) != nil
 }
 
 // Close stops listening: Accept and Serve calls in progress return

@@ -88,6 +88,36 @@
 // or an error wrapping net.ErrClosed and the reason. Half-closed
 // connections are treated as ended.
 //
+// # Limits
+//
+// Beacons are unauthenticated datagrams, and the identify exchange proves
+// only that the other side speaks the protocol, so what a stranger can make
+// the connector spend is bounded, and strangers cannot lock real peers out:
+//
+//   - The peer table holds MaxPeers entries, at most 64 per source address
+//     (but for loopback addresses, this host's own processes);
+//     when either bound is reached, an unproven entry makes room (the
+//     stalest unconnected one, else the oldest connection of a peer never
+//     heard in a beacon, dropped with ErrEvicted).
+//   - A connection whose peer sends no beacon is dropped with
+//     ErrPeerTimeout PeerTimeout after it was made (native mode, while
+//     discovery runs).
+//   - At most BroadcastConfig.MaxConns peers are connected at once (default
+//     128); a peer heard in a beacon may evict a connection that never
+//     beaconed.
+//   - At most 32 identify exchanges run at once, and once half of them are
+//     taken, 8 per source address; further connections are closed at once.
+//   - At most 16 dials run at once (once half are taken, 8 to one
+//     address; loopback addresses, this host's own processes, are exempt
+//     from both per-address bounds), and a connector dials
+//     one address and port at most twice at once and then twice a second,
+//     whatever the beacons say: a forged beacon cannot turn the LAN's
+//     connectors into a flood of connections at a third host. One datagram
+//     never starts more than one dial.
+//
+// BroadcastStats counts what these limits turned away (DroppedFull,
+// Evicted, DialsLimited, Rejected).
+//
 // # Goroutines and callbacks
 //
 // A started BroadcastConnector runs a beacon sender, a beacon listener, a
@@ -98,7 +128,8 @@
 // a socket or a timer: an idle connector costs a few wake-ups per Interval.
 //
 // OnConnect and OnDisconnect run on the dispatcher goroutine, one at a
-// time, in order, never with a lock held. They must not call Stop.
+// time, in order, never with a lock held. They may call Stop, which then
+// does not wait for the callback goroutine (see Stop).
 //
 // # mDNS and other discoverers
 //

@@ -37,6 +37,11 @@ var (
 	// (goodbye beacon).
 	ErrPeerLeft = errors.New("connector: peer left")
 
+	// ErrEvicted: a connection whose peer never sent a beacon was dropped
+	// to make room in the peer table or under MaxConns for a peer that did
+	// (see the package documentation, "Limits").
+	ErrEvicted = errors.New("connector: peer evicted")
+
 	// ErrReplaced: a peer's connection was dropped because the identify
 	// exchange of a newer connection to the same peer settled on that one
 	// (a race of simultaneous dials; the peer has closed its end).

@@ -83,3 +83,44 @@ func ExampleDirectServer_Serve() {
 	// bob
 	// connector: accept: context canceled
 }
+
+// MaxConns bounds the connections Serve has handed out that are still
+// open: beyond it, a connection is reset at once and never reaches
+// OnConnect.
+func ExampleDirectServer_Serve_maxConns() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan net.Conn, 2)
+	srv := &connector.DirectServer{
+		Addr:      "127.0.0.1:0",
+		MaxConns:  1,
+		OnConnect: func(conn net.Conn) { served <- conn }, // kept open
+	}
+	if err := srv.Listen(ctx); err != nil {
+		fmt.Println(err)
+		return
+	}
+	done := make(chan error)
+	go func() { done <- srv.Serve(ctx) }()
+
+	first, err := connector.Dial(ctx, srv.LocalAddr().String())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer first.Close()
+	held := <-served
+	// One attempt (connector.Dial would retry the reset): the reset comes
+	// during the connect or at the first read.
+	second, err := net.Dial("tcp", srv.LocalAddr().String())
+	if err == nil {
+		_, err = second.Read(make([]byte, 1))
+		second.Close()
+	}
+	fmt.Println("second connection refused:", err != nil, srv.Refused())
+	held.Close()
+	cancel()
+	<-done
+	srv.Close()
+	// Output: second connection refused: true 1
+}

@@ -32,6 +32,7 @@ const (
 	rejectDuplicate = 4 // we keep another connection to this peer
 	rejectStopping  = 5 // discovery is over
 	rejectFull      = 6 // peer table full
+	rejectBusy      = 7 // OneToOne: pairing with another peer
 )
 
 const maxIdentifyFrame = 512
@@ -50,6 +51,8 @@ func rejectReasonString(r byte) string {
 		return "not accepting"
 	case rejectFull:
 		return "peer table full"
+	case rejectBusy:
+		return "pairing with another peer"
 	}
 	return fmt.Sprintf("reason %d", r)
 }

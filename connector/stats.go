@@ -9,7 +9,9 @@ type BroadcastStats struct {
 	Dropped         uint64 // datagrams dropped as garbage: bad magic, truncated, oversize, bad field, other version
 	DroppedForeign  uint64 // valid beacons of another application, datagrams and connections from outside the chosen interfaces
 	DroppedFull     uint64 // beacons of new peers dropped because the peer table held MaxPeers
+	Evicted         uint64 // unproven peer-table entries removed to make room (see "Limits" in the package documentation)
 	Dials           uint64 // TCP dials started
+	DialsLimited    uint64 // dials not started: the target's dial allowance or its address's dial slots were used up
 	DialFailures    uint64 // dials that failed or were rejected
 	Rejected        uint64 // incoming connections rejected in the identify exchange
 	Connects        uint64 // peers connected (OnConnect calls)
@@ -19,6 +21,7 @@ type BroadcastStats struct {
 type stats struct {
 	beaconsSent, beaconsReceived, dropped, droppedForeign, droppedFull atomic.Uint64
 	dials, dialFailures, rejected, connects, disconnects               atomic.Uint64
+	evicted, dialsLimited                                              atomic.Uint64
 }
 
 // Stats returns the counters.
@@ -30,7 +33,9 @@ func (c *BroadcastConnector) Stats() BroadcastStats {
 		Dropped:         s.dropped.Load(),
 		DroppedForeign:  s.droppedForeign.Load(),
 		DroppedFull:     s.droppedFull.Load(),
+		Evicted:         s.evicted.Load(),
 		Dials:           s.dials.Load(),
+		DialsLimited:    s.dialsLimited.Load(),
 		DialFailures:    s.dialFailures.Load(),
 		Rejected:        s.rejected.Load(),
 		Connects:        s.connects.Load(),
