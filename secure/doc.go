@@ -42,7 +42,9 @@
 // ChaCha20-Poly1305 ciphertext and tag. The nonce is an implicit 64-bit
 // counter per direction, never sent; the header is the additional data.
 // Sealer.Seal and Opener.Open work in place on the caller's buffers and
-// allocate nothing. A record that is altered, replayed, reordered, follows
+// allocate nothing. The Keys of a handshake give one Sealer and one
+// Opener (Keys.Sealer, Keys.Opener); a second one would repeat nonces
+// under the same key and refuses to work (ErrKeyReused). A record that is altered, replayed, reordered, follows
 // a dropped one, is cut short or has a bad length fails with ErrTampered,
 // and the Opener then refuses everything after it.
 //

@@ -267,3 +267,45 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestKeysSealerOnce: the keys of one handshake give one Sealer and one
+// Opener. A second Sealer would start its counter at 0 again and reuse
+// every nonce under the same key (ChaCha20-Poly1305 then leaks the XOR of
+// plaintexts and lets an attacker forge records), so it refuses to seal,
+// also when asked through a copy of the Keys.
+func TestKeysSealerOnce(t *testing.T) {
+	t.Parallel()
+	ca, cb := pairConfigs("guitarist-revenge")
+	_, _, a, b := run(t, ca, cb, nil)
+	ka, err := a.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := b.Keys()
+	s1, o1 := ka.Sealer(), kb.Opener()
+	r1, err := s1.Seal(nil, []byte("attack at dawn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := o1.Open(nil, r1); err != nil || string(p) != "attack at dawn" {
+		t.Fatalf("Open: %q, %v", p, err)
+	}
+	again, _ := a.Keys() // a copy, as Keys returns
+	for name, k := range map[string]*Keys{"same Keys": &ka, "copy": &again} {
+		if r2, err := k.Sealer().Seal(nil, []byte("retreat at dusk")); !errors.Is(err, ErrKeyReused) {
+			t.Errorf("%s: second Sealer sealed %x (nonce 0 again), err %v; want ErrKeyReused", name, r2, err)
+		}
+	}
+	// A second Opener would accept a replay of the whole stream.
+	if _, err := kb.Opener().Open(nil, r1); !errors.Is(err, ErrKeyReused) {
+		t.Errorf("second Opener: %v, want ErrKeyReused", err)
+	}
+	// The first ones go on working.
+	r3, err := s1.Seal(nil, []byte("more"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := o1.Open(nil, r3); err != nil || string(p) != "more" {
+		t.Fatalf("Open after refused reuse: %q, %v", p, err)
+	}
+}
