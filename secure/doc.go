@@ -59,6 +59,15 @@
 // nameplate, both peer ids and the versions. An eavesdropper who records a
 // session cannot test code guesses offline.
 //
+// One guess per run goes both ways: anyone on the LAN can pose as the
+// host (beacons are not authenticated, so it can advertise the same
+// nameplate) and a joiner that runs the handshake with it gives it one
+// guess, then it hangs up. Handshake.Attempted says when a run has spent
+// its guess; the 2^-16 bound holds only if the app counts every attempted
+// run that did not end done as a failed attempt (the joiner must not
+// retry the same code after a lost connection, the host must not let two
+// runs of one code check a Ta at the same time).
+//
 // Not protected: that two machines talk, when, how much (record lengths
 // are visible) and their addresses and ports; the hello before the
 // handshake (ids and names are self-declared there, and only bound to the

@@ -108,6 +108,8 @@ type Handshake struct {
 	share   [32]byte      // this side's CPace share (Ya or Yb)
 	peerTag [tagSize]byte // the tag the peer must send (initiator)
 	keys    Keys
+	// attempted: the peer has had its guess (see Attempted).
+	attempted bool
 }
 
 // NewHandshake returns a handshake for cfg, with its nonce and scalar
@@ -237,6 +239,20 @@ func (h *Handshake) Keys() (Keys, error) {
 	return h.keys, nil
 }
 
+// Attempted reports whether this run has given the peer its one guess at
+// the secret: for the initiator, once Read has returned confirmA (its tag
+// Ta, which a peer posing as the responder can check against one guessed
+// code, offline, and then just hang up); for the responder, once Read has
+// checked the initiator's Ta. An app that allows one guess per code
+// counts every attempted run that did not end done as a failed attempt —
+// on the initiator's side too, even when it ended by a lost connection
+// rather than ErrWrongCode, and on the host's side for every run in
+// flight: Attempted runs of one code must not overlap (retire the code
+// before the next run under it gets to check a Ta), or each gives an
+// attacker a guess. A run that stopped earlier, or on an invalid point
+// or a malformed message, gave no guess.
+func (h *Handshake) Attempted() bool { return h.attempted }
+
 func (h *Handshake) stateErr(call string) error {
 	return fmt.Errorf("%w: %s by the %v in state %d", ErrState, call, h.cfg.Role, h.state)
 }
@@ -298,6 +314,7 @@ func (h *Handshake) readReply(msg []byte) ([]byte, error) {
 	h.peerTag = confirmTag(&mk, r.y[:], h.adb)
 	h.keys = deriveKeys(&isk, h.sid, Initiator, h.version)
 	h.state = stateWaitConfirmB
+	h.attempted = true
 	return c.marshal(), nil
 }
 
@@ -317,6 +334,7 @@ func (h *Handshake) readConfirmA(msg []byte) ([]byte, error) {
 	isk := computeISK(h.sid, k[:], c.y[:], h.ada, yb[:], h.adb)
 	mk := macKey(h.sid, &isk)
 	ta := confirmTag(&mk, c.y[:], h.ada)
+	h.attempted = true
 	if !hmac.Equal(ta[:], c.tag[:]) {
 		// Answer with a tag the initiator cannot accept: it then fails
 		// too (ErrWrongCode), rather than finishing alone when only Ta

@@ -462,3 +462,62 @@ func BenchmarkHandshake(b *testing.B) {
 		}
 	}
 }
+
+// TestAttempted: Attempted says when a run has given the peer its one
+// guess at the secret, which is what an app counts to allow one guess per
+// code. The initiator has given it away once it sent Ta (a fake host can
+// then test one guess offline and simply hang up, so a connection lost
+// after that is a failed attempt too); the responder once it checked Ta.
+// A run that stopped earlier, or on a message that is no guess (a
+// low-order point, a bad message), has not.
+func TestAttempted(t *testing.T) {
+	t.Parallel()
+	ca, cb := pairConfigs("guitarist-revenge")
+	a, _ := NewHandshake(ca)
+	b, _ := NewHandshake(cb)
+	m1, _ := a.Start()
+	m2, _, _ := b.Read(m1)
+	if a.Attempted() || b.Attempted() {
+		t.Fatal("attempted before any tag")
+	}
+	m3, _, _ := a.Read(m2)
+	if !a.Attempted() {
+		t.Fatal("initiator sent Ta but says not attempted")
+	}
+	// A fake host stops here, with its guess: the joiner is not done and
+	// must count the run as a failed attempt.
+	if _, err := a.Keys(); err == nil {
+		t.Fatal("initiator has keys without Tb")
+	}
+	if b.Attempted() {
+		t.Fatal("responder attempted before reading Ta")
+	}
+	if _, _, err := b.Read(m3); err != nil || !b.Attempted() {
+		t.Fatalf("responder checked Ta: %v, attempted %v", err, b.Attempted())
+	}
+
+	// Wrong code: both attempted.
+	cw := *cb
+	cw.Secret = []byte("guitarist-revenue")
+	ea, eb, a, b := run(t, ca, &cw, nil)
+	if !errors.Is(ea, ErrWrongCode) || !errors.Is(eb, ErrWrongCode) || !a.Attempted() || !b.Attempted() {
+		t.Fatalf("wrong code: %v / %v, attempted %v / %v", ea, eb, a.Attempted(), b.Attempted())
+	}
+
+	// No guess in a low-order Ya or a broken confirmA: the host need not
+	// retire its code for them.
+	for name, tamper := range map[string]func([]byte) []byte{
+		"low order": func(m []byte) []byte { m = bytes.Clone(m); copy(m[MessageHeaderLen:], make([]byte, 32)); return m },
+		"truncated": func(m []byte) []byte { return m[:len(m)-1] },
+	} {
+		_, eb, _, b := run(t, ca, cb, func(n int, m []byte) []byte {
+			if n == 3 {
+				return tamper(m)
+			}
+			return m
+		})
+		if eb == nil || b.Attempted() {
+			t.Errorf("%s confirmA: responder %v, attempted %v", name, eb, b.Attempted())
+		}
+	}
+}
