@@ -387,6 +387,7 @@ func FuzzHandshakeMessage(f *testing.F) {
 	var msgs [][]byte
 	run(f, ca, cb, func(n int, m []byte) []byte { msgs = append(msgs, bytes.Clone(m)); return m })
 	for i, m := range msgs {
+		// Message i+1 is read at stage i.
 		f.Add(byte(i), m)
 		f.Add(byte(i), m[:len(m)-1])
 	}
@@ -405,7 +406,7 @@ func FuzzHandshakeMessage(f *testing.F) {
 		b, _ := NewHandshake(cb)
 		m1, _ := a.Start()
 		var target *Handshake
-		switch stage % 3 {
+		switch stage % 4 {
 		case 0: // responder waiting for the hello
 			target = b
 		case 1: // initiator waiting for the reply
@@ -415,6 +416,10 @@ func FuzzHandshakeMessage(f *testing.F) {
 			m2, _, _ := b.Read(m1)
 			a.Read(m2)
 			target = b
+		case 3: // initiator waiting for confirmB
+			m2, _, _ := b.Read(m1)
+			a.Read(m2)
+			target = a
 		}
 		_, done, err := target.Read(msg)
 		if done {
