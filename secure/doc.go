@@ -20,7 +20,9 @@
 //   - sid: both sides' fresh 16-byte nonces, so no run repeats.
 //   - CI (never sent): a label, DraftVersion and Suite, the app id, the
 //     nameplate, the initiator's then the responder's peer id, and
-//     Config.Context (e.g. the hellos that came before).
+//     Config.Context (e.g. the hellos that came before). The two ids must
+//     differ, so that a party's messages reflected onto its own other
+//     role (the draft's loopback attack) fail.
 //   - ADa / ADb: the initiator's version list and the chosen version, so a
 //     downgrade fails.
 //

@@ -53,7 +53,11 @@ type Config struct {
 	// password mode.
 	Nameplate int
 	// LocalID and RemoteID are this side's and the peer's ids (as the
-	// Messenger's hello announced them). Default "".
+	// Messenger's hello announced them). They must differ: a run whose
+	// peer has this side's own id is what a reflection of this side's
+	// messages onto its own other role looks like (the draft's loopback
+	// attack), and is refused with ErrConfig. Default "" (so set at
+	// least one).
 	LocalID, RemoteID string
 	// Versions lists the protocol versions this side accepts. Default
 	// []uint16{Version}; at most MaxVersions. The highest common one is
@@ -124,6 +128,9 @@ func NewHandshake(cfg *Config) (*Handshake, error) {
 	}
 	if len(c.Secret) == 0 {
 		return nil, fmt.Errorf("%w: empty Secret", ErrConfig)
+	}
+	if c.LocalID == c.RemoteID {
+		return nil, fmt.Errorf("%w: RemoteID %q is this side's own LocalID (a reflection of its own messages would complete)", ErrConfig, c.RemoteID)
 	}
 	if c.Nameplate < 0 {
 		return nil, fmt.Errorf("%w: negative Nameplate", ErrConfig)

@@ -526,3 +526,33 @@ func TestAttempted(t *testing.T) {
 		}
 	}
 }
+
+// TestReflection: a man in the middle without the secret turns one
+// party's dial back onto its own listener (the draft's loopback attack):
+// its initiator's messages go to its own responder and back. With the two
+// peer ids in CI the two runs disagree and both fail; a config whose
+// remote id is its own id (both empty by default) would let the
+// reflection complete, so NewHandshake refuses it.
+func TestReflection(t *testing.T) {
+	t.Parallel()
+	// Party "host-1" dials "joiner-1"; the attacker reflects the dial to
+	// host-1's own responder, claiming in the hello before the PAKE that
+	// it is "joiner-1" (the best it can do: host-1's responder then
+	// binds init=joiner-1, resp=host-1, the dial init=host-1,
+	// resp=joiner-1).
+	dial := &Config{Role: Initiator, Secret: []byte("pw"), AppID: "cpumon", LocalID: "host-1", RemoteID: "joiner-1"}
+	listen := &Config{Role: Responder, Secret: []byte("pw"), AppID: "cpumon", LocalID: "host-1", RemoteID: "joiner-1"}
+	ea, eb, _, _ := run(t, dial, listen, nil)
+	if !errors.Is(ea, ErrWrongCode) || !errors.Is(eb, ErrWrongCode) {
+		t.Fatalf("reflected run: %v / %v, want ErrWrongCode on both", ea, eb)
+	}
+	// Claiming its own id is refused up front.
+	for _, ids := range [][2]string{{"", ""}, {"host-1", "host-1"}} {
+		for _, role := range []Role{Initiator, Responder} {
+			c := &Config{Role: role, Secret: []byte("pw"), LocalID: ids[0], RemoteID: ids[1]}
+			if _, err := NewHandshake(c); !errors.Is(err, ErrConfig) {
+				t.Errorf("%v with LocalID %q = RemoteID: %v, want ErrConfig", role, ids[0], err)
+			}
+		}
+	}
+}
