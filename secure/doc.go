@@ -46,7 +46,8 @@
 // Sealer.Seal and Opener.Open work in place on the caller's buffers and
 // allocate nothing. The Keys of a handshake give one Sealer and one
 // Opener (Keys.Sealer, Keys.Opener); a second one would repeat nonces
-// under the same key and refuses to work (ErrKeyReused). A record that is altered, replayed, reordered, follows
+// under the same key and refuses to work (ErrKeyReused), as do those of
+// the zero Keys a failed handshake returns (ErrState). A record that is altered, replayed, reordered, follows
 // a dropped one, is cut short or has a bad length fails with ErrTampered,
 // and the Opener then refuses everything after it.
 //

@@ -46,13 +46,23 @@ func RecordLen(header []byte) (int, error) {
 	return n + RecordOverhead, nil
 }
 
+// errNoKeys is what the Sealer and Opener of Keys that are not the
+// output of a finished handshake (the zero Keys that Handshake.Keys
+// returns with its error) give: their all-zero key would let anyone read
+// and forge the records.
+var errNoKeys = fmt.Errorf("%w: Keys not from a finished handshake", ErrState)
+
 // Sealer returns the Sealer for this side's records. The Keys of a
 // handshake (and every copy of them) give one Sealer: a second one would
 // count its nonces from 0 again under the same key, so it refuses every
-// record with ErrKeyReused.
+// record with ErrKeyReused. The Sealer of Keys that are not from a
+// finished handshake (the zero Keys) refuses every record with ErrState.
 func (k *Keys) Sealer() *Sealer {
 	s := NewSealer(&k.Send)
-	if k.use != nil && k.use.sealer.Swap(true) {
+	switch {
+	case k.use == nil:
+		s.err = errNoKeys
+	case k.use.sealer.Swap(true):
 		s.err = ErrKeyReused
 	}
 	return s
@@ -60,10 +70,14 @@ func (k *Keys) Sealer() *Sealer {
 
 // Opener returns the Opener for the peer's records. As with Sealer, a
 // second one (which would take a replay of the whole stream) refuses
-// every record with ErrKeyReused.
+// every record with ErrKeyReused, and one of Keys not from a finished
+// handshake with ErrState.
 func (k *Keys) Opener() *Opener {
 	o := NewOpener(&k.Recv)
-	if k.use != nil && k.use.opener.Swap(true) {
+	switch {
+	case k.use == nil:
+		o.err = errNoKeys
+	case k.use.opener.Swap(true):
 		o.err = ErrKeyReused
 	}
 	return o
@@ -75,7 +89,7 @@ type Sealer struct {
 	aead  cipher.AEAD
 	seq   uint64
 	nonce [chacha20poly1305.NonceSize]byte
-	err   error // ErrKeyReused
+	err   error // ErrKeyReused, errNoKeys
 }
 
 // NewSealer returns a Sealer with key. The nonce is a counter from 0, so

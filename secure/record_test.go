@@ -11,7 +11,7 @@ func testKeys() (a, b Keys) {
 	for i := range k1 {
 		k1[i], k2[i] = byte(i), byte(100+i)
 	}
-	return Keys{Send: k1, Recv: k2}, Keys{Send: k2, Recv: k1}
+	return Keys{Send: k1, Recv: k2, use: new(keyUse)}, Keys{Send: k2, Recv: k1, use: new(keyUse)}
 }
 
 func TestRecordRoundTrip(t *testing.T) {
@@ -307,5 +307,37 @@ func TestKeysSealerOnce(t *testing.T) {
 	}
 	if p, err := o1.Open(nil, r3); err != nil || string(p) != "more" {
 		t.Fatalf("Open after refused reuse: %q, %v", p, err)
+	}
+}
+
+// TestKeysOfFailedHandshake: Keys returns the zero Keys with its error. A
+// caller that drops the error must not get a Sealer with the all-zero key
+// (anyone could open its records): Sealer and Opener of Keys that do not
+// come from a finished handshake refuse every record.
+func TestKeysOfFailedHandshake(t *testing.T) {
+	t.Parallel()
+	ca, cb := pairConfigs("guitarist-revenge")
+	cb.Secret = []byte("guitarist-revenue")
+	_, _, a, b := run(t, ca, cb, nil)
+	for _, h := range []*Handshake{a, b} {
+		k, err := h.Keys()
+		if err == nil {
+			t.Fatal("keys of a failed handshake")
+		}
+		rec, err := k.Sealer().Seal(nil, []byte("secret move"))
+		if err == nil {
+			var zero [KeySize]byte
+			p, _ := NewOpener(&zero).Open(nil, rec)
+			t.Errorf("%v: sealed under the zero key after %v; anyone opens it: %q", h.cfg.Role, err, p)
+		} else if !errors.Is(err, ErrState) {
+			t.Errorf("%v: Seal: %v, want ErrState", h.cfg.Role, err)
+		}
+		if _, err := k.Opener().Open(nil, make([]byte, RecordOverhead)); !errors.Is(err, ErrState) {
+			t.Errorf("%v: Open: %v, want ErrState", h.cfg.Role, err)
+		}
+	}
+	var zero Keys
+	if _, err := zero.Sealer().Seal(nil, nil); !errors.Is(err, ErrState) {
+		t.Errorf("zero Keys: Seal: %v, want ErrState", err)
 	}
 }
