@@ -47,9 +47,10 @@
 // allocate nothing. The Keys of a handshake give one Sealer and one
 // Opener (Keys.Sealer, Keys.Opener); a second one would repeat nonces
 // under the same key and refuses to work (ErrKeyReused), as do those of
-// the zero Keys a failed handshake returns (ErrState). A record that is altered, replayed, reordered, follows
-// a dropped one, is cut short or has a bad length fails with ErrTampered,
-// and the Opener then refuses everything after it.
+// the zero Keys a failed handshake returns (ErrState). A record that is
+// altered, replayed, reordered, follows a dropped one, is cut short or has
+// a bad length fails with ErrTampered, and the Opener then refuses
+// everything after it.
 //
 // # What is protected, and what is not
 //
@@ -80,6 +81,9 @@
 // connection, and a wrong guess uses up a join code. The last handshake
 // message can be dropped, so the responder may finish while the initiator
 // fails; the connection then closes. Secrets are not wiped from memory.
+// In password mode nothing retires the password: every handshake is one
+// online guess, so a guessable password falls to as many handshakes as
+// the Messenger's rate limits let through; use a long random one.
 //
 // # Dependencies
 //
