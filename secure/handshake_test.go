@@ -556,3 +556,18 @@ func TestReflection(t *testing.T) {
 		}
 	}
 }
+
+// TestSASOfFailedHandshake: the zero Keys of a failed handshake have no
+// SAS. (Before, both sides showed the SAS of an all-zero value, the same
+// two words on both: a match a user would trust.)
+func TestSASOfFailedHandshake(t *testing.T) {
+	t.Parallel()
+	ca, cb := pairConfigs("guitarist-revenge")
+	cb.Secret = []byte("guitarist-revenue")
+	_, _, a, b := run(t, ca, cb, nil)
+	ka, _ := a.Keys()
+	kb, _ := b.Keys()
+	if ka.SAS() != "" || kb.SAS() != "" {
+		t.Fatalf("failed handshake shows SAS %q / %q", ka.SAS(), kb.SAS())
+	}
+}

@@ -37,8 +37,12 @@ type keyUse struct{ sealer, opener atomic.Bool }
 // SAS returns the short authentication string: two words from the join
 // code word list that both sides show and their users may compare (read
 // aloud) to be sure that no one sat in the middle. Equal on both sides of
-// one session, different for every session.
+// one session, different for every session. It is "" for Keys that are
+// not from a finished handshake (the zero Keys).
 func (k *Keys) SAS() string {
+	if k.use == nil {
+		return ""
+	}
 	return joincode.WordAt(0, k.sas[0]) + "-" + joincode.WordAt(1, k.sas[1])
 }
 
