@@ -282,3 +282,25 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseUnicodeDashes: a code pasted from a chat or a document often
+// has its dashes turned into typographic ones (en dash, em dash, minus
+// sign, non-breaking hyphen); they separate the parts too.
+func TestParseUnicodeDashes(t *testing.T) {
+	want, _ := New(7, []byte{0x69, 0xa9})
+	for _, s := range []string{
+		"7\u2013guitarist\u2013revenge", // en dash
+		"7\u2014guitarist\u2014revenge", // em dash
+		"7\u2212guitarist\u2212revenge", // minus sign
+		"7\u2011guitarist\u2010revenge", // non-breaking hyphen, hyphen
+		"7 \u2013 guitarist-revenge",
+	} {
+		got, err := Parse(s)
+		if err != nil || got != want {
+			t.Errorf("Parse(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	if got := Complete("7\u2013guit"); !slices.Equal(got, []string{"guitarist"}) {
+		t.Errorf("Complete(en dash) = %v", got)
+	}
+}

@@ -29,16 +29,20 @@ func init() {
 	sortedEven = slices.Sorted(slices.Values(evenWords[:]))
 }
 
-// isSep reports whether r separates the parts of a typed code: dashes,
-// underscores and white space are all accepted.
-func isSep(r rune) bool { return r == '-' || r == '_' || unicode.IsSpace(r) }
+// isSep reports whether r separates the parts of a typed code: dashes
+// (also the typographic ones an editor or a chat puts in place of '-':
+// every Unicode dash and the minus sign), underscores and white space
+// are all accepted.
+func isSep(r rune) bool {
+	return r == '-' || r == '_' || unicode.IsSpace(r) || r == '\u2212' || (r >= 0x80 && unicode.Is(unicode.Pd, r))
+}
 
 // maxInput bounds what Parse looks at; no valid code comes close
 // ("65535-" and four words of at most 11 letters).
 const maxInput = 256
 
-// Parse reads a code as a person typed it: case, white space, dashes and
-// underscores between the parts do not matter ("7-guitarist-revenge",
+// Parse reads a code as a person typed it: case, white space, dashes (any
+// Unicode dash) and underscores between the parts do not matter ("7-guitarist-revenge",
 // " 7 Guitarist  Revenge ", "7_guitarist-revenge" are one code). A wrong
 // code fails with a *CodeError (errors.Is(err, ErrBadCode)) that names
 // the position of the first wrong part; a word from the wrong half of the

@@ -20,7 +20,9 @@
 //   - sid: both sides' fresh 16-byte nonces, so no run repeats.
 //   - CI (never sent): a label, DraftVersion and Suite, the app id, the
 //     nameplate, the initiator's then the responder's peer id, and
-//     Config.Context (e.g. the hellos that came before).
+//     Config.Context (e.g. the hellos that came before). The two ids must
+//     differ, so that a party's messages reflected onto its own other
+//     role (the draft's loopback attack) fail.
 //   - ADa / ADb: the initiator's version list and the chosen version, so a
 //     downgrade fails.
 //
@@ -42,9 +44,13 @@
 // ChaCha20-Poly1305 ciphertext and tag. The nonce is an implicit 64-bit
 // counter per direction, never sent; the header is the additional data.
 // Sealer.Seal and Opener.Open work in place on the caller's buffers and
-// allocate nothing. A record that is altered, replayed, reordered, follows
-// a dropped one, is cut short or has a bad length fails with ErrTampered,
-// and the Opener then refuses everything after it.
+// allocate nothing. The Keys of a handshake give one Sealer and one
+// Opener (Keys.Sealer, Keys.Opener); a second one would repeat nonces
+// under the same key and refuses to work (ErrKeyReused), as do those of
+// the zero Keys a failed handshake returns (ErrState). A record that is
+// altered, replayed, reordered, follows a dropped one, is cut short or has
+// a bad length fails with ErrTampered, and the Opener then refuses
+// everything after it.
 //
 // # What is protected, and what is not
 //
@@ -57,6 +63,15 @@
 // nameplate, both peer ids and the versions. An eavesdropper who records a
 // session cannot test code guesses offline.
 //
+// One guess per run goes both ways: anyone on the LAN can pose as the
+// host (beacons are not authenticated, so it can advertise the same
+// nameplate) and a joiner that runs the handshake with it gives it one
+// guess, then it hangs up. Handshake.Attempted says when a run has spent
+// its guess; the 2^-16 bound holds only if the app counts every attempted
+// run that did not end done as a failed attempt (the joiner must not
+// retry the same code after a lost connection, the host must not let two
+// runs of one code check a Ta at the same time).
+//
 // Not protected: that two machines talk, when, how much (record lengths
 // are visible) and their addresses and ports; the hello before the
 // handshake (ids and names are self-declared there, and only bound to the
@@ -66,6 +81,9 @@
 // connection, and a wrong guess uses up a join code. The last handshake
 // message can be dropped, so the responder may finish while the initiator
 // fails; the connection then closes. Secrets are not wiped from memory.
+// In password mode nothing retires the password: every handshake is one
+// online guess, so a guessable password falls to as many handshakes as
+// the Messenger's rate limits let through; use a long random one.
 //
 // # Dependencies
 //

@@ -47,4 +47,10 @@ var (
 	// ErrExhausted means a Sealer has sealed 2^64-1 records and will not
 	// reuse a nonce.
 	ErrExhausted = errors.New("secure: record counter exhausted")
+
+	// ErrKeyReused means a second Sealer or Opener was made from the
+	// Keys of one handshake. A second Sealer would start its nonce
+	// counter at 0 again under the same key, and a second Opener would
+	// take a replay of the whole stream; both refuse every record.
+	ErrKeyReused = errors.New("secure: a second Sealer or Opener from the same Keys (a nonce would repeat)")
 )

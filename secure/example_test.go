@@ -55,8 +55,8 @@ func Example() {
 // With different codes, both sides fail at key confirmation with
 // ErrWrongCode.
 func Example_wrongCode() {
-	joiner, _ := secure.NewHandshake(&secure.Config{Role: secure.Initiator, Secret: []byte("guitarist-revenge")})
-	host, _ := secure.NewHandshake(&secure.Config{Role: secure.Responder, Secret: []byte("guitarist-revenue")})
+	joiner, _ := secure.NewHandshake(&secure.Config{Role: secure.Initiator, Secret: []byte("guitarist-revenge"), LocalID: "joiner", RemoteID: "host"})
+	host, _ := secure.NewHandshake(&secure.Config{Role: secure.Responder, Secret: []byte("guitarist-revenue"), LocalID: "host", RemoteID: "joiner"})
 	m1, _ := joiner.Start()
 	m2, _, _ := host.Read(m1)
 	m3, _, _ := joiner.Read(m2)

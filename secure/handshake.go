@@ -53,7 +53,11 @@ type Config struct {
 	// password mode.
 	Nameplate int
 	// LocalID and RemoteID are this side's and the peer's ids (as the
-	// Messenger's hello announced them). Default "".
+	// Messenger's hello announced them). They must differ: a run whose
+	// peer has this side's own id is what a reflection of this side's
+	// messages onto its own other role looks like (the draft's loopback
+	// attack), and is refused with ErrConfig. Default "" (so set at
+	// least one).
 	LocalID, RemoteID string
 	// Versions lists the protocol versions this side accepts. Default
 	// []uint16{Version}; at most MaxVersions. The highest common one is
@@ -108,6 +112,8 @@ type Handshake struct {
 	share   [32]byte      // this side's CPace share (Ya or Yb)
 	peerTag [tagSize]byte // the tag the peer must send (initiator)
 	keys    Keys
+	// attempted: the peer has had its guess (see Attempted).
+	attempted bool
 }
 
 // NewHandshake returns a handshake for cfg, with its nonce and scalar
@@ -122,6 +128,9 @@ func NewHandshake(cfg *Config) (*Handshake, error) {
 	}
 	if len(c.Secret) == 0 {
 		return nil, fmt.Errorf("%w: empty Secret", ErrConfig)
+	}
+	if c.LocalID == c.RemoteID {
+		return nil, fmt.Errorf("%w: RemoteID %q is this side's own LocalID (a reflection of its own messages would complete)", ErrConfig, c.RemoteID)
 	}
 	if c.Nameplate < 0 {
 		return nil, fmt.Errorf("%w: negative Nameplate", ErrConfig)
@@ -237,6 +246,20 @@ func (h *Handshake) Keys() (Keys, error) {
 	return h.keys, nil
 }
 
+// Attempted reports whether this run has given the peer its one guess at
+// the secret: for the initiator, once Read has returned confirmA (its tag
+// Ta, which a peer posing as the responder can check against one guessed
+// code, offline, and then just hang up); for the responder, once Read has
+// checked the initiator's Ta. An app that allows one guess per code
+// counts every attempted run that did not end done as a failed attempt —
+// on the initiator's side too, even when it ended by a lost connection
+// rather than ErrWrongCode, and on the host's side for every run in
+// flight: Attempted runs of one code must not overlap (retire the code
+// before the next run under it gets to check a Ta), or each gives an
+// attacker a guess. A run that stopped earlier, or on an invalid point
+// or a malformed message, gave no guess.
+func (h *Handshake) Attempted() bool { return h.attempted }
+
 func (h *Handshake) stateErr(call string) error {
 	return fmt.Errorf("%w: %s by the %v in state %d", ErrState, call, h.cfg.Role, h.state)
 }
@@ -298,6 +321,7 @@ func (h *Handshake) readReply(msg []byte) ([]byte, error) {
 	h.peerTag = confirmTag(&mk, r.y[:], h.adb)
 	h.keys = deriveKeys(&isk, h.sid, Initiator, h.version)
 	h.state = stateWaitConfirmB
+	h.attempted = true
 	return c.marshal(), nil
 }
 
@@ -317,6 +341,7 @@ func (h *Handshake) readConfirmA(msg []byte) ([]byte, error) {
 	isk := computeISK(h.sid, k[:], c.y[:], h.ada, yb[:], h.adb)
 	mk := macKey(h.sid, &isk)
 	ta := confirmTag(&mk, c.y[:], h.ada)
+	h.attempted = true
 	if !hmac.Equal(ta[:], c.tag[:]) {
 		// Answer with a tag the initiator cannot accept: it then fails
 		// too (ErrWrongCode), rather than finishing alone when only Ta

@@ -387,6 +387,7 @@ func FuzzHandshakeMessage(f *testing.F) {
 	var msgs [][]byte
 	run(f, ca, cb, func(n int, m []byte) []byte { msgs = append(msgs, bytes.Clone(m)); return m })
 	for i, m := range msgs {
+		// Message i+1 is read at stage i.
 		f.Add(byte(i), m)
 		f.Add(byte(i), m[:len(m)-1])
 	}
@@ -405,7 +406,7 @@ func FuzzHandshakeMessage(f *testing.F) {
 		b, _ := NewHandshake(cb)
 		m1, _ := a.Start()
 		var target *Handshake
-		switch stage % 3 {
+		switch stage % 4 {
 		case 0: // responder waiting for the hello
 			target = b
 		case 1: // initiator waiting for the reply
@@ -415,6 +416,10 @@ func FuzzHandshakeMessage(f *testing.F) {
 			m2, _, _ := b.Read(m1)
 			a.Read(m2)
 			target = b
+		case 3: // initiator waiting for confirmB
+			m2, _, _ := b.Read(m1)
+			a.Read(m2)
+			target = a
 		}
 		_, done, err := target.Read(msg)
 		if done {
@@ -460,5 +465,109 @@ func BenchmarkHandshake(b *testing.B) {
 		if !doneA || !doneB || err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestAttempted: Attempted says when a run has given the peer its one
+// guess at the secret, which is what an app counts to allow one guess per
+// code. The initiator has given it away once it sent Ta (a fake host can
+// then test one guess offline and simply hang up, so a connection lost
+// after that is a failed attempt too); the responder once it checked Ta.
+// A run that stopped earlier, or on a message that is no guess (a
+// low-order point, a bad message), has not.
+func TestAttempted(t *testing.T) {
+	t.Parallel()
+	ca, cb := pairConfigs("guitarist-revenge")
+	a, _ := NewHandshake(ca)
+	b, _ := NewHandshake(cb)
+	m1, _ := a.Start()
+	m2, _, _ := b.Read(m1)
+	if a.Attempted() || b.Attempted() {
+		t.Fatal("attempted before any tag")
+	}
+	m3, _, _ := a.Read(m2)
+	if !a.Attempted() {
+		t.Fatal("initiator sent Ta but says not attempted")
+	}
+	// A fake host stops here, with its guess: the joiner is not done and
+	// must count the run as a failed attempt.
+	if _, err := a.Keys(); err == nil {
+		t.Fatal("initiator has keys without Tb")
+	}
+	if b.Attempted() {
+		t.Fatal("responder attempted before reading Ta")
+	}
+	if _, _, err := b.Read(m3); err != nil || !b.Attempted() {
+		t.Fatalf("responder checked Ta: %v, attempted %v", err, b.Attempted())
+	}
+
+	// Wrong code: both attempted.
+	cw := *cb
+	cw.Secret = []byte("guitarist-revenue")
+	ea, eb, a, b := run(t, ca, &cw, nil)
+	if !errors.Is(ea, ErrWrongCode) || !errors.Is(eb, ErrWrongCode) || !a.Attempted() || !b.Attempted() {
+		t.Fatalf("wrong code: %v / %v, attempted %v / %v", ea, eb, a.Attempted(), b.Attempted())
+	}
+
+	// No guess in a low-order Ya or a broken confirmA: the host need not
+	// retire its code for them.
+	for name, tamper := range map[string]func([]byte) []byte{
+		"low order": func(m []byte) []byte { m = bytes.Clone(m); copy(m[MessageHeaderLen:], make([]byte, 32)); return m },
+		"truncated": func(m []byte) []byte { return m[:len(m)-1] },
+	} {
+		_, eb, _, b := run(t, ca, cb, func(n int, m []byte) []byte {
+			if n == 3 {
+				return tamper(m)
+			}
+			return m
+		})
+		if eb == nil || b.Attempted() {
+			t.Errorf("%s confirmA: responder %v, attempted %v", name, eb, b.Attempted())
+		}
+	}
+}
+
+// TestReflection: a man in the middle without the secret turns one
+// party's dial back onto its own listener (the draft's loopback attack):
+// its initiator's messages go to its own responder and back. With the two
+// peer ids in CI the two runs disagree and both fail; a config whose
+// remote id is its own id (both empty by default) would let the
+// reflection complete, so NewHandshake refuses it.
+func TestReflection(t *testing.T) {
+	t.Parallel()
+	// Party "host-1" dials "joiner-1"; the attacker reflects the dial to
+	// host-1's own responder, claiming in the hello before the PAKE that
+	// it is "joiner-1" (the best it can do: host-1's responder then
+	// binds init=joiner-1, resp=host-1, the dial init=host-1,
+	// resp=joiner-1).
+	dial := &Config{Role: Initiator, Secret: []byte("pw"), AppID: "cpumon", LocalID: "host-1", RemoteID: "joiner-1"}
+	listen := &Config{Role: Responder, Secret: []byte("pw"), AppID: "cpumon", LocalID: "host-1", RemoteID: "joiner-1"}
+	ea, eb, _, _ := run(t, dial, listen, nil)
+	if !errors.Is(ea, ErrWrongCode) || !errors.Is(eb, ErrWrongCode) {
+		t.Fatalf("reflected run: %v / %v, want ErrWrongCode on both", ea, eb)
+	}
+	// Claiming its own id is refused up front.
+	for _, ids := range [][2]string{{"", ""}, {"host-1", "host-1"}} {
+		for _, role := range []Role{Initiator, Responder} {
+			c := &Config{Role: role, Secret: []byte("pw"), LocalID: ids[0], RemoteID: ids[1]}
+			if _, err := NewHandshake(c); !errors.Is(err, ErrConfig) {
+				t.Errorf("%v with LocalID %q = RemoteID: %v, want ErrConfig", role, ids[0], err)
+			}
+		}
+	}
+}
+
+// TestSASOfFailedHandshake: the zero Keys of a failed handshake have no
+// SAS. (Before, both sides showed the SAS of an all-zero value, the same
+// two words on both: a match a user would trust.)
+func TestSASOfFailedHandshake(t *testing.T) {
+	t.Parallel()
+	ca, cb := pairConfigs("guitarist-revenge")
+	cb.Secret = []byte("guitarist-revenue")
+	_, _, a, b := run(t, ca, cb, nil)
+	ka, _ := a.Keys()
+	kb, _ := b.Keys()
+	if ka.SAS() != "" || kb.SAS() != "" {
+		t.Fatalf("failed handshake shows SAS %q / %q", ka.SAS(), kb.SAS())
 	}
 }

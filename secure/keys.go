@@ -3,6 +3,7 @@ package secure
 import (
 	"crypto/hkdf"
 	"crypto/sha512"
+	"sync/atomic"
 
 	"github.com/cablecar-go/cablecar/joincode"
 )
@@ -18,18 +19,30 @@ const KeySize = 32
 type Keys struct {
 	// Send seals the records this side sends; Recv opens the peer's. The
 	// initiator's Send is the responder's Recv and the other way round.
+	// Each key must go to one Sealer (one Opener) only: use the Sealer
+	// and Opener methods, which refuse a second one, rather than
+	// NewSealer and NewOpener.
 	Send, Recv [KeySize]byte
 	// Version is the protocol version the two sides agreed on.
 	Version uint16
 
 	sas [2]byte
+	// use is shared by every copy of the Keys of one handshake, so that
+	// Sealer and Opener hand out one of each (nil: Keys made by hand).
+	use *keyUse
 }
+
+type keyUse struct{ sealer, opener atomic.Bool }
 
 // SAS returns the short authentication string: two words from the join
 // code word list that both sides show and their users may compare (read
 // aloud) to be sure that no one sat in the middle. Equal on both sides of
-// one session, different for every session.
+// one session, different for every session. It is "" for Keys that are
+// not from a finished handshake (the zero Keys).
 func (k *Keys) SAS() string {
+	if k.use == nil {
+		return ""
+	}
 	return joincode.WordAt(0, k.sas[0]) + "-" + joincode.WordAt(1, k.sas[1])
 }
 
@@ -47,7 +60,7 @@ func deriveKeys(isk *[iskSize]byte, sid []byte, role Role, version uint16) Keys 
 		}
 		return b
 	}
-	k := Keys{Version: version}
+	k := Keys{Version: version, use: new(keyUse)}
 	ir, ri := expand("initiator->responder", KeySize), expand("responder->initiator", KeySize)
 	if role == Initiator {
 		copy(k.Send[:], ir)

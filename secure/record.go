@@ -46,11 +46,42 @@ func RecordLen(header []byte) (int, error) {
 	return n + RecordOverhead, nil
 }
 
-// Sealer returns a Sealer for this side's records.
-func (k *Keys) Sealer() *Sealer { return NewSealer(&k.Send) }
+// errNoKeys is what the Sealer and Opener of Keys that are not the
+// output of a finished handshake (the zero Keys that Handshake.Keys
+// returns with its error) give: their all-zero key would let anyone read
+// and forge the records.
+var errNoKeys = fmt.Errorf("%w: Keys not from a finished handshake", ErrState)
 
-// Opener returns an Opener for the peer's records.
-func (k *Keys) Opener() *Opener { return NewOpener(&k.Recv) }
+// Sealer returns the Sealer for this side's records. The Keys of a
+// handshake (and every copy of them) give one Sealer: a second one would
+// count its nonces from 0 again under the same key, so it refuses every
+// record with ErrKeyReused. The Sealer of Keys that are not from a
+// finished handshake (the zero Keys) refuses every record with ErrState.
+func (k *Keys) Sealer() *Sealer {
+	s := NewSealer(&k.Send)
+	switch {
+	case k.use == nil:
+		s.err = errNoKeys
+	case k.use.sealer.Swap(true):
+		s.err = ErrKeyReused
+	}
+	return s
+}
+
+// Opener returns the Opener for the peer's records. As with Sealer, a
+// second one (which would take a replay of the whole stream) refuses
+// every record with ErrKeyReused, and one of Keys not from a finished
+// handshake with ErrState.
+func (k *Keys) Opener() *Opener {
+	o := NewOpener(&k.Recv)
+	switch {
+	case k.use == nil:
+		o.err = errNoKeys
+	case k.use.opener.Swap(true):
+		o.err = ErrKeyReused
+	}
+	return o
+}
 
 // Sealer seals the records of one direction. It is not safe for
 // concurrent use. Seal does not allocate when dst has room.
@@ -58,9 +89,12 @@ type Sealer struct {
 	aead  cipher.AEAD
 	seq   uint64
 	nonce [chacha20poly1305.NonceSize]byte
+	err   error // ErrKeyReused, errNoKeys
 }
 
-// NewSealer returns a Sealer with key; use a key from Keys.Send.
+// NewSealer returns a Sealer with key. The nonce is a counter from 0, so
+// a key must never be given to two Sealers: prefer Keys.Sealer, which
+// guards against that.
 func NewSealer(key *[KeySize]byte) *Sealer {
 	a, err := chacha20poly1305.New(key[:])
 	if err != nil {
@@ -81,6 +115,9 @@ func NewSealer(key *[KeySize]byte) *Sealer {
 func (s *Sealer) Seal(dst, payload []byte) ([]byte, error) {
 	if len(payload) > MaxRecordPayload {
 		return dst, fmt.Errorf("%w: %d bytes, at most %d", ErrRecordTooLarge, len(payload), MaxRecordPayload)
+	}
+	if s.err != nil {
+		return dst, s.err
 	}
 	if s.seq == math.MaxUint64 {
 		return dst, ErrExhausted
@@ -108,7 +145,7 @@ type Opener struct {
 	err   error
 }
 
-// NewOpener returns an Opener with key; use a key from Keys.Recv.
+// NewOpener returns an Opener with key; prefer Keys.Opener.
 func NewOpener(key *[KeySize]byte) *Opener {
 	a, err := chacha20poly1305.New(key[:])
 	if err != nil {

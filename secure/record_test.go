@@ -11,7 +11,7 @@ func testKeys() (a, b Keys) {
 	for i := range k1 {
 		k1[i], k2[i] = byte(i), byte(100+i)
 	}
-	return Keys{Send: k1, Recv: k2}, Keys{Send: k2, Recv: k1}
+	return Keys{Send: k1, Recv: k2, use: new(keyUse)}, Keys{Send: k2, Recv: k1, use: new(keyUse)}
 }
 
 func TestRecordRoundTrip(t *testing.T) {
@@ -258,12 +258,90 @@ func FuzzOpen(f *testing.F) {
 		if !errors.Is(err, ErrTampered) {
 			t.Fatalf("error %v", err)
 		}
-		// In place too.
+		// In place too, with an Opener of its own (a second Opener of kb
+		// would refuse everything with ErrKeyReused and test nothing).
 		r := bytes.Clone(rec)
 		if len(r) >= RecordHeaderLen {
-			if _, err := kb.Opener().Open(r[RecordHeaderLen:RecordHeaderLen], r); err == nil && !bytes.Equal(rec, genuine) {
+			_, kb := testKeys()
+			if _, err := kb.Opener().Open(r[RecordHeaderLen:RecordHeaderLen], r); err == nil {
 				t.Fatal("forged record opened in place")
+			} else if !errors.Is(err, ErrTampered) {
+				t.Fatalf("in place: error %v", err)
 			}
 		}
 	})
+}
+
+// TestKeysSealerOnce: the keys of one handshake give one Sealer and one
+// Opener. A second Sealer would start its counter at 0 again and reuse
+// every nonce under the same key (ChaCha20-Poly1305 then leaks the XOR of
+// plaintexts and lets an attacker forge records), so it refuses to seal,
+// also when asked through a copy of the Keys.
+func TestKeysSealerOnce(t *testing.T) {
+	t.Parallel()
+	ca, cb := pairConfigs("guitarist-revenge")
+	_, _, a, b := run(t, ca, cb, nil)
+	ka, err := a.Keys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := b.Keys()
+	s1, o1 := ka.Sealer(), kb.Opener()
+	r1, err := s1.Seal(nil, []byte("attack at dawn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := o1.Open(nil, r1); err != nil || string(p) != "attack at dawn" {
+		t.Fatalf("Open: %q, %v", p, err)
+	}
+	again, _ := a.Keys() // a copy, as Keys returns
+	for name, k := range map[string]*Keys{"same Keys": &ka, "copy": &again} {
+		if r2, err := k.Sealer().Seal(nil, []byte("retreat at dusk")); !errors.Is(err, ErrKeyReused) {
+			t.Errorf("%s: second Sealer sealed %x (nonce 0 again), err %v; want ErrKeyReused", name, r2, err)
+		}
+	}
+	// A second Opener would accept a replay of the whole stream.
+	if _, err := kb.Opener().Open(nil, r1); !errors.Is(err, ErrKeyReused) {
+		t.Errorf("second Opener: %v, want ErrKeyReused", err)
+	}
+	// The first ones go on working.
+	r3, err := s1.Seal(nil, []byte("more"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := o1.Open(nil, r3); err != nil || string(p) != "more" {
+		t.Fatalf("Open after refused reuse: %q, %v", p, err)
+	}
+}
+
+// TestKeysOfFailedHandshake: Keys returns the zero Keys with its error. A
+// caller that drops the error must not get a Sealer with the all-zero key
+// (anyone could open its records): Sealer and Opener of Keys that do not
+// come from a finished handshake refuse every record.
+func TestKeysOfFailedHandshake(t *testing.T) {
+	t.Parallel()
+	ca, cb := pairConfigs("guitarist-revenge")
+	cb.Secret = []byte("guitarist-revenue")
+	_, _, a, b := run(t, ca, cb, nil)
+	for _, h := range []*Handshake{a, b} {
+		k, err := h.Keys()
+		if err == nil {
+			t.Fatal("keys of a failed handshake")
+		}
+		rec, err := k.Sealer().Seal(nil, []byte("secret move"))
+		if err == nil {
+			var zero [KeySize]byte
+			p, _ := NewOpener(&zero).Open(nil, rec)
+			t.Errorf("%v: sealed under the zero key after %v; anyone opens it: %q", h.cfg.Role, err, p)
+		} else if !errors.Is(err, ErrState) {
+			t.Errorf("%v: Seal: %v, want ErrState", h.cfg.Role, err)
+		}
+		if _, err := k.Opener().Open(nil, make([]byte, RecordOverhead)); !errors.Is(err, ErrState) {
+			t.Errorf("%v: Open: %v, want ErrState", h.cfg.Role, err)
+		}
+	}
+	var zero Keys
+	if _, err := zero.Sealer().Seal(nil, nil); !errors.Is(err, ErrState) {
+		t.Errorf("zero Keys: Seal: %v, want ErrState", err)
+	}
 }
