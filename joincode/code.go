@@ -88,15 +88,28 @@ func (c Code) Words() []string {
 // logged or hashed into anything that is.
 func (c Code) Secret() string { return strings.Join(c.Words(), "-") }
 
-// String returns the whole code as a person reads and types it,
+// Reveal returns the whole code as a person reads and types it,
 // "7-guitarist-revenge". It contains the secret: show it to the user, do
-// not send it.
-func (c Code) String() string {
+// not send or log it.
+func (c Code) Reveal() string {
 	if c.n == 0 {
 		return "<invalid code>"
 	}
 	return strconv.Itoa(c.nameplate) + "-" + c.Secret()
 }
+
+// String returns the code with its words hidden, "7-…-…", so that a code
+// that reaches a log line (fmt's %v and %s, slog) does not leak the
+// secret. Reveal returns the whole code.
+func (c Code) String() string {
+	if c.n == 0 {
+		return "<invalid code>"
+	}
+	return strconv.Itoa(c.nameplate) + strings.Repeat("-…", c.n)
+}
+
+// GoString is String, for fmt's %#v.
+func (c Code) GoString() string { return "joincode.Code(" + c.String() + ")" }
 
 // WordAt returns the word that encodes byte b at position pos (0-based) of
 // a code. As in magic-wormhole, position 0 takes the three-syllable "odd"

@@ -2,6 +2,7 @@ package joincode
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestNewString(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c.String(); got != "7-guitarist-revenge" {
+	if got := c.Reveal(); got != "7-guitarist-revenge" {
 		t.Fatalf("String = %q", got)
 	}
 	if c.Nameplate() != 7 || c.Secret() != "guitarist-revenge" || c.Len() != 2 {
@@ -51,7 +52,7 @@ func TestNewString(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := c4.String(); got != "12-adroitness-aardvark-yucatan-zulu" {
+	if got := c4.Reveal(); got != "12-adroitness-aardvark-yucatan-zulu" {
 		t.Fatalf("String = %q", got)
 	}
 }
@@ -93,7 +94,7 @@ func TestGenerate(t *testing.T) {
 		if c.Len() != want || c.Nameplate() != 3 {
 			t.Fatalf("Generate(3, %d) = %v", words, c)
 		}
-		back, err := Parse(c.String())
+		back, err := Parse(c.Reveal())
 		if err != nil || back != c {
 			t.Fatalf("Parse(%q) = %v, %v", c, back, err)
 		}
@@ -273,7 +274,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		// A parsed code round-trips through its canonical form.
-		back, err := Parse(c.String())
+		back, err := Parse(c.Reveal())
 		if err != nil || back != c {
 			t.Fatalf("Parse(%q) = %v; Parse(String) = %v, %v", s, c, back, err)
 		}
@@ -302,5 +303,23 @@ func TestParseUnicodeDashes(t *testing.T) {
 	}
 	if got := Complete("7\u2013guit"); !slices.Equal(got, []string{"guitarist"}) {
 		t.Errorf("Complete(en dash) = %v", got)
+	}
+}
+
+func TestStringHidesTheWords(t *testing.T) {
+	c, err := New(7, []byte{0x64, 0xbb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := c.Reveal()
+	for _, s := range []string{c.String(), fmt.Sprint(c), fmt.Sprintf("%v %s %#v %+v", c, c, c, c), fmt.Sprintf("%q %x", c, c)} {
+		for _, w := range c.Words() {
+			if strings.Contains(s, w) {
+				t.Errorf("formatted code %q contains the secret word %q (full code %q)", s, w, full)
+			}
+		}
+	}
+	if got := c.String(); got != "7-…-…" {
+		t.Errorf("String = %q, want 7-…-…", got)
 	}
 }

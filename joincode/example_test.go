@@ -32,7 +32,7 @@ func ExampleParse() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(code, code.Nameplate(), code.Secret())
+	fmt.Println(code.Reveal(), code.Nameplate(), code.Secret())
 
 	_, err = joincode.Parse("7-revenge-guitarist")
 	var ce *joincode.CodeError
