@@ -56,21 +56,23 @@ func positionFrame(id uint32) []byte {
 	return f
 }
 
+// byteCodec, jsonCodec and msgpackCodec register position the way the
+// README teaches (message.Register).
 func byteCodec() message.Codec {
 	c := message.NewByteCodec(nil)
-	c.Register(newPosition)
+	message.Register[position](c)
 	return c
 }
 
 func jsonCodec() message.Codec {
 	c := message.NewJSONCodec(nil)
-	c.Register(func() message.Message { return new(position) })
+	message.Register[position](c)
 	return c
 }
 
 func msgpackCodec() message.Codec {
 	c := msgpack.NewCodec(nil)
-	c.Register(func() message.Message { return new(position) })
+	message.Register[position](c)
 	return c
 }
 
