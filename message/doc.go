@@ -3,8 +3,11 @@
 //
 // A message is any type that implements [Message] (its name) and, for the
 // byte codec, [ByteMessage] (its 1-byte code). User code defines its own
-// struct types, usually with pointer receivers, and registers a factory for
-// each with every codec that should carry it. A codec decodes only the types
+// struct types, usually with pointer receivers, and registers each with
+// every codec that should carry it: [Register] (message.Register[Position](c))
+// for plain structs, whose small values it allocates in blocks so that
+// receiving a message costs no allocation of its own, or the codec's
+// Register method with a factory of your own. A codec decodes only the types
 // registered with it: a peer can never make us build a value we did not
 // allow. Each codec value has its own registry; nothing is shared between
 // codecs, so two codecs in one process never interfere.

@@ -15,6 +15,6 @@ func (*MsgChat) MessageName() string { return "MsgChat" }
 // there already).
 func newCodec() *message.JSONCodec {
 	c := message.NewJSONCodec(nil)
-	c.Register(func() message.Message { return new(MsgChat) })
+	message.Register[MsgChat](c)
 	return c
 }

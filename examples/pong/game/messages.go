@@ -32,10 +32,10 @@ const (
 
 // Register registers the pong messages with a byte codec.
 func Register(c *message.ByteCodec) {
-	c.Register(func() message.ByteMessage { return new(PaddleMsg) })
-	c.Register(func() message.ByteMessage { return new(BallMsg) })
-	c.Register(func() message.ByteMessage { return new(PingMsg) })
-	c.Register(func() message.ByteMessage { return new(PongMsg) })
+	message.Register[PaddleMsg](c)
+	message.Register[BallMsg](c)
+	message.Register[PingMsg](c)
+	message.Register[PongMsg](c)
 }
 
 // NewCodec returns a byte codec with the built-ins and the pong messages.
