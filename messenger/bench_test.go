@@ -249,6 +249,30 @@ func BenchmarkRoundTripByte(b *testing.B) { benchRoundTrip(b, tcpTransport, fals
 // BenchmarkThroughputBytePeerConn).
 func BenchmarkRoundTripBytePeerConn(b *testing.B) { benchRoundTrip(b, peerConnTransport, false) }
 
+// BenchmarkRoundTripByteNetpollWaiter is BenchmarkRoundTripByte in a
+// process where another goroutine waits in the runtime's network poller
+// (an Accept on a listener nobody dials), as a connector's beacon listener
+// and acceptor do. It separates what a process with such waiters pays on
+// every round trip (an idle thread blocked in epoll_wait is woken by each
+// write that makes a socket readable) from what Peer.Conn itself costs
+// (BenchmarkRoundTripBytePeerConn).
+func BenchmarkRoundTripByteNetpollWaiter(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ln.Accept() // returns when ln is closed
+	}()
+	defer func() {
+		ln.Close()
+		<-done
+	}()
+	benchRoundTrip(b, tcpTransport, false)
+}
+
 // BenchmarkRoundTripByteEchoGoroutine is BenchmarkRoundTripByte with the
 // echo side pumped by a spinning goroutine of its own, as
 // BenchmarkRoundTripRawFloor's echo reads in its own goroutine.
