@@ -174,32 +174,35 @@
 // 512 bytes to the writer goroutine, costs about 40% of ThroughputByte: a
 // loopback write(2) costs about 4 µs here, once per Xfer of 64 messages.
 //
-// Figures: go test -run '^$' -bench . -benchmem -count=5 ./messenger,
-// medians of 5 runs of the whole suite (ns per op; one op is one message,
-// or one round trip), on a machine shared with other jobs:
+// Figures: go test -run '^$' -bench <names> -benchmem ./messenger, on a
+// 2-core machine shared with other jobs. The headline set, medians of 6
+// runs (3 processes of -count 2) with the floors from the same runs (ns
+// per op; one op is one message, or one round trip):
 //
-//	ThroughputByte              53.7 ns   18.6 M msgs/s  16 B  1 alloc   0.58 x the floor
-//	ThroughputBytePeerConn      45.8 ns   21.8 M msgs/s  16 B  1 alloc   (on Peer.Conn)
-//	ThroughputByteBlocks        39.1 ns   25.6 M msgs/s  16 B  0 allocs  0.79 x the floor
-//	ThroughputByteOneValue      19.9 ns   50.3 M msgs/s   0 B  0 allocs  (no allocation)
-//	ThroughputRawFloor          31.0 ns   32.2 M msgs/s   0 B  0 allocs
-//	ThroughputByteGoroutines    96.3 ns   10.4 M msgs/s  16 B  1 alloc
-//	ThroughputByteDirectWrites  78.3 ns   12.8 M msgs/s  16 B  1 alloc
-//	ThroughputJSON             248.8 ns    4.0 M msgs/s  16 B  1 alloc
-//	ThroughputMsgpack          569.2 ns    1.8 M msgs/s  17 B  1 alloc
-//	RoundTripByte             15 350 ns                  32 B  2 allocs  1.07 x the floor
-//	RoundTripBytePeerConn     20 520 ns                  32 B  2 allocs  (on Peer.Conn)
-//	RoundTripByteEchoGoroutine 16 080 ns                 32 B  2 allocs  1.12 x the floor
-//	RoundTripRawFloor         14 310 ns                   0 B  0 allocs
-//	RoundTripByteGoroutines  205 300 ns                  32 B  2 allocs
-//	XferIdle                    14.3 ns                   0 B  0 allocs
-//	Send                        23.8 ns                   0 B  0 allocs
-//	XferSkipFlood             50 460 ns  64 frames skipped per Xfer
-//	IdleMemory                20 830 B per connected Messenger
+//	ThroughputByte              54.7 ns   18.3 M msgs/s  16 B  0 allocs  0.73 x the floor
+//	ThroughputBytePeerConn      58.2 ns   17.2 M msgs/s  16 B  0 allocs  (on Peer.Conn)
+//	ThroughputByteBlocks        55.9 ns   17.9 M msgs/s  16 B  0 allocs
+//	ThroughputByteNewEach       77.6 ns   12.9 M msgs/s  16 B  1 alloc   0.51 x the floor
+//	ThroughputRawFloor          39.9 ns   25.1 M msgs/s   0 B  0 allocs  (range 29.7 to 54.5)
+//	RoundTripByte             17 306 ns                  32 B  2 allocs  1.03 x the floor
+//	RoundTripBytePeerConn     20 608 ns                  32 B  2 allocs  1.19 x RoundTripByte
+//	RoundTripByteNetpollWaiter 21 072 ns                 32 B  2 allocs  (bare TCP, a parked Accept)
+//	RoundTripRawFloor         16 819 ns                   0 B  0 allocs
+//	XferIdle                    19.4 ns                   0 B  0 allocs
+//	Send                        45.7 ns                   0 B  0 allocs
+//	XferSkipFlood             57 651 ns  64 frames skipped per Xfer
 //
-// The machine is shared and runs vary with its load: other runs gave 0.50
-// to 0.70 x the floor for ThroughputByte, 0.75 to 0.85 x for
-// ThroughputByteBlocks and 0.9 to 1.2 x for RoundTripByte. A one-second
+// From an earlier run of the same day (medians of 5, before
+// message.Register allocated in blocks, so with one allocation per
+// message): ThroughputByteOneValue 19.9 ns (no allocation at all, which no
+// real program can do), ThroughputByteGoroutines 96.3 ns,
+// ThroughputByteDirectWrites 78.3 ns, ThroughputJSON 248.8 ns,
+// ThroughputMsgpack 569.2 ns, RoundTripByteEchoGoroutine 16 080 ns
+// (1.12 x its floor), RoundTripByteGoroutines 205 300 ns, IdleMemory
+// 20 830 B per connected Messenger.
+//
+// The machine is shared and runs vary with its load (the throughput floor
+// alone ranged from 29.7 to 54.5 ns in the headline set). A one-second
 // RoundTripByte that is the first benchmark of its process reads 10 to 25%
 // slower than the same benchmark run again (the effect goes with GOGC=off
 // or -benchtime=3s). IdleMemory is the growth of HeapInuse+StackInuse per
@@ -208,20 +211,19 @@
 //
 // The *PeerConn benchmarks run on the Peer.Conn of two discovering
 // connector.BroadcastConnectors in the same process. Their throughput is
-// the bare one; their round trip is 1.2 to 1.35 x the bare one, and so is
-// a bare TCP pair's in a process where connectors run (and the bare
-// *net.TCPConn under a Peer.Conn): the cost is not the wrapper but the
-// runtime's idle thread, which waits in epoll_wait whenever goroutines are
-// parked in the network poller (the connectors' readers) and is then woken
-// by every readiness event of the loopback sockets (the profile shows it
-// in runtime.netpoll, and the write(2) that wakes it costs more).
+// the bare one; their round trip is that of a bare TCP pair in a process
+// with a goroutine parked in the network poller
+// (RoundTripByteNetpollWaiter), which is what the connectors' readers
+// are: the cost is not the wrapper but the runtime's idle thread, which
+// waits in epoll_wait whenever goroutines are parked in the network poller
+// and is then woken by every readiness event of the loopback sockets (the
+// profile shows it in runtime.netpoll, and the write(2) that wakes it
+// costs more).
 //
-// The allocation in the throughput and round-trip benchmarks is the
-// decoded message (the codec allocates one value per frame); the receiving
-// side is bound by it: without it (ThroughputByteOneValue, which no real
-// program can do) the Messenger moves more than the floor, and
-// message.Blocks, which allocates values 64 at a time, takes back most of
-// it (ThroughputByteBlocks). For scale, the issue gives Python cable_car
-// 1.0.1 at about 1.05 M msgs/s (byte), 0.32 M msgs/s (JSON) and a 13.5 µs
-// round trip, on another machine.
+// The receiving side is bound by allocating the decoded messages: with a
+// factory that allocates one value per frame (ThroughputByteNewEach) it
+// moves half of the floor; message.Register allocates small values 64 at
+// a time (see message.Blocks), which takes back most of it. For scale,
+// the issue gives Python cable_car 1.0.1 at about 1.05 M msgs/s (byte),
+// 0.32 M msgs/s (JSON) and a 13.5 µs round trip, on another machine.
 package messenger
