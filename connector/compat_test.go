@@ -16,7 +16,7 @@ import (
 )
 
 // pyPeer emulates cable_car 1.0.1's BroadcastConnector with plain sockets,
-// as WIRE.md describes it, on a host whose address is 127.0.0.2:
+// as docs/compat.md describes it, on a host whose address is 127.0.0.2:
 //   - beacons: the 9 bytes "BROADCAST" every interval (sent to
 //     127.255.255.255 here instead of 255.255.255.255: tests stay on
 //     loopback);

@@ -146,7 +146,7 @@
 // # Compat mode
 //
 // With Compat the connector speaks cable_car 1.0.1's discovery (see
-// WIRE.md): the 9-byte datagram "BROADCAST" (sent to each interface's
+// docs/compat.md): the 9-byte datagram "BROADCAST" (sent to each interface's
 // broadcast address), UDP 8222 / TCP 8223 by default, no identify exchange,
 // peers keyed by IP, the first connection per IP kept. Go and Python peers
 // find each other. What compat cannot do: many instances per host (the TCP

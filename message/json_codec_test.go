@@ -10,7 +10,7 @@ import (
 	"github.com/cablecar-go/cablecar/message"
 )
 
-// MsgStats is the cpu_mon example's message (WIRE.md).
+// MsgStats is the cpu_mon example's message (docs/compat.md).
 type MsgStats struct {
 	Host          string     `json:"host"`
 	CPUPercent    float64    `json:"cpu_percent"`

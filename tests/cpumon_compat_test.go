@@ -16,7 +16,7 @@ import (
 )
 
 // cpuMonPeer is a stdlib-only stand-in for cable_car 1.0.1's cpu_mon
-// example, written from shared/WIRE.md.
+// example, written from docs/compat.md.
 var cpuMonPeer = filepath.Join("python", "cpu_mon_peer.py")
 
 // cpu_mon's TCP port: cpumon -compat cannot change it, so the Go side binds

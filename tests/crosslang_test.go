@@ -9,7 +9,7 @@ import (
 )
 
 // pythonPeer is a stdlib-only stand-in for a Python cable_car 1.0.1 peer,
-// written from shared/WIRE.md.
+// written from docs/compat.md.
 var pythonPeer = filepath.Join("python", "cable_car_peer.py")
 
 func needPython(t *testing.T) string {
