@@ -35,10 +35,10 @@ func TestNetnsMDNSOnly(t *testing.T) {
 	a := startChild(t, ha, cfg("a"))
 	b := startChild(t, hb, cfg("b"))
 	// m finds a and b on its two interfaces, at the right addresses.
-	if addr := connectAddr(t, m, a.ID); addr.Addr() != netip.MustParseAddr("10.235.1.2") {
+	if addr := m.ConnectAddr(t, a.ID); addr.Addr() != netip.MustParseAddr("10.235.1.2") {
 		t.Errorf("multi sees a at %v", addr)
 	}
-	if addr := connectAddr(t, m, b.ID); addr.Addr() != netip.MustParseAddr("10.235.2.2") {
+	if addr := m.ConnectAddr(t, b.ID); addr.Addr() != netip.MustParseAddr("10.235.2.2") {
 		t.Errorf("multi sees b at %v", addr)
 	}
 	a.WaitLine("CONNECT "+m.ID+" multi ", 10*time.Second)
@@ -49,7 +49,7 @@ func TestNetnsMDNSOnly(t *testing.T) {
 	a.Send("stop")
 	a.WaitLine("STOPPED", 10*time.Second)
 	m.WaitLine("DISCONNECT "+a.ID+" ", 10*time.Second)
-	if r := m.disconnects(a.ID); len(r) != 1 || r[0] != "eof" {
+	if r := m.Disconnects(a.ID); len(r) != 1 || r[0] != "eof" {
 		t.Errorf("m dropped a with %v", r)
 	}
 }
@@ -77,12 +77,12 @@ func TestNetnsMDNSAndBroadcastDedupe(t *testing.T) {
 	// Found both ways, still one connection each, many beacons and mDNS
 	// answers later: no second CONNECT, no DISCONNECT.
 	for _, a := range kids {
-		a.waitHeard(t, 30)
+		a.WaitHeard(t, 30)
 	}
 	for _, a := range kids {
 		for _, b := range kids {
-			if a != b && a.connects(b.ID) != 1 {
-				t.Errorf("%s connected %d times to %s", a.ID, a.connects(b.ID), b.ID)
+			if a != b && a.Connects(b.ID) != 1 {
+				t.Errorf("%s connected %d times to %s", a.ID, a.Connects(b.ID), b.ID)
 			}
 		}
 		if n := a.Count("DISCONNECT "); n != 0 {
@@ -115,15 +115,15 @@ func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
 	cc.Name = "third"
 	third := startChild(t, h3, cc)
 	long.WaitLine("CONNECT "+third.ID+" ", 30*time.Second)
-	long.waitHeard(t, 40) // 40 answers from third at 100 ms: 4 PeerTimeouts
-	if r := long.disconnects(short.ID); len(r) != 0 {
+	long.WaitHeard(t, 40) // 40 answers from third at 100 ms: 4 PeerTimeouts
+	if r := long.Disconnects(short.ID); len(r) != 0 {
 		t.Errorf("long dropped short: %v", r)
 	}
-	if third.connects(short.ID) != 0 {
+	if third.Connects(short.ID) != 0 {
 		t.Error("third connected to short after short's discovery ended")
 	}
 	// Quiet answers are not dialed: third dialed at most long.
-	if d := third.stats(t)[1]; d > 1 {
+	if d := third.Stats(t)[1]; d > 1 {
 		t.Errorf("third made %d dials; short's quiet answers were dialed", d)
 	}
 }
