@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"testing"
+
+	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
 func TestReasonsWord(t *testing.T) {
@@ -29,5 +31,26 @@ func TestReasonsWord(t *testing.T) {
 		if got := r.Word(c.err); got != c.want {
 			t.Errorf("Word(%v) = %q, want %q", c.err, got, c.want)
 		}
+	}
+}
+
+// Confined must refuse in the starting test's own namespace and where the
+// parent's namespace is not known: only then can a child send on a LAN.
+func TestConfined(t *testing.T) {
+	here, err := netns.Current()
+	if err != nil {
+		t.Skip("no network namespace here:", err)
+	}
+	t.Setenv(parentNSEnv, "")
+	if code := Confined("test"); code != 3 {
+		t.Errorf("without the parent's namespace: %d, want 3", code)
+	}
+	t.Setenv(parentNSEnv, here)
+	if code := Confined("test"); code != 3 {
+		t.Errorf("in the parent's namespace: %d, want 3", code)
+	}
+	t.Setenv(parentNSEnv, here+"-elsewhere")
+	if code := Confined("test"); code != 0 {
+		t.Errorf("in another namespace than the parent's: %d, want 0", code)
 	}
 }
