@@ -5,7 +5,6 @@ package connector
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -61,14 +60,11 @@ func childMain(v string) int {
 	say := testpeer.NewSay()
 	cfg := BroadcastConfig{
 		Name: cc.Name, AppID: cc.AppID, UDPPort: cc.UDPPort, Interval: cc.Interval,
-		PeerTimeout: cc.PeerTimeout, ConnTimeout: cc.ConnTimeout, Loopback: cc.Loopback, Interfaces: cc.Interfaces, InterfaceRefresh: cc.Refresh, Timeout: cc.Timeout,
+		PeerTimeout: cc.PeerTimeout, ConnTimeout: cc.ConnTimeout, Loopback: cc.Loopback, Interfaces: cc.Interfaces, InterfaceRefresh: cc.Refresh, Timeout: cc.Timeout, Logger: testpeer.Logger(cc.Verbose),
 		OnConnect: func(p Peer) { say("CONNECT %v %s %v", p.ID, p.Name, p.Addr) },
 		OnDisconnect: func(p Peer, err error) {
 			say("DISCONNECT %v %s", p.ID, reasons.Word(err))
 		},
-	}
-	if cc.Verbose {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	c, err := NewBroadcastConnector(&cfg)
 	if err == nil {

@@ -179,20 +179,14 @@ const (
 // hosts on one segment and starts the victim.
 func lockoutLab(t *testing.T, victim childConfig) (v *child, vAddr netip.AddrPort, attacker, realHost *netns.Host) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	hv, hx, hr := lab.Host(), lab.Host(), lab.Host()
-	hv.Attach(br, netip.MustParsePrefix("10.241.0.1/24"))
-	hx.Attach(br, netip.MustParsePrefix("10.241.0.2/24"))
-	hr.Attach(br, netip.MustParsePrefix("10.241.0.3/24"))
+	_, links := lab.Segment("10.241.0.0/24", hv, hx, hr)
 	victim.ID = victimID
 	v = startChild(t, hv, victim)
 	f := strings.Fields(v.WaitLine("READY ", 30*time.Second))
 	port := netip.MustParseAddrPort(f[2]).Port()
-	return v, netip.AddrPortFrom(netip.MustParseAddr("10.241.0.1"), port), hx, hr
+	return v, netip.AddrPortFrom(links[0].Addr.Addr(), port), hx, hr
 }
 
 // realPeerConnects starts the real peer and checks that the victim

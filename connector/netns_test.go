@@ -26,9 +26,6 @@ func netnsChildConfig(t *testing.T, name string) childConfig {
 }
 
 func TestNetnsSubnetBroadcast(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
 	br := lab.Bridge()
 	const k = 3
@@ -64,16 +61,10 @@ func TestNetnsSubnetBroadcast(t *testing.T) {
 }
 
 func TestNetnsTwoSubnets(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br1, br2 := lab.Bridge(), lab.Bridge()
 	hm, ha, hb := lab.Host(), lab.Host(), lab.Host()
-	hm.Attach(br1, netip.MustParsePrefix("10.232.1.1/24"))
-	hm.Attach(br2, netip.MustParsePrefix("10.232.2.1/24"))
-	ha.Attach(br1, netip.MustParsePrefix("10.232.1.2/24"))
-	hb.Attach(br2, netip.MustParsePrefix("10.232.2.2/24"))
+	lab.Segment("10.232.1.0/24", hm, ha)
+	lab.Segment("10.232.2.0/24", hm, hb)
 
 	m := startChild(t, hm, netnsChildConfig(t, "multi"))
 	a := startChild(t, ha, netnsChildConfig(t, "a"))
@@ -113,14 +104,10 @@ func TestNetnsTwoSubnets(t *testing.T) {
 }
 
 func TestNetnsLinkDown(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	h1, h2 := lab.Host(), lab.Host()
-	h1.Attach(br, netip.MustParsePrefix("10.233.0.1/24"))
-	link2 := h2.Attach(br, netip.MustParsePrefix("10.233.0.2/24"))
+	_, links := lab.Segment("10.233.0.0/24", h1, h2)
+	link2 := links[1]
 	p1 := startChild(t, h1, netnsChildConfig(t, "h1"))
 	p2 := startChild(t, h2, netnsChildConfig(t, "h2"))
 	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
@@ -144,13 +131,9 @@ func TestNetnsLinkDown(t *testing.T) {
 }
 
 func TestNetnsNewInterfacePickedUp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	h1, h2 := lab.Host(), lab.Host()
-	h1.Attach(br, netip.MustParsePrefix("10.234.0.1/24"))
+	br, _ := lab.Segment("10.234.0.0/24", h1)
 	cc := netnsChildConfig(t, "h1")
 	cc.Refresh = 200 * time.Millisecond
 	p1 := startChild(t, h1, cc)

@@ -129,10 +129,8 @@ func resolved(t *testing.T, b *netns.Proc, instance string) (netip.AddrPort, str
 func TestAvahiBrowse(t *testing.T) {
 	needAvahi(t)
 	lab := netns.New(t)
-	br := lab.Bridge()
 	ha, hb := lab.Host(), lab.Host()
-	ha.Attach(br, netip.MustParsePrefix("10.238.0.1/24"))
-	hb.Attach(br, netip.MustParsePrefix("10.238.0.2/24"))
+	lab.Segment("10.238.0.0/24", ha, hb)
 	av := startAvahi(t, ha, "eth0")
 	browser := av.browse()
 

@@ -5,7 +5,6 @@ package mdns
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -60,15 +59,12 @@ func childMain(v string) int {
 	}
 	cfg := connector.BroadcastConfig{
 		Name: cc.Name, AppID: cc.AppID, Interval: cc.Interval, PeerTimeout: cc.PeerTimeout,
-		InterfaceRefresh: cc.Refresh, Timeout: cc.Timeout,
+		InterfaceRefresh: cc.Refresh, Timeout: cc.Timeout, Logger: testpeer.Logger(cc.Verbose),
 		Discovery: New(), DiscoveryOnly: cc.Only,
 		OnConnect: func(p connector.Peer) { say("CONNECT %v %s %v", p.ID, p.Name, p.Addr) },
 		OnDisconnect: func(p connector.Peer, err error) {
 			say("DISCONNECT %v %s", p.ID, reasons.Word(err))
 		},
-	}
-	if cc.Verbose {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	c, err := connector.NewBroadcastConnector(&cfg)
 	if err == nil {

@@ -5,7 +5,6 @@ package mdns
 import (
 	"fmt"
 	"net/netip"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -16,16 +15,10 @@ import (
 // leave on the machine's real interfaces.
 
 func TestNetnsMDNSOnly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br1, br2 := lab.Bridge(), lab.Bridge()
 	hm, ha, hb := lab.Host(), lab.Host(), lab.Host()
-	hm.Attach(br1, netip.MustParsePrefix("10.235.1.1/24"))
-	hm.Attach(br2, netip.MustParsePrefix("10.235.2.1/24"))
-	ha.Attach(br1, netip.MustParsePrefix("10.235.1.2/24"))
-	hb.Attach(br2, netip.MustParsePrefix("10.235.2.2/24"))
+	lab.Segment("10.235.1.0/24", hm, ha)
+	lab.Segment("10.235.2.0/24", hm, hb)
 	cfg := func(name string) childConfig {
 		cc := netnsChildConfig(t, name)
 		cc.Only = true
@@ -55,9 +48,6 @@ func TestNetnsMDNSOnly(t *testing.T) {
 }
 
 func TestNetnsMDNSAndBroadcastDedupe(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
 	br := lab.Bridge()
 	var kids []*child
@@ -92,15 +82,9 @@ func TestNetnsMDNSAndBroadcastDedupe(t *testing.T) {
 }
 
 func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	h1, h2, h3 := lab.Host(), lab.Host(), lab.Host()
-	h1.Attach(br, netip.MustParsePrefix("10.237.0.1/24"))
-	h2.Attach(br, netip.MustParsePrefix("10.237.0.2/24"))
-	h3.Attach(br, netip.MustParsePrefix("10.237.0.3/24"))
+	lab.Segment("10.237.0.0/24", h1, h2, h3)
 	cc := netnsChildConfig(t, "short")
 	cc.Only = true
 	cc.Timeout = 500 * time.Millisecond // discovery ends, the connection stays
@@ -131,28 +115,18 @@ func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
 // A host whose link comes up after it started is found by mDNS at once,
 // not at the next interface poll (set to an hour here).
 func TestNetnsMDNSLinkComesBack(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	h1, h2 := lab.Host(), lab.Host()
-	h1.Attach(br, netip.MustParsePrefix("10.242.0.1/24"))
-	link2 := h2.Attach(br, netip.MustParsePrefix("10.242.0.2/24"))
-	setLink := func(state string) {
-		t.Helper()
-		if out, err := exec.Command("ip", "-n", h2.NS, "link", "set", link2.Name, state).CombinedOutput(); err != nil {
-			t.Fatalf("ip link set %s: %v: %s", state, err, out)
-		}
-	}
+	_, links := lab.Segment("10.242.0.0/24", h1, h2)
+	link2 := links[1]
 	cc := netnsChildConfig(t, "h1")
 	cc.Only, cc.Refresh = true, time.Hour
 	p1 := startChild(t, h1, cc)
-	setLink("down")
+	link2.SetUp(false)
 	cc.Name = "h2"
 	p2 := startChild(t, h2, cc)
 	up := time.Now()
-	setLink("up")
+	link2.SetUp(true)
 	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
 	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
 	t.Logf("connected by mDNS %v after the link came up (interface poll: 1h)", time.Since(up).Round(time.Millisecond))

@@ -69,10 +69,15 @@ type Link struct {
 	switchEnd string
 }
 
-// New makes an empty lab, or skips the test with the reason when network
-// namespaces cannot be made here (not root, no ip command, no permission).
+// New makes an empty lab, or skips the test with the reason in -short
+// mode (a lab takes seconds to build and its tests longer to run) and when
+// network namespaces cannot be made here (not root, no ip command, no
+// permission).
 func New(t testing.TB) *Lab {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("netns: needs root to create network namespaces")
 	}
@@ -152,6 +157,42 @@ func (h *Host) Attach(b *Bridge, addr netip.Prefix) *Link {
 	l.must("ip", "-n", h.NS, "addr", "add", addr.String(), "dev", lk.Name)
 	l.must("ip", "-n", h.NS, "link", "set", lk.Name, "up")
 	return lk
+}
+
+// Segment adds a bridge and plugs hosts into it (Attach), the i-th (from 0)
+// at the (i+1)-th address of subnet: Segment("10.233.0.0/24", h1, h2) gives
+// h1 10.233.0.1/24 and h2 10.233.0.2/24. It returns the bridge and the
+// hosts' new links, in order.
+func (l *Lab) Segment(subnet string, hosts ...*Host) (*Bridge, []*Link) {
+	l.t.Helper()
+	p, err := netip.ParsePrefix(subnet)
+	if err != nil {
+		l.t.Fatalf("netns: subnet: %v", err)
+	}
+	p = p.Masked()
+	b := l.Bridge()
+	links := make([]*Link, len(hosts))
+	a := p.Addr()
+	for i, h := range hosts {
+		if a = a.Next(); !p.Contains(a) {
+			l.t.Fatalf("netns: %d hosts do not fit in %v", len(hosts), p)
+		}
+		links[i] = h.Attach(b, netip.PrefixFrom(a, p.Bits()))
+	}
+	return b, links
+}
+
+// SetUp brings the link's interface up (true) or down (false) inside its
+// host, as `ip link set NAME up|down` there would: the host itself sees
+// the change (unlike SetConnected, which pulls the cable at the switch).
+func (lk *Link) SetUp(up bool) {
+	l := lk.Host.lab
+	l.t.Helper()
+	state := "down"
+	if up {
+		state = "up"
+	}
+	l.must("ip", "-n", lk.Host.NS, "link", "set", lk.Name, state)
 }
 
 // SetConnected plugs (true) or pulls (false) the link's cable: the

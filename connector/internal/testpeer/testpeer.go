@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/netip"
 	"os"
@@ -146,6 +147,15 @@ func Confined(who string) int {
 		return 3
 	}
 	return 0
+}
+
+// Logger is the child's logger: debug records on stderr when verbose, else
+// nil (the connector's default).
+func Logger(verbose bool) *slog.Logger {
+	if !verbose {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // Say prints one protocol line (format and args as for fmt.Printf, without
