@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/connector/internal/testpeer"
 	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
@@ -32,8 +33,7 @@ func TestNetnsLinkComesBack(t *testing.T) {
 
 	up := time.Now()
 	link2.SetUp(true)
-	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
-	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	testpeer.WaitConnected(p1, p2)
 	t.Logf("connected %v after the link came up (interface poll: 1h)", time.Since(up).Round(time.Millisecond))
 
 	// Down while running: both drop the other at PeerTimeout; up again:
@@ -63,7 +63,6 @@ func TestNetnsLinkComesBackDefaults(t *testing.T) {
 	p2 := startChild(t, h2, cc)
 	up := time.Now()
 	link2.SetUp(true)
-	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
-	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	testpeer.WaitConnected(p1, p2)
 	t.Logf("connected %v after the link came up (defaults: Interval 1s, InterfaceRefresh 5s)", time.Since(up).Round(time.Millisecond))
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/connector/internal/testpeer"
 	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
@@ -110,8 +111,7 @@ func TestNetnsLinkDown(t *testing.T) {
 	link2 := links[1]
 	p1 := startChild(t, h1, netnsChildConfig(t, "h1"))
 	p2 := startChild(t, h2, netnsChildConfig(t, "h2"))
-	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
-	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	testpeer.WaitConnected(p1, p2)
 
 	start := time.Now()
 	link2.SetConnected(false) // h2's cable pulled: no FIN, no goodbye
@@ -144,6 +144,5 @@ func TestNetnsNewInterfacePickedUp(t *testing.T) {
 		t.Fatalf("h2 without interface: %v", f)
 	}
 	h2.Attach(br, netip.MustParsePrefix("10.234.0.2/24"))
-	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
-	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	testpeer.WaitConnected(p1, p2)
 }

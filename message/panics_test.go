@@ -57,7 +57,8 @@ func (f *Fuse) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Grumpy's factory panics on every call after the first (registration).
+// Grumpy is registered with a factory that panics after the first call
+// (codectest.FactoryOnce).
 type Grumpy struct {
 	N int `json:"n"`
 }
@@ -66,17 +67,6 @@ func (*Grumpy) MessageName() string                      { return "Grumpy" }
 func (*Grumpy) ByteCode() byte                           { return 0x22 }
 func (*Grumpy) AppendPayload(dst []byte) ([]byte, error) { return dst, nil }
 func (*Grumpy) DecodePayload([]byte) error               { return nil }
-
-func grumpyFactory() func() *Grumpy {
-	calls := 0
-	return func() *Grumpy {
-		calls++
-		if calls > 1 {
-			panic("grumpy: factory")
-		}
-		return new(Grumpy)
-	}
-}
 
 func TestByteDecodePanicContained(t *testing.T) {
 	t.Parallel()
@@ -98,7 +88,7 @@ func TestByteDecodePanicContained(t *testing.T) {
 	}
 
 	g := message.NewByteCodec(nil)
-	newGrumpy := grumpyFactory()
+	newGrumpy := codectest.FactoryOnce[Grumpy]()
 	g.Register(func() message.ByteMessage { return newGrumpy() })
 	codectest.CheckPanicSkipped(t, g, []byte{2, 0x22}, "*message_test.Grumpy")
 }
@@ -114,7 +104,7 @@ func TestJSONDecodePanicContained(t *testing.T) {
 	}
 
 	g := message.NewJSONCodec(nil)
-	newGrumpy := grumpyFactory()
+	newGrumpy := codectest.FactoryOnce[Grumpy]()
 	g.Register(func() message.Message { return newGrumpy() })
 	codectest.CheckPanicSkipped(t, g, []byte(`["Grumpy",{"n":1}]`+"\n"), "Grumpy")
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/connector/internal/testpeer"
 	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
@@ -127,7 +128,6 @@ func TestNetnsMDNSLinkComesBack(t *testing.T) {
 	p2 := startChild(t, h2, cc)
 	up := time.Now()
 	link2.SetUp(true)
-	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
-	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	testpeer.WaitConnected(p1, p2)
 	t.Logf("connected by mDNS %v after the link came up (interface poll: 1h)", time.Since(up).Round(time.Millisecond))
 }

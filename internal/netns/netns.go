@@ -188,11 +188,7 @@ func (l *Lab) Segment(subnet string, hosts ...*Host) (*Bridge, []*Link) {
 func (lk *Link) SetUp(up bool) {
 	l := lk.Host.lab
 	l.t.Helper()
-	state := "down"
-	if up {
-		state = "up"
-	}
-	l.must("ip", "-n", lk.Host.NS, "link", "set", lk.Name, state)
+	l.must("ip", "-n", lk.Host.NS, "link", "set", lk.Name, upDown(up))
 }
 
 // SetConnected plugs (true) or pulls (false) the link's cable: the
@@ -201,11 +197,15 @@ func (lk *Link) SetUp(up bool) {
 func (lk *Link) SetConnected(up bool) {
 	l := lk.Host.lab
 	l.t.Helper()
-	state := "down"
+	l.must("ip", "-n", l.sw, "link", "set", lk.switchEnd, upDown(up))
+}
+
+// upDown is the ip link state word for up.
+func upDown(up bool) string {
 	if up {
-		state = "up"
+		return "up"
 	}
-	l.must("ip", "-n", l.sw, "link", "set", lk.switchEnd, state)
+	return "down"
 }
 
 // Command returns a command that runs name with args inside h's namespace

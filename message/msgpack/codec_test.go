@@ -263,7 +263,7 @@ func TestPanicContained(t *testing.T) {
 	codectest.CheckEncodePanic(t, c, &Hooked{Boom: true}, &Hooked{})
 
 	g := msgpack.NewCodec(nil)
-	newGrumpy := grumpyFactory()
+	newGrumpy := codectest.FactoryOnce[Grumpy]()
 	g.Register(func() message.Message { return newGrumpy() })
 	codectest.CheckPanicSkipped(t, g, mpFrame(0x22, 0x80), "*msgpack_test.Grumpy")
 }

@@ -68,23 +68,13 @@ type WithAny struct {
 
 func (*WithAny) MessageName() string { return "WithAny" }
 
-// Grumpy's factory panics on every call after the first (registration).
+// Grumpy is registered with a factory that panics after the first call
+// (codectest.FactoryOnce).
 type Grumpy struct {
 	N int `json:"n"`
 }
 
 func (*Grumpy) MessageName() string { return "Grumpy" }
 func (*Grumpy) ByteCode() byte      { return 0x22 }
-
-func grumpyFactory() func() *Grumpy {
-	calls := 0
-	return func() *Grumpy {
-		calls++
-		if calls > 1 {
-			panic("grumpy: factory")
-		}
-		return new(Grumpy)
-	}
-}
 
 func equalMsg(a, b message.Message) bool { return reflect.DeepEqual(a, b) }

@@ -68,6 +68,13 @@ func StartPeer(t testing.TB, host *netns.Host, name, env string, cfg any) *Child
 	return &Child{Proc: p, ID: ready[1]}
 }
 
+// WaitConnected waits until a has connected b and b has connected a (a
+// CONNECT line in each for the other).
+func WaitConnected(a, b *Child) {
+	a.WaitLine("CONNECT "+b.ID+" ", 30*time.Second)
+	b.WaitLine("CONNECT "+a.ID+" ", 30*time.Second)
+}
+
 // Connects counts c's CONNECT lines for peer id.
 func (c *Child) Connects(id string) int { return c.Count("CONNECT " + id + " ") }
 

@@ -166,6 +166,20 @@ func PanicMessage(f func()) (msg string) {
 	return ""
 }
 
+// FactoryOnce returns a factory of *T that works on its first call (the
+// one at registration) and panics on every later one, as a user's factory
+// might: decoding must contain the panic (CheckPanicSkipped).
+func FactoryOnce[T any]() func() *T {
+	calls := 0
+	return func() *T {
+		calls++
+		if calls > 1 {
+			panic("codectest: factory called after registration")
+		}
+		return new(T)
+	}
+}
+
 // CheckPanicSkipped decodes a frame that makes a type's code panic, then a
 // good frame: the first must be a recoverable ErrBadPayload with a
 // *message.PanicError cause whose Op names op, the second must decode.
