@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+
+	"github.com/cablecar-go/cablecar/internal/netif"
 )
 
 // loopbackBroadcast is where beacons go with the Loopback option: every
@@ -51,7 +53,7 @@ func broadcastNets(ifs []ifaceInfo, names []string) (targets []netip.Addr, nets 
 		if len(names) > 0 && !slices.Contains(names, ifc.name) {
 			continue
 		}
-		for _, p := range ipv4Subnets(ifc.addrs) {
+		for _, p := range netif.IPv4Prefixes(ifc.addrs) {
 			if p.Bits() == 0 || p.Bits() > 30 {
 				continue // a subnet without broadcast address
 			}
@@ -76,23 +78,4 @@ func inNets(nets []netip.Prefix, ip netip.Addr) bool {
 		}
 	}
 	return false
-}
-
-// ipv4Subnets returns the IPv4 addresses of addrs with their prefix length
-// (not masked).
-func ipv4Subnets(addrs []net.Addr) []netip.Prefix {
-	var out []netip.Prefix
-	for _, a := range addrs {
-		ipn, ok := a.(*net.IPNet)
-		if !ok {
-			continue
-		}
-		ip4 := ipn.IP.To4()
-		ones, bits := ipn.Mask.Size()
-		if ip4 == nil || bits != 32 {
-			continue
-		}
-		out = append(out, netip.PrefixFrom(netip.AddrFrom4([4]byte(ip4)), ones))
-	}
-	return out
 }

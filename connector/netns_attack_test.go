@@ -4,7 +4,6 @@ package connector
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/connector/internal/testpeer"
 	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
@@ -34,18 +34,15 @@ type attackConfig struct {
 	Rate      int           // beacons, slow: per second
 	Count     int           // idle: connections to hold
 	Duration  time.Duration // the attack ends after this
-	ParentNS  string
 }
 
 func attackerMain(v string) int {
 	var ac attackConfig
-	if err := json.Unmarshal([]byte(v), &ac); err != nil {
-		fmt.Fprintln(os.Stderr, "attacker: bad config:", err)
-		return 2
+	if code := testpeer.Decode("attacker", v, &ac); code != 0 {
+		return code
 	}
-	if ns, err := netns.Current(); err != nil || ac.ParentNS == "" || ns == ac.ParentNS {
-		fmt.Fprintln(os.Stderr, "attacker: refusing to run outside a test network namespace", ns, err)
-		return 3
+	if code := testpeer.Confined("attacker"); code != 0 {
+		return code
 	}
 	end := time.Now().Add(ac.Duration)
 	var err error
@@ -170,17 +167,7 @@ func attackSlow(ac attackConfig, end time.Time) error {
 // startAttacker runs the test binary as an attacker in host's namespace.
 func startAttacker(t *testing.T, host *netns.Host, ac attackConfig) *netns.Proc {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := host.Command(context.Background(), exe, "-test.run=^$")
-	if ac.ParentNS, err = netns.Current(); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(ac)
-	cmd.Env = append(os.Environ(), attackerEnv+"="+string(b))
-	return netns.StartProc(t, "attacker", cmd)
+	return testpeer.Start(t, host, "attacker", attackerEnv, ac)
 }
 
 const (
@@ -192,20 +179,14 @@ const (
 // hosts on one segment and starts the victim.
 func lockoutLab(t *testing.T, victim childConfig) (v *child, vAddr netip.AddrPort, attacker, realHost *netns.Host) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	hv, hx, hr := lab.Host(), lab.Host(), lab.Host()
-	hv.Attach(br, netip.MustParsePrefix("10.241.0.1/24"))
-	hx.Attach(br, netip.MustParsePrefix("10.241.0.2/24"))
-	hr.Attach(br, netip.MustParsePrefix("10.241.0.3/24"))
+	_, links := lab.Segment("10.241.0.0/24", hv, hx, hr)
 	victim.ID = victimID
 	v = startChild(t, hv, victim)
 	f := strings.Fields(v.WaitLine("READY ", 30*time.Second))
 	port := netip.MustParseAddrPort(f[2]).Port()
-	return v, netip.AddrPortFrom(netip.MustParseAddr("10.241.0.1"), port), hx, hr
+	return v, netip.AddrPortFrom(links[0].Addr.Addr(), port), hx, hr
 }
 
 // realPeerConnects starts the real peer and checks that the victim
@@ -216,10 +197,10 @@ func realPeerConnects(t *testing.T, v *child, hr *netns.Host, cc childConfig, bo
 	start := time.Now()
 	r := startChild(t, hr, cc)
 	deadline := start.Add(bound)
-	for v.connects(r.ID) == 0 || r.connects(v.ID) == 0 {
+	for v.Connects(r.ID) == 0 || r.Connects(v.ID) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("the real peer was not connected within %v of its start (victim: %d CONNECT lines for it, real peer: %d)",
-				bound, v.connects(r.ID), r.connects(v.ID))
+				bound, v.Connects(r.ID), r.Connects(v.ID))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -241,7 +222,7 @@ func TestNetnsLockoutFakeBeacons(t *testing.T) {
 		Broadcast: fmt.Sprintf("10.241.0.255:%d", cc.UDPPort), Duration: 15 * time.Second})
 	a.WaitLine("ATTACKING", 30*time.Second)
 	deadline := time.Now().Add(30 * time.Second)
-	for v.heard(t) < 2000 { // the table would be full by now
+	for v.Heard(t) < 2000 { // the table would be full by now
 		if time.Now().After(deadline) {
 			t.Fatal("the victim heard fewer than 2000 fake beacons in 30 s")
 		}

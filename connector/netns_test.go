@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/connector/internal/testpeer"
 	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
@@ -25,17 +26,7 @@ func netnsChildConfig(t *testing.T, name string) childConfig {
 	}
 }
 
-// connectAddr returns the address in the CONNECT line of c for peer id.
-func connectAddr(t *testing.T, c *child, id string) netip.AddrPort {
-	t.Helper()
-	f := strings.Fields(c.WaitLine("CONNECT "+id+" ", 30*time.Second))
-	return netip.MustParseAddrPort(f[len(f)-1])
-}
-
 func TestNetnsSubnetBroadcast(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
 	br := lab.Bridge()
 	const k = 3
@@ -50,7 +41,7 @@ func TestNetnsSubnetBroadcast(t *testing.T) {
 			if i == j {
 				continue
 			}
-			addr := connectAddr(t, a, b.ID)
+			addr := a.ConnectAddr(t, b.ID)
 			if want := netip.MustParseAddr(fmt.Sprintf("10.231.0.%d", j+1)); addr.Addr() != want {
 				t.Errorf("h%d sees h%d at %v, want %v", i+1, j+1, addr, want)
 			}
@@ -71,24 +62,18 @@ func TestNetnsSubnetBroadcast(t *testing.T) {
 }
 
 func TestNetnsTwoSubnets(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br1, br2 := lab.Bridge(), lab.Bridge()
 	hm, ha, hb := lab.Host(), lab.Host(), lab.Host()
-	hm.Attach(br1, netip.MustParsePrefix("10.232.1.1/24"))
-	hm.Attach(br2, netip.MustParsePrefix("10.232.2.1/24"))
-	ha.Attach(br1, netip.MustParsePrefix("10.232.1.2/24"))
-	hb.Attach(br2, netip.MustParsePrefix("10.232.2.2/24"))
+	lab.Segment("10.232.1.0/24", hm, ha)
+	lab.Segment("10.232.2.0/24", hm, hb)
 
 	m := startChild(t, hm, netnsChildConfig(t, "multi"))
 	a := startChild(t, ha, netnsChildConfig(t, "a"))
 	b := startChild(t, hb, netnsChildConfig(t, "b"))
-	if addr := connectAddr(t, m, a.ID); addr.Addr() != netip.MustParseAddr("10.232.1.2") {
+	if addr := m.ConnectAddr(t, a.ID); addr.Addr() != netip.MustParseAddr("10.232.1.2") {
 		t.Errorf("multi sees a at %v", addr)
 	}
-	if addr := connectAddr(t, m, b.ID); addr.Addr() != netip.MustParseAddr("10.232.2.2") {
+	if addr := m.ConnectAddr(t, b.ID); addr.Addr() != netip.MustParseAddr("10.232.2.2") {
 		t.Errorf("multi sees b at %v", addr)
 	}
 	a.WaitLine("CONNECT "+m.ID+" ", 10*time.Second)
@@ -114,34 +99,29 @@ func TestNetnsTwoSubnets(t *testing.T) {
 	if f := strings.Fields(m2.WaitLine("PEERS ", 10*time.Second)); !slices.Equal(f[1:], []string{"1", b.ID}) {
 		t.Errorf("m restricted to eth1: %v", f)
 	}
-	if m2.connects(a.ID) != 0 || a.connects(m2.ID) != 0 {
+	if m2.Connects(a.ID) != 0 || a.Connects(m2.ID) != 0 {
 		t.Error("m restricted to eth1 connected to a")
 	}
 }
 
 func TestNetnsLinkDown(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	h1, h2 := lab.Host(), lab.Host()
-	h1.Attach(br, netip.MustParsePrefix("10.233.0.1/24"))
-	link2 := h2.Attach(br, netip.MustParsePrefix("10.233.0.2/24"))
+	_, links := lab.Segment("10.233.0.0/24", h1, h2)
+	link2 := links[1]
 	p1 := startChild(t, h1, netnsChildConfig(t, "h1"))
 	p2 := startChild(t, h2, netnsChildConfig(t, "h2"))
-	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
-	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	testpeer.WaitConnected(p1, p2)
 
 	start := time.Now()
 	link2.SetConnected(false) // h2's cable pulled: no FIN, no goodbye
 	p1.WaitLine("DISCONNECT "+p2.ID+" ", 30*time.Second)
 	t.Logf("h1 dropped h2 %v after the link went down (PeerTimeout 1s)", time.Since(start).Round(10*time.Millisecond))
-	if r := p1.disconnects(p2.ID); len(r) != 1 || r[0] != "timeout" {
+	if r := p1.Disconnects(p2.ID); len(r) != 1 || r[0] != "timeout" {
 		t.Errorf("h1 dropped h2 with %v, want timeout", r)
 	}
 	p2.WaitLine("DISCONNECT "+p1.ID+" ", 30*time.Second)
-	if r := p2.disconnects(p1.ID); len(r) != 1 || r[0] != "timeout" {
+	if r := p2.Disconnects(p1.ID); len(r) != 1 || r[0] != "timeout" {
 		t.Errorf("h2 dropped h1 with %v, want timeout", r)
 	}
 
@@ -151,13 +131,9 @@ func TestNetnsLinkDown(t *testing.T) {
 }
 
 func TestNetnsNewInterfacePickedUp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	h1, h2 := lab.Host(), lab.Host()
-	h1.Attach(br, netip.MustParsePrefix("10.234.0.1/24"))
+	br, _ := lab.Segment("10.234.0.0/24", h1)
 	cc := netnsChildConfig(t, "h1")
 	cc.Refresh = 200 * time.Millisecond
 	p1 := startChild(t, h1, cc)
@@ -168,6 +144,5 @@ func TestNetnsNewInterfacePickedUp(t *testing.T) {
 		t.Fatalf("h2 without interface: %v", f)
 	}
 	h2.Attach(br, netip.MustParsePrefix("10.234.0.2/24"))
-	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
-	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	testpeer.WaitConnected(p1, p2)
 }

@@ -43,7 +43,7 @@ func TestProcessesOnOneHost(t *testing.T) {
 		t.Errorf("child exit: %v", err)
 	}
 	waitFor(t, 10*time.Second, "parent drops the stopped child", func() bool { return len(a.rec.disconnectsFromStr(ch2.ID)) == 1 })
-	if r := a.rec.disconnectsFromStr(ch2.ID)[0]; !strings.Contains(reasonWord(r), "left") && reasonWord(r) != "eof" {
+	if r := a.rec.disconnectsFromStr(ch2.ID)[0]; !strings.Contains(reasons.Word(r), "left") && reasons.Word(r) != "eof" {
 		t.Errorf("stopped child dropped with %v", r)
 	}
 }

@@ -9,38 +9,20 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/cablecar-go/cablecar/internal/sockopt"
 )
 
 // reuseControl lets many sockets bind the same UDP port (SO_REUSEADDR and
 // SO_REUSEPORT): every instance on the host then receives every broadcast.
 // It also enables SO_BROADCAST.
 func reuseControl(network, address string, rc syscall.RawConn) error {
-	var serr error
-	err := rc.Control(func(fd uintptr) {
-		if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); serr != nil {
-			return
-		}
-		if serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); serr != nil {
-			return
-		}
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_BROADCAST, 1)
-	})
-	if err != nil {
-		return err
-	}
-	return serr
+	return sockopt.Enable(rc, unix.SO_REUSEADDR, unix.SO_REUSEPORT, unix.SO_BROADCAST)
 }
 
 // broadcastControl enables SO_BROADCAST on the beacon sending socket.
 func broadcastControl(network, address string, rc syscall.RawConn) error {
-	var serr error
-	err := rc.Control(func(fd uintptr) {
-		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_BROADCAST, 1)
-	})
-	if err != nil {
-		return err
-	}
-	return serr
+	return sockopt.Enable(rc, unix.SO_BROADCAST)
 }
 
 // connGone peeks at a TCP connection without consuming anything (MSG_PEEK,

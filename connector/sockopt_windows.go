@@ -5,6 +5,8 @@ package connector
 import (
 	"net"
 	"syscall"
+
+	"github.com/cablecar-go/cablecar/internal/sockopt"
 )
 
 // reuseControl lets many sockets bind the same UDP port (SO_REUSEADDR; on
@@ -12,30 +14,12 @@ import (
 // broadcast datagram), so several instances on one host find each other.
 // It also enables SO_BROADCAST.
 func reuseControl(network, address string, rc syscall.RawConn) error {
-	var serr error
-	err := rc.Control(func(fd uintptr) {
-		h := syscall.Handle(fd)
-		if serr = syscall.SetsockoptInt(h, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1); serr != nil {
-			return
-		}
-		serr = syscall.SetsockoptInt(h, syscall.SOL_SOCKET, syscall.SO_BROADCAST, 1)
-	})
-	if err != nil {
-		return err
-	}
-	return serr
+	return sockopt.Enable(rc, syscall.SO_REUSEADDR, syscall.SO_BROADCAST)
 }
 
 // broadcastControl enables SO_BROADCAST on the beacon sending socket.
 func broadcastControl(network, address string, rc syscall.RawConn) error {
-	var serr error
-	err := rc.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(syscall.Handle(fd), syscall.SOL_SOCKET, syscall.SO_BROADCAST, 1)
-	})
-	if err != nil {
-		return err
-	}
-	return serr
+	return sockopt.Enable(rc, syscall.SO_BROADCAST)
 }
 
 // connGone cannot peek without blocking on Windows (sockets there are

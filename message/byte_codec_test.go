@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/internal/codectest"
 )
 
 func equalMsg(a, b message.Message) bool { return reflect.DeepEqual(a, b) }
@@ -29,14 +30,14 @@ var byteGoldens = map[string]message.Message{
 
 func TestByteGolden(t *testing.T) {
 	t.Parallel()
-	golden := readGolden(t, "byte.golden")
+	golden := codectest.ReadGolden(t, "byte.golden")
 	if len(golden) != len(byteGoldens) {
 		t.Fatalf("byte.golden has %d vectors, the test knows %d", len(golden), len(byteGoldens))
 	}
 	c := testByteCodec()
 	for label, want := range byteGoldens {
 		t.Run(label, func(t *testing.T) {
-			frame := mustHex(t, golden[label])
+			frame := codectest.MustHex(t, golden[label])
 			m, n, err := c.Decode(frame)
 			if err != nil || n != len(frame) {
 				t.Fatalf("Decode = (%v, %d, %v), want n=%d", m, n, err, len(frame))
@@ -51,7 +52,7 @@ func TestByteGolden(t *testing.T) {
 			if !bytes.Equal(again, frame) {
 				t.Fatalf("re-encoded % x, golden % x", again, frame)
 			}
-			checkSplits(t, c, frame, want)
+			codectest.CheckSplits(t, c, frame, want)
 		})
 	}
 }
@@ -229,26 +230,12 @@ func TestByteRegisterPanics(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := message.NewByteCodec(nil)
-			msg := panicMessage(func() { c.Register(tt.f) })
+			msg := codectest.PanicMessage(func() { c.Register(tt.f) })
 			if !strings.Contains(msg, tt.want) {
 				t.Fatalf("panic %q, want it to mention %q", msg, tt.want)
 			}
 		})
 	}
-}
-
-// panicMessage runs f and returns what it panicked with, "" if it did not.
-func panicMessage(f func()) (msg string) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg, _ = r.(string)
-			if msg == "" {
-				msg = "non-string panic"
-			}
-		}
-	}()
-	f()
-	return ""
 }
 
 func TestByteCodecsIndependent(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/internal/codectest"
 	"github.com/cablecar-go/cablecar/message/msgpack"
 )
 
@@ -55,7 +56,7 @@ func TestCodecsRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("AppendFrame(%#v): %v", m, err)
 				}
-				checkSplits(t, c, frame, m)
+				codectest.CheckSplits(t, c, frame, m)
 				// Encoding appends: a prefix in dst is kept.
 				withPrefix, err := c.AppendFrame([]byte("prefix"), m)
 				if err != nil || !bytes.Equal(withPrefix, append([]byte("prefix"), frame...)) {
@@ -170,7 +171,7 @@ func TestRegisterAllPanics(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg := panicMessage(func() { message.RegisterAll(tt.c, tt.f) })
+			msg := codectest.PanicMessage(func() { message.RegisterAll(tt.c, tt.f) })
 			if !strings.Contains(msg, tt.want) {
 				t.Fatalf("panic %q, want it to mention %q", msg, tt.want)
 			}
@@ -186,12 +187,12 @@ func TestRegisterCodec(t *testing.T) {
 		t.Fatalf("CodecNames() = %s, want byte,json,msgpack (msgpack registered by importing message/msgpack)", got)
 	}
 	for _, name := range []string{"byte", "json", "msgpack", ""} {
-		msg := panicMessage(func() { message.RegisterCodec(name, func(*message.Options) message.Codec { return nil }) })
+		msg := codectest.PanicMessage(func() { message.RegisterCodec(name, func(*message.Options) message.Codec { return nil }) })
 		if !strings.Contains(msg, "is taken") {
 			t.Errorf("RegisterCodec(%q): panic %q, want a refusal", name, msg)
 		}
 	}
-	if msg := panicMessage(func() { message.RegisterCodec("x", nil) }); !strings.Contains(msg, "nil constructor") {
+	if msg := codectest.PanicMessage(func() { message.RegisterCodec("x", nil) }); !strings.Contains(msg, "nil constructor") {
 		t.Errorf("RegisterCodec with a nil constructor: panic %q", msg)
 	}
 	_, err := message.NewCodec("xml", nil)

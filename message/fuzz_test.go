@@ -2,85 +2,15 @@ package message_test
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/internal/codectest"
 )
 
-// fuzzDecodeStream decodes buf to its end the way a Messenger does and
-// checks the Decode contract on every step. It returns the messages decoded.
-func fuzzDecodeStream(t *testing.T, c message.Codec, buf []byte) []message.Message {
-	var out []message.Message
-	for len(buf) > 0 {
-		m, n, err := c.Decode(buf)
-		if n < 0 || n > len(buf) {
-			t.Fatalf("n = %d for %d bytes", n, len(buf))
-		}
-		if err != nil {
-			var de *message.DecodeError
-			if m != nil || !errors.As(err, &de) || de.Skip != n || de.Codec != c.Name() {
-				t.Fatalf("error result (%v, %d, %v) breaks the contract", m, n, err)
-			}
-			if !errors.Is(err, message.ErrUnknownType) && !errors.Is(err, message.ErrBadLength) && !errors.Is(err, message.ErrBadPayload) &&
-				!errors.Is(err, message.ErrMalformed) && !errors.Is(err, message.ErrTooLarge) {
-				t.Fatalf("error %v wraps no sentinel", err)
-			}
-			if n == 0 {
-				return out // stream unusable
-			}
-			buf = buf[n:]
-			continue
-		}
-		if n == 0 {
-			if m != nil {
-				t.Fatalf("need-more with a message %v", m)
-			}
-			return out
-		}
-		if m == nil {
-			t.Fatalf("n = %d without a message or an error", n)
-		}
-		out = append(out, m)
-		buf = buf[n:]
-	}
-	return out
-}
-
-// checkReencode checks that a decoded message encodes, and that its frame
-// decodes to a message that encodes to the same frame.
-func checkReencode(t *testing.T, c message.Codec, m message.Message) []byte {
-	frame, err := c.AppendFrame(nil, m)
-	if errors.Is(err, message.ErrTooLarge) {
-		return nil // e.g. JSON escapes made the line longer than MaxFrame
-	}
-	if err != nil {
-		t.Fatalf("re-encoding decoded %#v: %v", m, err)
-	}
-	m2, n, err := c.Decode(frame)
-	if err != nil || n != len(frame) {
-		t.Fatalf("decoding re-encoded %q: (%v, %d, %v)", frame, m2, n, err)
-	}
-	again, err := c.AppendFrame(nil, m2)
-	if err != nil || !bytes.Equal(again, frame) {
-		t.Fatalf("encode(decode(encode(m))) changed:\n%q\n%q (err %v)", frame, again, err)
-	}
-	return frame
-}
-
-func addGoldenSeeds(f *testing.F, name string, hexValues bool, suffix string) {
-	for _, v := range readGolden(f, name) {
-		if hexValues {
-			f.Add(mustHex(f, v))
-		} else {
-			f.Add([]byte(v + suffix))
-		}
-	}
-}
-
 func FuzzByteDecode(f *testing.F) {
-	addGoldenSeeds(f, "byte.golden", true, "")
+	codectest.AddGoldenSeeds(f, "byte.golden", true, "")
 	f.Add([]byte{0})
 	f.Add([]byte{1, 2, 2})
 	f.Add([]byte{3, 0x7f, 0, 2, 4})
@@ -106,7 +36,7 @@ func FuzzByteDecode(f *testing.F) {
 			}
 			buf = buf[n:]
 		}
-		fuzzDecodeStream(t, c, data)
+		codectest.DecodeStream(t, c, data)
 	})
 }
 
@@ -121,7 +51,7 @@ func richJSONCodec(opts *message.Options) *message.JSONCodec {
 }
 
 func FuzzJSONDecode(f *testing.F) {
-	addGoldenSeeds(f, "json.golden", false, "\n")
+	codectest.AddGoldenSeeds(f, "json.golden", false, "\n")
 	for _, line := range []string{
 		"", "\n", "[\n", `["Nope",{}]` + "\n", `["Text",{"s":"\ud83d\ude00\u00e9"}]` + "\n",
 		`["Rich",{"seq":1,"note":"n","temp":"3C","counts":{"1":2},"names":{"a":{"seq":2}},"blob":"AAE=","any":[1,{"x":null}],"when":"2024-01-02T03:04:05Z"}]` + "\n",
@@ -133,8 +63,8 @@ func FuzzJSONDecode(f *testing.F) {
 	}
 	c := fuzzJSONCodec()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, m := range fuzzDecodeStream(t, c, data) {
-			checkReencode(t, c, m)
+		for _, m := range codectest.DecodeStream(t, c, data) {
+			codectest.CheckReencode(t, c, m)
 		}
 		checkDecodeFrom(t, c, data)
 	})

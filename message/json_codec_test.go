@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/internal/codectest"
 )
 
 // MsgStats is the cpu_mon example's message (docs/compat.md).
@@ -119,7 +120,7 @@ func sameFloat(a, b float64) bool {
 
 func TestJSONGolden(t *testing.T) {
 	t.Parallel()
-	golden := readGolden(t, "json.golden")
+	golden := codectest.ReadGolden(t, "json.golden")
 	if len(golden) != len(jsonGoldens) {
 		t.Fatalf("json.golden has %d vectors, the test knows %d", len(golden), len(jsonGoldens))
 	}

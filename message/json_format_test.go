@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/internal/codectest"
 )
 
 // F64 and F32 carry one float, to compare the codec's number text with
@@ -36,7 +37,7 @@ func floatCodec() *message.JSONCodec {
 func TestJSONFloatsLikePython(t *testing.T) {
 	t.Parallel()
 	c := floatCodec()
-	golden := readGolden(t, "floats.golden")
+	golden := codectest.ReadGolden(t, "floats.golden")
 	if len(golden) < 2900 {
 		t.Fatalf("floats.golden has only %d values", len(golden))
 	}
@@ -99,11 +100,11 @@ func TestJSONFloat32Text(t *testing.T) {
 func TestJSONStringsLikePython(t *testing.T) {
 	t.Parallel()
 	c := floatCodec()
-	golden := readGolden(t, "strings.golden")
+	golden := codectest.ReadGolden(t, "strings.golden")
 	for utf8Hex, text := range golden {
 		s := ""
 		if utf8Hex != "-" {
-			s = string(mustHex(t, utf8Hex))
+			s = string(codectest.MustHex(t, utf8Hex))
 		}
 		want := `["Text",{"s":` + text + "}]\n"
 		got, err := c.AppendFrame(nil, &Text{S: s})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/internal/codectest"
 )
 
 // Celsius hooks its own JSON: a string like "21.5C".
@@ -227,7 +228,7 @@ func TestJSONRegisterPanics(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := message.NewJSONCodec(nil)
-			msg := panicMessage(func() { c.Register(tt.f) })
+			msg := codectest.PanicMessage(func() { c.Register(tt.f) })
 			if !strings.Contains(msg, tt.want) {
 				t.Fatalf("panic %q, want it to mention %q", msg, tt.want)
 			}

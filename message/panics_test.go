@@ -1,12 +1,12 @@
 package message_test
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/internal/codectest"
 )
 
 // Short is the easiest mistake: a DecodePayload without a length check.
@@ -57,7 +57,8 @@ func (f *Fuse) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Grumpy's factory panics on every call after the first (registration).
+// Grumpy is registered with a factory that panics after the first call
+// (codectest.FactoryOnce).
 type Grumpy struct {
 	N int `json:"n"`
 }
@@ -67,50 +68,13 @@ func (*Grumpy) ByteCode() byte                           { return 0x22 }
 func (*Grumpy) AppendPayload(dst []byte) ([]byte, error) { return dst, nil }
 func (*Grumpy) DecodePayload([]byte) error               { return nil }
 
-func grumpyFactory() func() *Grumpy {
-	calls := 0
-	return func() *Grumpy {
-		calls++
-		if calls > 1 {
-			panic("grumpy: factory")
-		}
-		return new(Grumpy)
-	}
-}
-
-// checkPanicSkipped decodes a frame that makes a type's code panic, then a
-// good frame: the first must be a recoverable ErrBadPayload with a
-// *PanicError cause, the second must decode.
-func checkPanicSkipped(t *testing.T, c message.Codec, bad []byte, op string) {
-	t.Helper()
-	quit, err := c.AppendFrame(nil, &message.MsgQuit{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	buf := append(append([]byte(nil), bad...), quit...)
-	m, n, err := c.Decode(buf)
-	var de *message.DecodeError
-	var pe *message.PanicError
-	if m != nil || n != len(bad) || !errors.As(err, &de) || !de.Recoverable() || de.Skip != len(bad) ||
-		!errors.Is(err, message.ErrBadPayload) || !errors.As(err, &pe) {
-		t.Fatalf("Decode(% x) = (%v, %d, %v), want a recoverable ErrBadPayload with a *PanicError, skipping %d bytes", bad, m, n, err, len(bad))
-	}
-	if !strings.Contains(pe.Op, op) {
-		t.Errorf("PanicError.Op = %q, want it to name %q", pe.Op, op)
-	}
-	m, n, err = c.Decode(buf[n:])
-	if _, ok := m.(*message.MsgQuit); !ok || n != len(quit) || err != nil {
-		t.Fatalf("after the skipped frame: Decode = (%v, %d, %v), want the MsgQuit", m, n, err)
-	}
-}
-
 func TestByteDecodePanicContained(t *testing.T) {
 	t.Parallel()
 	c := message.NewByteCodec(nil)
 	c.Register(func() message.ByteMessage { return new(Short) })
 	// A 2-byte frame: the code and no payload.
-	checkPanicSkipped(t, c, []byte{2, 0x20}, "*message_test.Short")
-	checkPanicSkipped(t, c, []byte{3, 0x20, 7}, "*message_test.Short")
+	codectest.CheckPanicSkipped(t, c, []byte{2, 0x20}, "*message_test.Short")
+	codectest.CheckPanicSkipped(t, c, []byte{3, 0x20, 7}, "*message_test.Short")
 	// The panic value, a runtime error, is reachable.
 	_, _, err := c.Decode([]byte{2, 0x20})
 	var re interface{ RuntimeError() }
@@ -124,69 +88,39 @@ func TestByteDecodePanicContained(t *testing.T) {
 	}
 
 	g := message.NewByteCodec(nil)
-	newGrumpy := grumpyFactory()
+	newGrumpy := codectest.FactoryOnce[Grumpy]()
 	g.Register(func() message.ByteMessage { return newGrumpy() })
-	checkPanicSkipped(t, g, []byte{2, 0x22}, "*message_test.Grumpy")
+	codectest.CheckPanicSkipped(t, g, []byte{2, 0x22}, "*message_test.Grumpy")
 }
 
 func TestJSONDecodePanicContained(t *testing.T) {
 	t.Parallel()
 	c := message.NewJSONCodec(nil)
 	c.Register(func() message.Message { return new(Bomb) })
-	checkPanicSkipped(t, c, []byte(`["Bomb",{"boom":true}]`+"\n"), "Bomb")
+	codectest.CheckPanicSkipped(t, c, []byte(`["Bomb",{"boom":true}]`+"\n"), "Bomb")
 	m, _, err := c.Decode([]byte(`["Bomb",{"boom":false}]` + "\n"))
 	if _, ok := m.(*Bomb); !ok || err != nil {
 		t.Fatalf("Decode = (%v, %v)", m, err)
 	}
 
 	g := message.NewJSONCodec(nil)
-	newGrumpy := grumpyFactory()
+	newGrumpy := codectest.FactoryOnce[Grumpy]()
 	g.Register(func() message.Message { return newGrumpy() })
-	checkPanicSkipped(t, g, []byte(`["Grumpy",{"n":1}]`+"\n"), "Grumpy")
-}
-
-// checkEncodePanic checks that AppendFrame of a value whose encoder panics
-// fails with an *EncodeError wrapping ErrBadPayload and a *PanicError, with
-// dst unchanged, and that the codec then encodes a good value.
-func checkEncodePanic(t *testing.T, c message.Codec, bad, good message.Message) {
-	t.Helper()
-	dst := []byte("keep")
-	out, err := c.AppendFrame(dst, bad)
-	var ee *message.EncodeError
-	var pe *message.PanicError
-	if !errors.As(err, &ee) || !errors.Is(err, message.ErrBadPayload) || !errors.As(err, &pe) {
-		t.Fatalf("AppendFrame(%#v) error = %v, want an *EncodeError with ErrBadPayload and a *PanicError", bad, err)
-	}
-	if string(out) != "keep" {
-		t.Fatalf("AppendFrame changed dst to %q", out)
-	}
-	for range 3 {
-		frame, err := c.AppendFrame(nil, good)
-		if err != nil {
-			t.Fatalf("after the panic: AppendFrame(%#v): %v", good, err)
-		}
-		m, n, err := c.Decode(frame)
-		if err != nil || n != len(frame) {
-			t.Fatalf("after the panic: Decode = (%v, %d, %v)", m, n, err)
-		}
-		if again, _ := c.AppendFrame(nil, m); !bytes.Equal(again, frame) {
-			t.Fatalf("after the panic: %q re-encoded to %q", frame, again)
-		}
-	}
+	codectest.CheckPanicSkipped(t, g, []byte(`["Grumpy",{"n":1}]`+"\n"), "Grumpy")
 }
 
 func TestEncodePanicContained(t *testing.T) {
 	t.Parallel()
 	b := message.NewByteCodec(nil)
 	b.Register(func() message.ByteMessage { return new(Bomb) })
-	checkEncodePanic(t, b, &Bomb{Boom: true}, &Bomb{})
+	codectest.CheckEncodePanic(t, b, &Bomb{Boom: true}, &Bomb{})
 
 	j := message.NewJSONCodec(nil)
 	j.Register(func() message.Message { return new(Bomb) })
-	checkEncodePanic(t, j, &Bomb{Boom: true}, &Bomb{})
+	codectest.CheckEncodePanic(t, j, &Bomb{Boom: true}, &Bomb{})
 	// A MarshalJSON reached through an interface field.
 	j.Register(func() message.Message { return new(WithAny) })
-	checkEncodePanic(t, j, &WithAny{V: []any{1, Fuse(true)}}, &WithAny{V: []any{1, Fuse(false)}})
+	codectest.CheckEncodePanic(t, j, &WithAny{V: []any{1, Fuse(true)}}, &WithAny{V: []any{1, Fuse(false)}})
 }
 
 // Fat has fields but no payload methods: the byte codec cannot carry it.

@@ -129,10 +129,8 @@ func resolved(t *testing.T, b *netns.Proc, instance string) (netip.AddrPort, str
 func TestAvahiBrowse(t *testing.T) {
 	needAvahi(t)
 	lab := netns.New(t)
-	br := lab.Bridge()
 	ha, hb := lab.Host(), lab.Host()
-	ha.Attach(br, netip.MustParsePrefix("10.238.0.1/24"))
-	hb.Attach(br, netip.MustParsePrefix("10.238.0.2/24"))
+	lab.Segment("10.238.0.0/24", ha, hb)
 	av := startAvahi(t, ha, "eth0")
 	browser := av.browse()
 
@@ -141,8 +139,8 @@ func TestAvahiBrowse(t *testing.T) {
 	p := startChild(t, hb, cc)
 	instance := p.ID + "-eth0"
 	addr, txt := resolved(t, browser, instance)
-	if want := netip.MustParseAddr("10.238.0.2"); addr.Addr() != want || addr.Port() != p.port(t) {
-		t.Errorf("avahi resolved %v, want %v:%d", addr, want, p.port(t))
+	if want := netip.MustParseAddr("10.238.0.2"); addr.Addr() != want || addr.Port() != readyPort(t, p) {
+		t.Errorf("avahi resolved %v, want %v:%d", addr, want, readyPort(t, p))
 	}
 	for _, kv := range []string{`"v=1"`, `"id=` + p.ID + `"`, `"app=` + cc.AppID + `"`, `"name=peer"`} {
 		if !strings.Contains(txt, kv) {
@@ -170,8 +168,8 @@ func TestAvahiBrowse(t *testing.T) {
 	t.Logf("avahi-browse removed the stopped peer %v after Stop", time.Since(stopped).Round(10*time.Millisecond))
 }
 
-// port is the TCP port of c's READY line ("READY <id> <addr>").
-func (c *child) port(t *testing.T) uint16 {
+// readyPort is the TCP port of c's READY line ("READY <id> <addr>").
+func readyPort(t *testing.T, c *child) uint16 {
 	t.Helper()
 	f := strings.Fields(c.WaitLine("READY ", time.Second))
 	ap, err := netip.ParseAddrPort(f[2])

@@ -3,38 +3,21 @@
 package mdns
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/netip"
 	"os"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/connector/internal/testpeer"
 	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
 // The test binary doubles as a peer program for the network-namespace
 // tests (as in package connector): with childEnv set, TestMain runs
-// childMain instead of the tests. It prints one line per event:
-//
-//	READY <id> <tcp addr>
-//	CONNECT <id> <name> <addr>
-//	DISCONNECT <id> <reason: eof|left|timeout|closed|replaced|stopped|other>
-//	STATS <heard> <dials> (answer to "stats"; mDNS answers count as beacons)
-//	ENDED                 (discovery ended: Timeout)
-//	STOPPED
-//
-// and stops on the stdin command "stop" or at the end of stdin.
+// childMain instead of the tests; it speaks testpeer's line protocol
+// (without "peers").
 const childEnv = "CABLECAR_MDNS_TEST_CHILD"
 
 type childConfig struct {
@@ -46,7 +29,6 @@ type childConfig struct {
 	Only        bool          // DiscoveryOnly: no broadcast beacons
 	Verbose     bool          // debug log on stderr
 	Timeout     time.Duration // discovery Timeout
-	ParentNS    string        // the test's network namespace (netns.Current)
 	Probe       bool          // be a raw mDNS observer instead (probeMain)
 }
 
@@ -59,37 +41,30 @@ func runNetnsChild() bool {
 	return true
 }
 
+var reasons = testpeer.Reasons{Left: connector.ErrPeerLeft, Timeout: connector.ErrPeerTimeout,
+	Replaced: connector.ErrReplaced, Stopped: connector.ErrStopped}
+
 func childMain(v string) int {
 	var cc childConfig
-	if err := json.Unmarshal([]byte(v), &cc); err != nil {
-		fmt.Fprintln(os.Stderr, "child: bad config:", err)
-		return 2
+	if code := testpeer.Decode("child", v, &cc); code != 0 {
+		return code
 	}
 	// Multicast on real interfaces only inside a test namespace.
-	if ns, err := netns.Current(); err != nil || cc.ParentNS == "" || ns == cc.ParentNS {
-		fmt.Fprintln(os.Stderr, "child: refusing LAN discovery outside a test network namespace", ns, err)
-		return 3
+	if code := testpeer.Confined("child"); code != 0 {
+		return code
 	}
-	var mu sync.Mutex
-	say := func(format string, args ...any) {
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Printf(format+"\n", args...)
-	}
+	say := testpeer.NewSay()
 	if cc.Probe {
 		return probeMain(say)
 	}
 	cfg := connector.BroadcastConfig{
 		Name: cc.Name, AppID: cc.AppID, Interval: cc.Interval, PeerTimeout: cc.PeerTimeout,
-		InterfaceRefresh: cc.Refresh, Timeout: cc.Timeout,
+		InterfaceRefresh: cc.Refresh, Timeout: cc.Timeout, Logger: testpeer.Logger(cc.Verbose),
 		Discovery: New(), DiscoveryOnly: cc.Only,
 		OnConnect: func(p connector.Peer) { say("CONNECT %v %s %v", p.ID, p.Name, p.Addr) },
 		OnDisconnect: func(p connector.Peer, err error) {
-			say("DISCONNECT %v %s", p.ID, reasonWord(err))
+			say("DISCONNECT %v %s", p.ID, reasons.Word(err))
 		},
-	}
-	if cc.Verbose {
-		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	c, err := connector.NewBroadcastConnector(&cfg)
 	if err == nil {
@@ -99,54 +74,16 @@ func childMain(v string) int {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 1
 	}
-	say("READY %v %v", c.ID(), c.TCPAddr())
-	ended := make(chan struct{})
-	go func() {
-		defer close(ended)
-		if _, err := c.Connect(context.Background()); err == nil {
-			say("ENDED")
-		}
-	}()
-	defer func() { <-ended }()
-	sc := bufio.NewScanner(os.Stdin)
-	for sc.Scan() {
-		switch sc.Text() {
-		case "stats":
-			say("STATS %d %d", c.Stats().BeaconsReceived, c.Stats().Dials)
-		case "stop":
-			c.Stop()
-			say("STOPPED")
-			return 0
-		}
-	}
-	c.Stop()
-	say("STOPPED")
-	return 0
-}
-
-func reasonWord(err error) string {
-	switch {
-	case errors.Is(err, io.EOF):
-		return "eof"
-	case errors.Is(err, connector.ErrPeerLeft):
-		return "left"
-	case errors.Is(err, connector.ErrPeerTimeout):
-		return "timeout"
-	case errors.Is(err, connector.ErrReplaced):
-		return "replaced"
-	case errors.Is(err, connector.ErrStopped):
-		return "stopped"
-	case errors.Is(err, net.ErrClosed):
-		return "closed"
-	}
-	return "other:" + strings.ReplaceAll(err.Error(), " ", "_")
+	return testpeer.Serve(say, testpeer.Node{
+		ID: c.ID(), Addr: c.TCPAddr(),
+		Connect: func(ctx context.Context) error { _, err := c.Connect(ctx); return err },
+		Stats:   func() (uint64, uint64) { s := c.Stats(); return s.BeaconsReceived, s.Dials },
+		Stop:    func() { c.Stop() },
+	})
 }
 
 // child is a running child peer.
-type child struct {
-	*netns.Proc
-	ID string
-}
+type child = testpeer.Child
 
 func netnsChildConfig(t *testing.T, name string) childConfig {
 	return childConfig{
@@ -158,67 +95,5 @@ func netnsChildConfig(t *testing.T, name string) childConfig {
 // startChild runs the test binary as a peer in host's namespace.
 func startChild(t *testing.T, host *netns.Host, cc childConfig) *child {
 	t.Helper()
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := host.Command(context.Background(), exe, "-test.run=^$")
-	if cc.ParentNS, err = netns.Current(); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := json.Marshal(cc)
-	cmd.Env = append(os.Environ(), childEnv+"="+string(b))
-	p := netns.StartProc(t, cc.Name, cmd)
-	ready := strings.Fields(p.WaitLine("READY ", 30*time.Second))
-	return &child{Proc: p, ID: ready[1]}
-}
-
-// connects counts c's CONNECT lines for id.
-func (c *child) connects(id string) int { return c.Count("CONNECT " + id + " ") }
-
-func (c *child) disconnects(id string) []string {
-	var out []string
-	for _, l := range c.Lines() {
-		if f := strings.Fields(l); len(f) == 3 && f[0] == "DISCONNECT" && f[1] == id {
-			out = append(out, f[2])
-		}
-	}
-	return out
-}
-
-// connectAddr returns the address in the CONNECT line of c for peer id.
-func connectAddr(t *testing.T, c *child, id string) netip.AddrPort {
-	t.Helper()
-	f := strings.Fields(c.WaitLine("CONNECT "+id+" ", 30*time.Second))
-	return netip.MustParseAddrPort(f[len(f)-1])
-}
-
-// stats asks c for its counters: beacons heard, dials.
-func (c *child) stats(t *testing.T) [2]int {
-	t.Helper()
-	n := c.Count("STATS ")
-	c.Send("stats")
-	f := strings.Fields(c.WaitCount("STATS ", n+1, 10*time.Second)[n])
-	var v [2]int
-	for i := range v {
-		var err error
-		if v[i], err = strconv.Atoi(f[1+i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return v
-}
-
-// waitHeard waits until c has heard n more beacons or answers: a way to
-// let intervals pass that does not depend on the clock.
-func (c *child) waitHeard(t *testing.T, n int) {
-	t.Helper()
-	start := c.stats(t)[0]
-	deadline := time.Now().Add(30 * time.Second)
-	for c.stats(t)[0] < start+n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s heard fewer than %d beacons in 30s", c.ID, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return testpeer.StartPeer(t, host, cc.Name, childEnv, cc)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cablecar-go/cablecar/connector"
 	"github.com/cablecar-go/cablecar/internal/ifwatch"
+	"github.com/cablecar-go/cablecar/internal/netif"
 	"github.com/hashicorp/mdns"
 )
 
@@ -131,17 +132,7 @@ func mdnsInterfaces(names []string) ([]iface, error) {
 			continue // vanished meanwhile
 		}
 		m := iface{ifc: ifc, key: ifc.Name}
-		for _, a := range addrs {
-			ipn, ok := a.(*net.IPNet)
-			if !ok {
-				continue
-			}
-			ip4 := ipn.IP.To4()
-			ones, bits := ipn.Mask.Size()
-			if ip4 == nil || bits != 32 {
-				continue
-			}
-			p := netip.PrefixFrom(netip.AddrFrom4([4]byte(ip4)), ones)
+		for _, p := range netif.IPv4Prefixes(addrs) {
 			m.ips = append(m.ips, p.Addr().AsSlice())
 			m.nets = append(m.nets, p.Masked())
 			m.key += " " + p.String()

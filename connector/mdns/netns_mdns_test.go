@@ -5,10 +5,10 @@ package mdns
 import (
 	"fmt"
 	"net/netip"
-	"os/exec"
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/connector/internal/testpeer"
 	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
@@ -16,16 +16,10 @@ import (
 // leave on the machine's real interfaces.
 
 func TestNetnsMDNSOnly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br1, br2 := lab.Bridge(), lab.Bridge()
 	hm, ha, hb := lab.Host(), lab.Host(), lab.Host()
-	hm.Attach(br1, netip.MustParsePrefix("10.235.1.1/24"))
-	hm.Attach(br2, netip.MustParsePrefix("10.235.2.1/24"))
-	ha.Attach(br1, netip.MustParsePrefix("10.235.1.2/24"))
-	hb.Attach(br2, netip.MustParsePrefix("10.235.2.2/24"))
+	lab.Segment("10.235.1.0/24", hm, ha)
+	lab.Segment("10.235.2.0/24", hm, hb)
 	cfg := func(name string) childConfig {
 		cc := netnsChildConfig(t, name)
 		cc.Only = true
@@ -35,10 +29,10 @@ func TestNetnsMDNSOnly(t *testing.T) {
 	a := startChild(t, ha, cfg("a"))
 	b := startChild(t, hb, cfg("b"))
 	// m finds a and b on its two interfaces, at the right addresses.
-	if addr := connectAddr(t, m, a.ID); addr.Addr() != netip.MustParseAddr("10.235.1.2") {
+	if addr := m.ConnectAddr(t, a.ID); addr.Addr() != netip.MustParseAddr("10.235.1.2") {
 		t.Errorf("multi sees a at %v", addr)
 	}
-	if addr := connectAddr(t, m, b.ID); addr.Addr() != netip.MustParseAddr("10.235.2.2") {
+	if addr := m.ConnectAddr(t, b.ID); addr.Addr() != netip.MustParseAddr("10.235.2.2") {
 		t.Errorf("multi sees b at %v", addr)
 	}
 	a.WaitLine("CONNECT "+m.ID+" multi ", 10*time.Second)
@@ -49,15 +43,12 @@ func TestNetnsMDNSOnly(t *testing.T) {
 	a.Send("stop")
 	a.WaitLine("STOPPED", 10*time.Second)
 	m.WaitLine("DISCONNECT "+a.ID+" ", 10*time.Second)
-	if r := m.disconnects(a.ID); len(r) != 1 || r[0] != "eof" {
+	if r := m.Disconnects(a.ID); len(r) != 1 || r[0] != "eof" {
 		t.Errorf("m dropped a with %v", r)
 	}
 }
 
 func TestNetnsMDNSAndBroadcastDedupe(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
 	br := lab.Bridge()
 	var kids []*child
@@ -77,12 +68,12 @@ func TestNetnsMDNSAndBroadcastDedupe(t *testing.T) {
 	// Found both ways, still one connection each, many beacons and mDNS
 	// answers later: no second CONNECT, no DISCONNECT.
 	for _, a := range kids {
-		a.waitHeard(t, 30)
+		a.WaitHeard(t, 30)
 	}
 	for _, a := range kids {
 		for _, b := range kids {
-			if a != b && a.connects(b.ID) != 1 {
-				t.Errorf("%s connected %d times to %s", a.ID, a.connects(b.ID), b.ID)
+			if a != b && a.Connects(b.ID) != 1 {
+				t.Errorf("%s connected %d times to %s", a.ID, a.Connects(b.ID), b.ID)
 			}
 		}
 		if n := a.Count("DISCONNECT "); n != 0 {
@@ -92,15 +83,9 @@ func TestNetnsMDNSAndBroadcastDedupe(t *testing.T) {
 }
 
 func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	h1, h2, h3 := lab.Host(), lab.Host(), lab.Host()
-	h1.Attach(br, netip.MustParsePrefix("10.237.0.1/24"))
-	h2.Attach(br, netip.MustParsePrefix("10.237.0.2/24"))
-	h3.Attach(br, netip.MustParsePrefix("10.237.0.3/24"))
+	lab.Segment("10.237.0.0/24", h1, h2, h3)
 	cc := netnsChildConfig(t, "short")
 	cc.Only = true
 	cc.Timeout = 500 * time.Millisecond // discovery ends, the connection stays
@@ -115,15 +100,15 @@ func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
 	cc.Name = "third"
 	third := startChild(t, h3, cc)
 	long.WaitLine("CONNECT "+third.ID+" ", 30*time.Second)
-	long.waitHeard(t, 40) // 40 answers from third at 100 ms: 4 PeerTimeouts
-	if r := long.disconnects(short.ID); len(r) != 0 {
+	long.WaitHeard(t, 40) // 40 answers from third at 100 ms: 4 PeerTimeouts
+	if r := long.Disconnects(short.ID); len(r) != 0 {
 		t.Errorf("long dropped short: %v", r)
 	}
-	if third.connects(short.ID) != 0 {
+	if third.Connects(short.ID) != 0 {
 		t.Error("third connected to short after short's discovery ended")
 	}
 	// Quiet answers are not dialed: third dialed at most long.
-	if d := third.stats(t)[1]; d > 1 {
+	if d := third.Stats(t)[1]; d > 1 {
 		t.Errorf("third made %d dials; short's quiet answers were dialed", d)
 	}
 }
@@ -131,29 +116,18 @@ func TestNetnsMDNSQuietAfterDiscovery(t *testing.T) {
 // A host whose link comes up after it started is found by mDNS at once,
 // not at the next interface poll (set to an hour here).
 func TestNetnsMDNSLinkComesBack(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	h1, h2 := lab.Host(), lab.Host()
-	h1.Attach(br, netip.MustParsePrefix("10.242.0.1/24"))
-	link2 := h2.Attach(br, netip.MustParsePrefix("10.242.0.2/24"))
-	setLink := func(state string) {
-		t.Helper()
-		if out, err := exec.Command("ip", "-n", h2.NS, "link", "set", link2.Name, state).CombinedOutput(); err != nil {
-			t.Fatalf("ip link set %s: %v: %s", state, err, out)
-		}
-	}
+	_, links := lab.Segment("10.242.0.0/24", h1, h2)
+	link2 := links[1]
 	cc := netnsChildConfig(t, "h1")
 	cc.Only, cc.Refresh = true, time.Hour
 	p1 := startChild(t, h1, cc)
-	setLink("down")
+	link2.SetUp(false)
 	cc.Name = "h2"
 	p2 := startChild(t, h2, cc)
 	up := time.Now()
-	setLink("up")
-	p1.WaitLine("CONNECT "+p2.ID+" ", 30*time.Second)
-	p2.WaitLine("CONNECT "+p1.ID+" ", 30*time.Second)
+	link2.SetUp(true)
+	testpeer.WaitConnected(p1, p2)
 	t.Logf("connected by mDNS %v after the link came up (interface poll: 1h)", time.Since(up).Round(time.Millisecond))
 }

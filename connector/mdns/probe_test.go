@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/netip"
 	"os"
 	"strings"
 	"testing"
@@ -128,14 +127,9 @@ func (p probe) waitResp(t *testing.T, skip int, prefix, part string) (string, in
 // the query's id; and a goodbye (PTR TTL 0) by multicast when the connector
 // stops.
 func TestNetnsResponderWire(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds network namespaces")
-	}
 	lab := netns.New(t)
-	br := lab.Bridge()
 	hp, hc := lab.Host(), lab.Host()
-	hp.Attach(br, netip.MustParsePrefix("10.243.0.1/24"))
-	hc.Attach(br, netip.MustParsePrefix("10.243.0.2/24"))
+	lab.Segment("10.243.0.0/24", hp, hc)
 	pr := startProbe(t, hp)
 	cc := netnsChildConfig(t, "peer")
 	cc.Only = true

@@ -69,10 +69,15 @@ type Link struct {
 	switchEnd string
 }
 
-// New makes an empty lab, or skips the test with the reason when network
-// namespaces cannot be made here (not root, no ip command, no permission).
+// New makes an empty lab, or skips the test with the reason in -short
+// mode (a lab takes seconds to build and its tests longer to run) and when
+// network namespaces cannot be made here (not root, no ip command, no
+// permission).
 func New(t testing.TB) *Lab {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
 	if os.Geteuid() != 0 {
 		t.Skip("netns: needs root to create network namespaces")
 	}
@@ -154,17 +159,53 @@ func (h *Host) Attach(b *Bridge, addr netip.Prefix) *Link {
 	return lk
 }
 
+// Segment adds a bridge and plugs hosts into it (Attach), the i-th (from 0)
+// at the (i+1)-th address of subnet: Segment("10.233.0.0/24", h1, h2) gives
+// h1 10.233.0.1/24 and h2 10.233.0.2/24. It returns the bridge and the
+// hosts' new links, in order.
+func (l *Lab) Segment(subnet string, hosts ...*Host) (*Bridge, []*Link) {
+	l.t.Helper()
+	p, err := netip.ParsePrefix(subnet)
+	if err != nil {
+		l.t.Fatalf("netns: subnet: %v", err)
+	}
+	p = p.Masked()
+	b := l.Bridge()
+	links := make([]*Link, len(hosts))
+	a := p.Addr()
+	for i, h := range hosts {
+		if a = a.Next(); !p.Contains(a) {
+			l.t.Fatalf("netns: %d hosts do not fit in %v", len(hosts), p)
+		}
+		links[i] = h.Attach(b, netip.PrefixFrom(a, p.Bits()))
+	}
+	return b, links
+}
+
+// SetUp brings the link's interface up (true) or down (false) inside its
+// host, as `ip link set NAME up|down` there would: the host itself sees
+// the change (unlike SetConnected, which pulls the cable at the switch).
+func (lk *Link) SetUp(up bool) {
+	l := lk.Host.lab
+	l.t.Helper()
+	l.must("ip", "-n", lk.Host.NS, "link", "set", lk.Name, upDown(up))
+}
+
 // SetConnected plugs (true) or pulls (false) the link's cable: the
 // switch-side end goes up or down, so the host's frames stop reaching the
 // bridge, and its interface loses carrier.
 func (lk *Link) SetConnected(up bool) {
 	l := lk.Host.lab
 	l.t.Helper()
-	state := "down"
+	l.must("ip", "-n", l.sw, "link", "set", lk.switchEnd, upDown(up))
+}
+
+// upDown is the ip link state word for up.
+func upDown(up bool) string {
 	if up {
-		state = "up"
+		return "up"
 	}
-	l.must("ip", "-n", l.sw, "link", "set", lk.switchEnd, state)
+	return "down"
 }
 
 // Command returns a command that runs name with args inside h's namespace

@@ -12,6 +12,7 @@ import (
 	vmsgpack "github.com/vmihailenco/msgpack/v5"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/message/internal/codectest"
 	"github.com/cablecar-go/cablecar/message/msgpack"
 )
 
@@ -39,14 +40,14 @@ var msgpackGoldens = map[string]message.Message{
 
 func TestGolden(t *testing.T) {
 	t.Parallel()
-	golden := readGolden(t, "msgpack.golden")
+	golden := codectest.ReadGolden(t, "msgpack.golden")
 	if len(golden) != len(msgpackGoldens) {
 		t.Fatalf("msgpack.golden has %d vectors, the test knows %d", len(golden), len(msgpackGoldens))
 	}
 	c := testMsgpackCodec(nil)
 	for label, want := range msgpackGoldens {
 		t.Run(label, func(t *testing.T) {
-			frame := mustHex(t, golden[label])
+			frame := codectest.MustHex(t, golden[label])
 			m, n, err := c.Decode(frame)
 			if err != nil || n != len(frame) || !equalMsg(m, want) {
 				t.Fatalf("Decode = (%#v, %d, %v), want (%#v, %d)", m, n, err, want, len(frame))
@@ -55,7 +56,7 @@ func TestGolden(t *testing.T) {
 			if err != nil || !bytes.Equal(again, frame) {
 				t.Fatalf("re-encoded % x, golden % x (err %v)", again, frame, err)
 			}
-			checkSplits(t, c, frame, want)
+			codectest.CheckSplits(t, c, frame, want)
 		})
 	}
 }
@@ -185,11 +186,11 @@ func TestIDs(t *testing.T) {
 	if err != nil || !bytes.Equal(frame, mpFrame(0xBEEF, 0x81, 0xa1, 'v', 0x05)) {
 		t.Fatalf("frame % x, %v", frame, err)
 	}
-	msg := panicMessage(func() { c.RegisterID(0xBEEF, func() message.Message { return new(Text) }) })
+	msg := codectest.PanicMessage(func() { c.RegisterID(0xBEEF, func() message.Message { return new(Text) }) })
 	if !strings.Contains(msg, "0xbeef") {
 		t.Fatalf("duplicate RegisterID: panic %q", msg)
 	}
-	msg = panicMessage(func() { c.RegisterID(9, func() message.Message { return new(Versioned) }) })
+	msg = codectest.PanicMessage(func() { c.RegisterID(9, func() message.Message { return new(Versioned) }) })
 	if !strings.Contains(msg, "already registered") {
 		t.Fatalf("type registered twice: panic %q", msg)
 	}
@@ -258,13 +259,13 @@ func TestPanicContained(t *testing.T) {
 	t.Parallel()
 	c := msgpack.NewCodec(nil)
 	c.RegisterID(0x200, func() message.Message { return new(Hooked) })
-	checkPanicSkipped(t, c, mpFrame(0x200, 0xc3), "*msgpack_test.Hooked")
-	checkEncodePanic(t, c, &Hooked{Boom: true}, &Hooked{})
+	codectest.CheckPanicSkipped(t, c, mpFrame(0x200, 0xc3), "*msgpack_test.Hooked")
+	codectest.CheckEncodePanic(t, c, &Hooked{Boom: true}, &Hooked{})
 
 	g := msgpack.NewCodec(nil)
-	newGrumpy := grumpyFactory()
+	newGrumpy := codectest.FactoryOnce[Grumpy]()
 	g.Register(func() message.Message { return newGrumpy() })
-	checkPanicSkipped(t, g, mpFrame(0x22, 0x80), "*msgpack_test.Grumpy")
+	codectest.CheckPanicSkipped(t, g, mpFrame(0x22, 0x80), "*msgpack_test.Grumpy")
 }
 
 // MapKeys has the maps whose order the msgpack library leaves to Go.
