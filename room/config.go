@@ -1,0 +1,114 @@
+package room
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/message"
+)
+
+// Defaults of Config.
+const (
+	// DefaultHelloTimeout is Config.HelloTimeout when the field is zero.
+	DefaultHelloTimeout = 2 * time.Second
+	// MaxGroupName is the longest group name, in bytes.
+	MaxGroupName = 64
+)
+
+// Config configures a Room. The zero value works: LAN discovery with
+// broadcast beacons for application "cablecar", the byte codec with its
+// built-in messages. New copies it; changing it afterwards has no effect.
+//
+// The Room finds its peers in one of two ways: with neither Listen nor
+// Dial set, a connector.BroadcastConnector (the discovery fields below are
+// passed to it); with either set, known addresses (a connector.DirectServer
+// on Listen, a connector.DirectClient for each of Dial) and no discovery.
+type Config struct {
+	// AppID names the application, both in discovery and in the hello of
+	// every peer's Messenger: peers with another AppID are ignored or
+	// refused. Empty means connector.DefaultAppID ("cablecar").
+	AppID string
+
+	// Codec carries the messages; every peer must use a codec of the same
+	// name. New registers the room's own control messages with it (see the
+	// package documentation, "Wire"), unless they are registered already
+	// (a codec shared by several Rooms). Register your types first. Nil
+	// means message.NewByteCodec(nil).
+	Codec message.Codec
+
+	// Name is the display name in beacons. Empty means the host name.
+	Name string
+
+	// Loopback confines discovery to this machine (see
+	// connector.BroadcastConfig.Loopback). Default false.
+	Loopback bool
+
+	// UDPPort, TCPPort, Interval, PeerTimeout and MaxConns are passed to
+	// the BroadcastConnector; zero means its defaults (beacon port 8224, an
+	// ephemeral TCP port, 1 s, 4 × Interval, 128). Unused with Listen or
+	// Dial.
+	UDPPort     int
+	TCPPort     int
+	Interval    time.Duration
+	PeerTimeout time.Duration
+	MaxConns    int
+
+	// Listen is the address ("host:port", port 0 for a free one: see
+	// Room.Addr) a DirectServer accepts peers on. Empty means no listener.
+	Listen string
+
+	// Dial lists the addresses of peers to connect to. Each is dialed once
+	// at New, retrying a refused connection for DialTimeout. Empty means
+	// none.
+	Dial []string
+
+	// DialTimeout bounds the dial of each Dial address, retries included.
+	// Zero means connector.DefaultDialTimeout (10 s).
+	DialTimeout time.Duration
+
+	// HelloTimeout bounds the hello of each new connection; a peer that
+	// has not completed it by then is dropped (a Rejected event). Zero
+	// means DefaultHelloTimeout (2 s).
+	HelloTimeout time.Duration
+
+	// MaxWriteQueue and MaxReadBuffer bound the buffers of each peer's
+	// Messenger (see messenger.Options); zero means its defaults (256 KiB
+	// each).
+	MaxWriteQueue int
+	MaxReadBuffer int
+
+	// Logger receives debug records (peers joined and left, hellos
+	// refused). Nil means silent.
+	Logger *slog.Logger
+}
+
+func (cfg *Config) withDefaults() (Config, error) {
+	var c Config
+	if cfg != nil {
+		c = *cfg
+	}
+	if c.AppID == "" {
+		c.AppID = connector.DefaultAppID
+	}
+	if len(c.AppID) > connector.MaxAppIDLen {
+		return c, fmt.Errorf("%w: AppID is %d bytes, the limit is %d", ErrInvalidConfig, len(c.AppID), connector.MaxAppIDLen)
+	}
+	if c.Codec == nil {
+		c.Codec = message.NewByteCodec(nil)
+	}
+	if c.HelloTimeout < 0 {
+		return c, fmt.Errorf("%w: HelloTimeout %v", ErrInvalidConfig, c.HelloTimeout)
+	}
+	if c.HelloTimeout == 0 {
+		c.HelloTimeout = DefaultHelloTimeout
+	}
+	c.Dial = append([]string(nil), c.Dial...)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+func (c *Config) direct() bool { return c.Listen != "" || len(c.Dial) > 0 }

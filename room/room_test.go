@@ -1,0 +1,253 @@
+package room
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
+)
+
+// TestRoomForms: rooms on loopback find each other; each sees the others
+// join under their own ids; SendAll reaches every peer, Send one.
+func TestRoomForms(t *testing.T) {
+	leakcheck.Check(t)
+	ms := lan(t, 4)
+	for _, m := range ms {
+		joined := m.take(func(ev Event) bool { _, ok := ev.(Joined); return ok })
+		var ids []PeerID
+		for _, ev := range joined {
+			ids = append(ids, ev.(Joined).Peer)
+		}
+		for _, o := range ms {
+			if o != m && !slices.Contains(ids, o.ID()) {
+				t.Errorf("room %016x: no Joined for %016x (got %v)", m.ID(), o.ID(), ids)
+			}
+		}
+	}
+	if err := ms[0].SendAll(&note{"all"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ms[0].Send(ms[2].ID(), &note{"two"}); err != nil {
+		t.Fatal(err)
+	}
+	got := make([][]Message, len(ms))
+	until(t, "SendAll and Send to arrive", func() bool {
+		for i, m := range ms[1:] {
+			got[i+1] = append(got[i+1], m.notes()...)
+		}
+		return len(got[1]) == 1 && len(got[2]) == 2 && len(got[3]) == 1
+	}, ms...)
+	for _, i := range []int{1, 2, 3} {
+		if g := got[i][0]; g.Peer != ms[0].ID() || g.Group != "" || g.Msg.(*note).S != "all" {
+			t.Errorf("room %d got %+v", i, g)
+		}
+	}
+	if g := got[2][1]; g.Msg.(*note).S != "two" {
+		t.Errorf("Send: got %+v", g)
+	}
+}
+
+// TestXferIdleAllocs: an idle room's Xfer and Get allocate nothing.
+func TestXferIdleAllocs(t *testing.T) {
+	leakcheck.Check(t)
+	ms := lan(t, 3)
+	pump(ms...)
+	r := ms[0]
+	if n := testing.AllocsPerRun(1000, func() {
+		_ = r.Xfer()
+		for ev := r.Get(); ev != nil; ev = r.Get() {
+			t.Errorf("unexpected event %#v", ev)
+		}
+	}); n != 0 {
+		t.Errorf("idle Xfer+Get: %v allocations, want 0", n)
+	}
+}
+
+// TestLeftReasons: a clean Close is ErrPeerLeft; the end of the stream
+// without a goodbye (a crash) and a reset are ErrPeerReset; garbage is
+// ErrPeerProtocol; each after the peer's last message.
+func TestLeftReasons(t *testing.T) {
+	leakcheck.Check(t)
+	srv := listener(t, Config{})
+	addr := srv.Addr().String()
+
+	// A clean leave.
+	a := dialer(t, addr)
+	until(t, "a to join", func() bool { return hasPeer(srv, a.ID()) && len(a.Peers()) == 1 }, srv, a)
+	if err := a.SendAll(&note{"last words"}); err != nil {
+		t.Fatal(err)
+	}
+	pump(a)
+	a.Close()
+	until(t, "a to leave", func() bool { _, ok := leftOf(srv, a.ID()); return ok }, srv)
+	if reason, _ := leftOf(srv, a.ID()); !errors.Is(reason, ErrPeerLeft) {
+		t.Errorf("clean Close: reason %v, want ErrPeerLeft", reason)
+	}
+	if n := srv.notes(); len(n) != 1 || n[0].Msg.(*note).S != "last words" {
+		t.Errorf("the last message before Left: %+v", n)
+	}
+
+	// Bare Messengers: a crash (no goodbye), a reset, garbage.
+	peerOf := func() (*messenger.Messenger, *net.TCPConn) {
+		t.Helper()
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := messenger.New(context.Background(), conn, newCodec(), &messenger.Options{AppID: "room-test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		until(t, "the bare peer to join", func() bool { return hasPeer(srv, PeerID(m.Local().PeerID)) }, srv)
+		return m, conn.(*net.TCPConn)
+	}
+	cases := []struct {
+		name string
+		end  func(m *messenger.Messenger, c *net.TCPConn)
+		want error
+	}{
+		{"crash", func(m *messenger.Messenger, c *net.TCPConn) { m.Close() }, ErrPeerReset},
+		{"reset", func(m *messenger.Messenger, c *net.TCPConn) { c.SetLinger(0); m.Close() }, ErrPeerReset},
+		{"garbage", func(m *messenger.Messenger, c *net.TCPConn) { c.Write([]byte{0, 0, 0}) }, ErrPeerProtocol},
+	}
+	for _, tc := range cases {
+		m, c := peerOf()
+		id := PeerID(m.Local().PeerID)
+		tc.end(m, c)
+		until(t, tc.name+" to be seen", func() bool { _, ok := leftOf(srv, id); return ok }, srv)
+		if reason, _ := leftOf(srv, id); !errors.Is(reason, tc.want) {
+			t.Errorf("%s: reason %v, want %v", tc.name, reason, tc.want)
+		}
+	}
+}
+
+// TestRejected: connections whose hello fails (another application, not a
+// cablecar peer) never join; each is a Rejected event wrapping ErrHello,
+// and the room goes on.
+func TestRejected(t *testing.T) {
+	leakcheck.Check(t)
+	srv := listener(t, Config{HelloTimeout: 20 * time.Second})
+	addr := srv.Addr().String()
+	other, err := New(context.Background(), &Config{AppID: "another-app", Codec: newCodec(), Dial: []string{addr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	junk, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer junk.Close()
+	junk.Write([]byte("BROADCAST and then some more bytes than a hello header"))
+	good := dialer(t, addr)
+	until(t, "two rejections and a join", func() bool {
+		rej := 0
+		for _, ev := range srv.events {
+			if r, ok := ev.(Rejected); ok {
+				if !errors.Is(r.Reason, ErrHello) {
+					t.Fatalf("Rejected reason %v, want ErrHello", r.Reason)
+				}
+				rej++
+			}
+		}
+		return rej == 2 && hasPeer(srv, good.ID())
+	}, srv, good)
+	if len(srv.Peers()) != 1 {
+		t.Errorf("peers %v, want only %016x", srv.Peers(), good.ID())
+	}
+}
+
+// TestCloseDuringHello: Close ends hellos in progress (a connection that
+// never says hello) and waits for their goroutines (leakcheck).
+func TestCloseDuringHello(t *testing.T) {
+	leakcheck.Check(t)
+	srv := listener(t, Config{HelloTimeout: time.Hour})
+	conn, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	pump(srv)
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Xfer(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Xfer after Close: %v, want ErrClosed", err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+// TestLimits: bad group names, messages over the byte codec's limit and
+// unknown peers give typed errors, and nothing is queued.
+func TestLimits(t *testing.T) {
+	leakcheck.Check(t)
+	srv := listener(t, Config{})
+	c := dialer(t, srv.Addr().String())
+	until(t, "c to join", func() bool { return len(srv.Peers()) == 1 }, srv, c)
+	for _, g := range []string{"", strings.Repeat("g", MaxGroupName+1), "\xff"} {
+		if err := srv.JoinGroup(g); !errors.Is(err, ErrGroupName) {
+			t.Errorf("JoinGroup(%q): %v, want ErrGroupName", g, err)
+		}
+		if err := srv.Publish(g, &note{"x"}); !errors.Is(err, ErrGroupName) {
+			t.Errorf("Publish(%q): %v, want ErrGroupName", g, err)
+		}
+	}
+	if err := srv.JoinGroup(strings.Repeat("g", MaxGroupName)); err != nil {
+		t.Errorf("JoinGroup of MaxGroupName bytes: %v", err)
+	}
+	big := &note{strings.Repeat("x", 254)}
+	if err := srv.SendAll(big); !errors.Is(err, message.ErrTooLarge) {
+		t.Errorf("SendAll of 254 bytes: %v, want message.ErrTooLarge", err)
+	}
+	if err := srv.Send(c.ID(), big); !errors.Is(err, message.ErrTooLarge) {
+		t.Errorf("Send of 254 bytes: %v, want message.ErrTooLarge", err)
+	}
+	if err := srv.Send(12345, &note{"x"}); !errors.Is(err, ErrUnknownPeer) {
+		t.Errorf("Send to nobody: %v, want ErrUnknownPeer", err)
+	}
+	if err := srv.SendAll(&note{strings.Repeat("x", 253)}); err != nil {
+		t.Errorf("SendAll of 253 bytes: %v", err)
+	}
+	until(t, "the 253-byte message", func() bool { return len(c.notes()) == 1 }, srv, c)
+}
+
+// TestClassify: the final errors of a Messenger map to the Left reasons.
+func TestClassify(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		bye  bool
+		want error
+	}{
+		{messenger.ErrPeerClosed, true, ErrPeerLeft},
+		{messenger.ErrPeerClosed, false, ErrPeerReset},
+		{&net.OpError{Op: "read", Err: errors.New("connection reset by peer")}, false, ErrPeerReset},
+		{&message.DecodeError{Err: message.ErrBadLength}, true, ErrPeerProtocol},
+		{timeoutErr{}, false, ErrPeerTimeout},
+		{fmt.Errorf("connector: peer dropped: %w (%w)", net.ErrClosed, connector.ErrPeerTimeout), false, ErrPeerTimeout},
+		{fmt.Errorf("connector: peer dropped: %w (%w)", net.ErrClosed, connector.ErrPeerLeft), false, ErrPeerLeft},
+		{fmt.Errorf("connector: peer dropped: %w (%w)", net.ErrClosed, connector.ErrEvicted), false, ErrPeerReset},
+	} {
+		got := classify(tc.err, tc.bye)
+		if !errors.Is(got, tc.want) || !errors.Is(got, tc.err) {
+			t.Errorf("classify(%v, %v) = %v, want %v wrapping the cause", tc.err, tc.bye, got, tc.want)
+		}
+	}
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
