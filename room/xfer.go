@@ -90,7 +90,7 @@ func (r *Room) push(ev Event) {
 
 // Get returns the next event, or nil when there is none until the next
 // Xfer: peers joined, left and refused first, then the messages of the
-// peers, taken in turn. It never blocks. A peer's Left comes after every
+// peers, one from each in turn. It never blocks. A peer's Left comes after every
 // message it sent.
 func (r *Room) Get() Event {
 	if r.evHead < len(r.events) {
@@ -112,6 +112,7 @@ func (r *Room) Get() Event {
 			continue
 		}
 		if ev, ok := r.received(p, msg); ok {
+			r.cursor++ // the next peer's turn: one peer cannot starve the others
 			return ev
 		}
 	}
