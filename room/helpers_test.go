@@ -45,7 +45,7 @@ func pump(ms ...*member) {
 }
 
 // until pumps ms until cond holds, failing t after a generous deadline.
-func until(t *testing.T, what string, cond func() bool, ms ...*member) {
+func until(t testing.TB, what string, cond func() bool, ms ...*member) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
@@ -113,7 +113,7 @@ func lan(t *testing.T, n int) []*member {
 }
 
 // listener starts a Room that listens on loopback with known addresses.
-func listener(t *testing.T, cfg Config) *member {
+func listener(t testing.TB, cfg Config) *member {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	if cfg.AppID == "" {
@@ -131,7 +131,7 @@ func listener(t *testing.T, cfg Config) *member {
 }
 
 // dialer starts a Room that dials addr.
-func dialer(t *testing.T, addr string) *member {
+func dialer(t testing.TB, addr string) *member {
 	t.Helper()
 	r, err := New(context.Background(), &Config{AppID: "room-test", Codec: newCodec(), Dial: []string{addr}})
 	if err != nil {

@@ -268,3 +268,19 @@ func (r *Room) sendTo(p *peer, g string, msg message.Message) error {
 	}
 	return nil
 }
+
+// Flush waits until every peer's write queue has been written to its
+// connection, bounded by ctx, for programs without a game loop and for a
+// sender that met messenger.ErrQueueFull. A peer whose connection failed
+// leaves at the next Xfer; Flush returns ctx's error, or ErrClosed.
+func (r *Room) Flush(ctx context.Context) error {
+	if r.isClose {
+		return ErrClosed
+	}
+	for _, p := range r.peers {
+		if err := p.m.Flush(ctx); err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
