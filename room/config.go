@@ -15,6 +15,11 @@ const (
 	DefaultHelloTimeout = 2 * time.Second
 	// MaxGroupName is the longest group name, in bytes.
 	MaxGroupName = 64
+	// DefaultMaxWork is Config.MaxWork when the field is zero.
+	DefaultMaxWork = 4096
+	// MaxNotify is the largest n of one Notify, and the most items a
+	// producer keeps asked for by one peer for one queue.
+	MaxNotify = 1 << 20
 )
 
 // Config configures a Room. The zero value works: LAN discovery with
@@ -79,6 +84,12 @@ type Config struct {
 	MaxWriteQueue int
 	MaxReadBuffer int
 
+	// MaxWork bounds the items each of this room's work queues holds
+	// (produced, not yet sent to a consumer, in flight to one included):
+	// Produce returns ErrWorkFull beyond it. Zero means DefaultMaxWork
+	// (4096).
+	MaxWork int
+
 	// Logger receives debug records (peers joined and left, hellos
 	// refused). Nil means silent.
 	Logger *slog.Logger
@@ -103,6 +114,12 @@ func (cfg *Config) withDefaults() (Config, error) {
 	}
 	if c.HelloTimeout == 0 {
 		c.HelloTimeout = DefaultHelloTimeout
+	}
+	if c.MaxWork < 0 {
+		return c, fmt.Errorf("%w: MaxWork %d", ErrInvalidConfig, c.MaxWork)
+	}
+	if c.MaxWork == 0 {
+		c.MaxWork = DefaultMaxWork
 	}
 	c.Dial = append([]string(nil), c.Dial...)
 	if c.Logger == nil {

@@ -1,6 +1,7 @@
 package room
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -10,7 +11,7 @@ import (
 
 // The room's control messages, carried by the room's codec among the
 // application's messages (see the package documentation, "Wire"). Their
-// byte codes (0xF0..0xF3; msgpack takes the same ids) and JSON names
+// byte codes (0xF0..0xF6; msgpack takes the same ids) and JSON names
 // ("cablecar.room.*") are reserved.
 const (
 	codeJoin  = 0xF0 // the sender joined group G
@@ -60,11 +61,17 @@ var controls = []func() message.Message{
 	func() message.Message { return new(ctrlLeave) },
 	func() message.Message { return new(ctrlTag) },
 	func() message.Message { return new(ctrlBye) },
+	func() message.Message { return new(ctrlNotify) },
+	func() message.Message { return new(ctrlItem) },
+	func() message.Message { return new(ctrlAck) },
 }
 
 // registerControls registers the control messages with c, unless they are
 // registered already (by another Room on the same codec). A code or name
 // taken by another type is an error wrapping ErrInvalidConfig.
+//
+// The probe of each type is its zero value: its frame must decode back to
+// the same type.
 func registerControls(c message.Codec) error {
 	for _, f := range controls {
 		probe := f()
@@ -101,5 +108,72 @@ func checkGroup(g string) error {
 	if g == "" || len(g) > MaxGroupName || !utf8.ValidString(g) {
 		return fmt.Errorf("%w: %q (1..%d bytes of UTF-8)", ErrGroupName, g, MaxGroupName)
 	}
+	return nil
+}
+
+// The work queue's control messages.
+const (
+	codeNotify = 0xF4 // the sender asks for N more items of queue G
+	codeItem   = 0xF5 // the next message is item Seq of queue G
+	codeAck    = 0xF6 // the sender received item Seq
+)
+
+// ctrlNotify's byte payload: N (4 bytes, big-endian), then the group name.
+type ctrlNotify struct {
+	G string `json:"g" msgpack:"g"`
+	N uint32 `json:"n" msgpack:"n"`
+}
+
+// ctrlItem's byte payload: Seq (8 bytes, big-endian), then the group name.
+type ctrlItem struct {
+	G   string `json:"g" msgpack:"g"`
+	Seq uint64 `json:"seq" msgpack:"seq"`
+}
+
+// ctrlAck's byte payload: Seq (8 bytes, big-endian).
+type ctrlAck struct {
+	Seq uint64 `json:"seq" msgpack:"seq"`
+}
+
+func (*ctrlNotify) MessageName() string { return "cablecar.room.notify" }
+func (*ctrlItem) MessageName() string   { return "cablecar.room.item" }
+func (*ctrlAck) MessageName() string    { return "cablecar.room.ack" }
+func (*ctrlNotify) ByteCode() byte      { return codeNotify }
+func (*ctrlItem) ByteCode() byte        { return codeItem }
+func (*ctrlAck) ByteCode() byte         { return codeAck }
+
+func (c *ctrlNotify) AppendPayload(dst []byte) ([]byte, error) {
+	return append(binary.BigEndian.AppendUint32(dst, c.N), c.G...), nil
+}
+
+func (c *ctrlNotify) DecodePayload(p []byte) error {
+	if len(p) < 4 || len(p)-4 > MaxGroupName || !utf8.Valid(p[4:]) {
+		return errBadControl
+	}
+	c.N, c.G = binary.BigEndian.Uint32(p), string(p[4:])
+	return nil
+}
+
+func (c *ctrlItem) AppendPayload(dst []byte) ([]byte, error) {
+	return append(binary.BigEndian.AppendUint64(dst, c.Seq), c.G...), nil
+}
+
+func (c *ctrlItem) DecodePayload(p []byte) error {
+	if len(p) < 8 || len(p)-8 > MaxGroupName || !utf8.Valid(p[8:]) {
+		return errBadControl
+	}
+	c.Seq, c.G = binary.BigEndian.Uint64(p), string(p[8:])
+	return nil
+}
+
+func (c *ctrlAck) AppendPayload(dst []byte) ([]byte, error) {
+	return binary.BigEndian.AppendUint64(dst, c.Seq), nil
+}
+
+func (c *ctrlAck) DecodePayload(p []byte) error {
+	if len(p) != 8 {
+		return errBadControl
+	}
+	c.Seq = binary.BigEndian.Uint64(p)
 	return nil
 }

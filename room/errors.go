@@ -54,6 +54,13 @@ var (
 	// not valid UTF-8.
 	ErrGroupName = errors.New("room: bad group name")
 
+	// ErrWorkFull: Produce found the work queue holding Config.MaxWork
+	// items; nothing was queued.
+	ErrWorkFull = errors.New("room: work queue full")
+
+	// ErrBadCount: Notify was given n outside 1..MaxNotify.
+	ErrBadCount = errors.New("room: bad item count")
+
 	// ErrInvalidConfig: a Config field is out of range; the message names
 	// it.
 	ErrInvalidConfig = errors.New("room: invalid configuration")

@@ -7,12 +7,20 @@ import "github.com/cablecar-go/cablecar/message"
 // at random by New, so a restarted program is a new peer.
 type PeerID uint64
 
-// Event is what Get returns: a Message, Joined, Left or Rejected.
+// Event is what Get returns: a Message, Item, Joined, Left or Rejected.
 type Event interface{ event() }
 
 // Message is a message from a peer. Group is the group it was published
 // to (Publish), or "" when it was sent to this room alone (Send, SendAll).
 type Message struct {
+	Peer  PeerID
+	Group string
+	Msg   message.Message
+}
+
+// Item is an item of a shared work queue (Produce) that this room asked
+// for (Notify): Peer produced it; no other room gets it.
+type Item struct {
 	Peer  PeerID
 	Group string
 	Msg   message.Message
@@ -41,6 +49,7 @@ type Rejected struct {
 }
 
 func (Message) event()  {}
+func (Item) event()     {}
 func (Joined) event()   {}
 func (Left) event()     {}
 func (Rejected) event() {}

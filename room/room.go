@@ -48,6 +48,10 @@ type Room struct {
 	last    map[string]message.Message // the last message this room published per group
 	scratch []byte
 	isClose bool
+	work    map[string]*workQueue // the queues this room produces to
+	workDue bool                  // a queue may have items to hand out
+	ackDue  bool                  // a peer has acks waiting for room in its queue
+	seq     uint64                // the last item id handed out
 }
 
 // peer is one peer in the room.
@@ -61,6 +65,13 @@ type peer struct {
 	bye    bool                // it said goodbye
 	dirty  bool                // a tag of ours was queued without its message
 	gone   bool
+
+	// Work queues: as a consumer of this peer's items...
+	item ctrlItem // the item the next message is (item.Seq != 0)
+	acks []uint64 // acks not yet queued (its write queue was full)
+	// ... and as a producer for this peer.
+	credits  map[string]int      // items it asked for, per queue
+	inflight map[uint64]workItem // items sent to it and not acked
 }
 
 // arrival is a peer whose hello succeeded, or a refusal.
@@ -88,6 +99,7 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		byID:   make(map[PeerID]*peer),
 		groups: make(map[string]struct{}),
 		last:   make(map[string]message.Message),
+		work:   make(map[string]*workQueue),
 		wake:   make(chan struct{}, 1),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())

@@ -24,6 +24,9 @@ func (r *Room) Xfer() error {
 	if r.pending.Load() {
 		r.admit()
 	}
+	if r.ackDue || r.workDue {
+		r.retry()
+	}
 	for i := 0; i < len(r.peers); i++ {
 		p := r.peers[i]
 		if err := p.m.Xfer(); err != nil {
@@ -76,6 +79,7 @@ func (r *Room) drop(p *peer, reason error) {
 	if r.cursor >= len(r.peers) {
 		r.cursor = 0
 	}
+	r.requeue(p)
 	r.cfg.Logger.Debug("room: peer left", "peer", fmt.Sprintf("%016x", uint64(p.id)), "reason", reason)
 	r.push(Left{Peer: p.id, Reason: reason})
 }
@@ -124,7 +128,7 @@ func (r *Room) Get() Event {
 func (r *Room) received(p *peer, msg message.Message) (Event, bool) {
 	switch c := msg.(type) {
 	case *ctrlTag:
-		p.tag = c.G
+		p.tag, p.item = c.G, ctrlItem{}
 		return nil, false
 	case *ctrlJoin:
 		r.memberJoined(p, c.G)
@@ -135,6 +139,21 @@ func (r *Room) received(p *peer, msg message.Message) (Event, bool) {
 	case *ctrlBye:
 		p.bye = true
 		return nil, false
+	case *ctrlNotify:
+		r.notified(p, c)
+		return nil, false
+	case *ctrlItem:
+		p.tag, p.item = "", *c
+		return nil, false
+	case *ctrlAck:
+		r.acked(p, c.Seq)
+		return nil, false
+	}
+	if p.item.Seq != 0 {
+		it := p.item
+		p.item = ctrlItem{}
+		r.ack(p, it.Seq)
+		return Item{Peer: p.id, Group: it.G, Msg: msg}, true
 	}
 	g := p.tag
 	if g == "" {
