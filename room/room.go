@@ -48,6 +48,7 @@ type Room struct {
 	last    map[string]message.Message // the last message this room published per group
 	scratch []byte
 	isClose bool
+	byeSent bool                  // Shutdown sent the goodbyes
 	work    map[string]*workQueue // the queues this room produces to
 	workDue bool                  // a queue may have items to hand out
 	ackDue  bool                  // a peer has acks waiting for room in its queue
@@ -269,11 +270,39 @@ func (r *Room) Addr() net.Addr {
 	return nil
 }
 
+// Shutdown says goodbye to every peer, waits (bounded by ctx) until
+// everything queued for them, the goodbye included, is written, then
+// closes the Room as Close does. Every peer then sees a clean leave
+// (ErrPeerLeft) after every message sent to it, and the acks of the work
+// items this room took reach their producers. It returns ctx's error if
+// ctx ended first (the Room is closed all the same).
+func (r *Room) Shutdown(ctx context.Context) error {
+	if r.isClose {
+		return nil
+	}
+	var err error
+	for _, p := range r.peers {
+		_ = p.m.Send(&ctrlBye{})
+	}
+	r.byeSent = true
+	for _, p := range r.peers {
+		if e := p.m.Flush(ctx); e != nil && ctx.Err() != nil {
+			err = ctx.Err()
+			break
+		}
+	}
+	r.Close()
+	return err
+}
+
 // Close says goodbye to every peer (so that they see a clean leave,
 // ErrPeerLeft), closes their Messengers, stops discovery and waits for
-// every goroutine of the Room. A goodbye that does not fit in a peer's
-// socket buffer is dropped (that peer sees ErrPeerReset). Close is
-// idempotent; later calls of the other methods return ErrClosed.
+// every goroutine of the Room. Like a Messenger's Close it does not wait
+// for the peers: the goodbye leaves with what is queued when that fits in
+// one direct write (512 bytes) and the socket's buffer; otherwise what is
+// queued, goodbye included, is dropped and that peer sees ErrPeerReset
+// (use Shutdown to deliver it all). Close is idempotent; later calls of
+// the other methods return ErrClosed.
 func (r *Room) Close() error {
 	r.mu.Lock()
 	if r.closed {
@@ -286,7 +315,9 @@ func (r *Room) Close() error {
 	r.mu.Unlock()
 	r.isClose = true
 	for _, p := range r.peers {
-		_ = p.m.Send(&ctrlBye{})
+		if !r.byeSent {
+			_ = p.m.Send(&ctrlBye{})
+		}
 		_ = p.m.Xfer()
 	}
 	for _, p := range r.peers {

@@ -251,3 +251,75 @@ type timeoutErr struct{}
 func (timeoutErr) Error() string   { return "i/o timeout" }
 func (timeoutErr) Timeout() bool   { return true }
 func (timeoutErr) Temporary() bool { return true }
+
+// TestSixteenPeers: 16 rooms discover each other on loopback; a SendAll
+// of each reaches the 15 others.
+func TestSixteenPeers(t *testing.T) {
+	leakcheck.Check(t)
+	if testing.Short() {
+		t.Skip("16 rooms: not with -short")
+	}
+	ms := lan(t, 16)
+	for _, m := range ms {
+		if err := m.SendAll(&note{"hi"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := make(map[*member]map[PeerID]int)
+	until(t, "every SendAll to reach every peer", func() bool {
+		done := true
+		for _, m := range ms {
+			if got[m] == nil {
+				got[m] = make(map[PeerID]int)
+			}
+			for _, msg := range m.notes() {
+				got[m][msg.Peer]++
+			}
+			if len(got[m]) != 15 {
+				done = false
+			}
+		}
+		return done
+	}, ms...)
+	for m, from := range got {
+		for id, k := range from {
+			if k != 1 || id == m.ID() {
+				t.Errorf("room %016x got %d from %016x", m.ID(), k, id)
+			}
+		}
+	}
+}
+
+// TestShutdown: Shutdown delivers everything queued, more than one direct
+// write, then the goodbye: the peer gets every message, then a clean
+// leave.
+func TestShutdown(t *testing.T) {
+	leakcheck.Check(t)
+	srv := listener(t, Config{})
+	c := dialer(t, srv.Addr().String())
+	until(t, "c to join", func() bool { return len(srv.Peers()) == 1 && len(c.Peers()) == 1 }, srv, c)
+	const n = 100 // 25 KB
+	for range n {
+		if err := c.SendAll(&note{strings.Repeat("x", 250)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := c.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	until(t, "the messages and the leave", func() bool {
+		got += len(srv.notes())
+		_, left := leftOf(srv, c.ID())
+		return left
+	}, srv)
+	got += len(srv.notes())
+	if got != n {
+		t.Errorf("got %d messages, want %d", got, n)
+	}
+	if reason, _ := leftOf(srv, c.ID()); !errors.Is(reason, ErrPeerLeft) {
+		t.Errorf("reason %v, want ErrPeerLeft", reason)
+	}
+}
