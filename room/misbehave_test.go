@@ -32,10 +32,13 @@ func TestGameLoopWithMisbehavingPeers(t *testing.T) {
 	defer stall.Close()
 	stall.Write([]byte("CC"))
 
-	bare := func() *messenger.Messenger {
+	bare := func(rcvbuf int) *messenger.Messenger {
 		conn, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if rcvbuf > 0 {
+			_ = conn.(*net.TCPConn).SetReadBuffer(rcvbuf) // fills sooner
 		}
 		m, err := messenger.New(context.Background(), conn, newCodec(), &messenger.Options{AppID: "room-test"})
 		if err != nil {
@@ -46,7 +49,7 @@ func TestGameLoopWithMisbehavingPeers(t *testing.T) {
 	}
 	// Floods frames of an unknown type (code 0x7f), written straight to
 	// the socket, until the test ends.
-	flood := bare()
+	flood := bare(0)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -61,7 +64,7 @@ func TestGameLoopWithMisbehavingPeers(t *testing.T) {
 	defer wg.Wait()
 	defer flood.Close()
 	// Never reads: the room's queue to it fills.
-	deaf := bare()
+	deaf := bare(4 << 10)
 
 	until(t, "the three peers to join", func() bool { return len(srv.Peers()) == 3 }, srv, good)
 
