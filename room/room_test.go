@@ -323,3 +323,26 @@ func TestShutdown(t *testing.T) {
 		t.Errorf("reason %v, want ErrPeerLeft", reason)
 	}
 }
+
+// TestLeaveOnLAN: a discovered room that closes is a clean leave for the
+// others, and it is not connected again.
+func TestLeaveOnLAN(t *testing.T) {
+	leakcheck.Check(t)
+	ms := lan(t, 3)
+	gone := ms[2]
+	id := gone.ID()
+	gone.Close()
+	until(t, "the others to see it leave", func() bool {
+		_, a := leftOf(ms[0], id)
+		_, b := leftOf(ms[1], id)
+		return a && b
+	}, ms[0], ms[1])
+	for _, m := range ms[:2] {
+		if reason, _ := leftOf(m, id); !errors.Is(reason, ErrPeerLeft) {
+			t.Errorf("reason %v, want ErrPeerLeft", reason)
+		}
+		if hasPeer(m, id) {
+			t.Errorf("%016x still in the room", uint64(id))
+		}
+	}
+}
