@@ -164,12 +164,18 @@
 // # Speed
 //
 // go test -run '^$' -bench . -benchmem -count=3 ./room, on a 2-core VM
-// shared with other jobs (ranges over the runs):
+// shared with other jobs whose load changed from run to run (ranges over
+// the runs; each line's floor from the same runs):
 //
-//	RoomSendAll1      3.2–5.5 M msgs/s delivered  (one peer, 64-byte frames)
-//	RoomSendAll8      5.7–8.4 M msgs/s delivered  (8 peers: 1.1–2.6 x RoomSendAll1)
-//	RoomXferIdle16    297–324 ns, 0 allocs        (MessengerXferIdle 15–20 ns: under 16 x it + 100 ns)
-//	RoomIdleMemory    21 KB per end of an idle peer (42 KB per peer, both ends in one process)
+//	RoomSendAll1      3.0–5.5 M msgs/s delivered  (one peer, 64-byte frames)
+//	RoomSendAll8      2.4–8.4 M msgs/s delivered  (8 peers: 0.53–2.6 x RoomSendAll1 of the same run)
+//	RoomXferIdle16    297–490 ns, 0 allocs        (MessengerXferIdle 15–21 ns; 16 x it + 100 ns is 340–440 ns)
+//	RoomIdleMemory    19–21 KB per end of an idle peer (38–42 KB per peer, both ends in one process)
+//
+// Half of an idle Xfer is the Messengers' own: each makes one read(2) in
+// 64 idle calls (see package messenger), which its floor does too; the
+// room's own loops are about 15% of the profile. On a loaded machine
+// RoomXferIdle16 was once 786 ns against a floor of 27–34 ns.
 //
 // The receiving side allocates once per message: the Message event (and
 // the message, unless its codec takes it from message.Blocks).

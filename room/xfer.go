@@ -104,22 +104,24 @@ func (r *Room) Get() Event {
 		return ev
 	}
 	n := len(r.peers)
+	c := r.cursor
 	for tried := 0; tried < n; {
-		if r.cursor >= len(r.peers) {
-			r.cursor = 0
+		if c >= n {
+			c = 0
 		}
-		p := r.peers[r.cursor]
+		p := r.peers[c]
 		msg := p.m.Get()
 		if msg == nil {
-			r.cursor++
+			c++
 			tried++
 			continue
 		}
 		if ev, ok := r.received(p, msg); ok {
-			r.cursor++ // the next peer's turn: one peer cannot starve the others
+			r.cursor = c + 1 // the next peer's turn: one peer cannot starve the others
 			return ev
 		}
 	}
+	r.cursor = c
 	return nil
 }
 
