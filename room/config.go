@@ -50,15 +50,26 @@ type Config struct {
 	// connector.BroadcastConfig.Loopback). Default false.
 	Loopback bool
 
-	// UDPPort, TCPPort, Interval, PeerTimeout and MaxConns are passed to
-	// the BroadcastConnector; zero means its defaults (beacon port 8224, an
-	// ephemeral TCP port, 1 s, 4 × Interval, 128). Unused with Listen or
-	// Dial.
-	UDPPort     int
-	TCPPort     int
-	Interval    time.Duration
+	// UDPPort, TCPPort and MaxConns are passed to the BroadcastConnector;
+	// zero means its defaults (beacon port 8224, an ephemeral TCP port,
+	// 128). MaxConns also bounds a Listen server's connections. UDPPort
+	// and TCPPort are unused with Listen or Dial.
+	UDPPort  int
+	TCPPort  int
+	MaxConns int
+
+	// Interval is the time between two beacons of the BroadcastConnector
+	// and between two pings the Room sends each peer (a 2-byte frame in the
+	// byte codec). Zero means connector.DefaultInterval (1 s).
+	Interval time.Duration
+
+	// PeerTimeout: a peer from which nothing has come (no message, no ping)
+	// for PeerTimeout leaves with ErrPeerTimeout, with known addresses as
+	// with discovery (where the connector's beacons and TCP keepalive, which
+	// use the same value, may notice first). A peer counts as heard when
+	// Get reads its messages, so a game must drain Get every frame. Zero
+	// means 4 × Interval, but at least 1 s. It must be more than Interval.
 	PeerTimeout time.Duration
-	MaxConns    int
 
 	// Listen is the address ("host:port", port 0 for a free one: see
 	// Room.Addr) a DirectServer accepts peers on. Empty means no listener.
@@ -114,6 +125,18 @@ func (cfg *Config) withDefaults() (Config, error) {
 	}
 	if c.HelloTimeout == 0 {
 		c.HelloTimeout = DefaultHelloTimeout
+	}
+	if c.Interval < 0 || c.PeerTimeout < 0 {
+		return c, fmt.Errorf("%w: Interval %v, PeerTimeout %v", ErrInvalidConfig, c.Interval, c.PeerTimeout)
+	}
+	if c.Interval == 0 {
+		c.Interval = connector.DefaultInterval
+	}
+	if c.PeerTimeout == 0 {
+		c.PeerTimeout = max(4*c.Interval, time.Second)
+	}
+	if c.PeerTimeout <= c.Interval {
+		return c, fmt.Errorf("%w: PeerTimeout %v must be more than Interval %v", ErrInvalidConfig, c.PeerTimeout, c.Interval)
 	}
 	if c.MaxWork < 0 {
 		return c, fmt.Errorf("%w: MaxWork %d", ErrInvalidConfig, c.MaxWork)

@@ -11,13 +11,14 @@ import (
 
 // The room's control messages, carried by the room's codec among the
 // application's messages (see the package documentation, "Wire"). Their
-// byte codes (0xF0..0xF6; msgpack takes the same ids) and JSON names
+// byte codes (0xF0..0xF7; msgpack takes the same ids) and JSON names
 // ("cablecar.room.*") are reserved.
 const (
 	codeJoin  = 0xF0 // the sender joined group G
 	codeLeave = 0xF1 // the sender left group G
 	codeTag   = 0xF2 // the next message is published to group G ("" : none)
 	codeBye   = 0xF3 // the sender is closing its room: a clean leave
+	codePing  = 0xF7 // nothing but the sign of a live peer (every Interval)
 )
 
 // groupField is the one field of every control message: a group name.
@@ -45,11 +46,18 @@ type ctrlJoin struct{ groupField }
 type ctrlLeave struct{ groupField }
 type ctrlTag struct{ groupField }
 type ctrlBye struct{ groupField }
+type ctrlPing struct{ groupField }
+
+// pingMsg is the one ping value, sent to every peer; encoding only reads
+// it.
+var pingMsg = &ctrlPing{}
 
 func (*ctrlJoin) MessageName() string  { return "cablecar.room.join" }
 func (*ctrlLeave) MessageName() string { return "cablecar.room.leave" }
 func (*ctrlTag) MessageName() string   { return "cablecar.room.tag" }
 func (*ctrlBye) MessageName() string   { return "cablecar.room.bye" }
+func (*ctrlPing) MessageName() string  { return "cablecar.room.ping" }
+func (*ctrlPing) ByteCode() byte       { return codePing }
 func (*ctrlJoin) ByteCode() byte       { return codeJoin }
 func (*ctrlLeave) ByteCode() byte      { return codeLeave }
 func (*ctrlTag) ByteCode() byte        { return codeTag }
@@ -64,6 +72,7 @@ var controls = []func() message.Message{
 	func() message.Message { return new(ctrlNotify) },
 	func() message.Message { return new(ctrlItem) },
 	func() message.Message { return new(ctrlAck) },
+	func() message.Message { return new(ctrlPing) },
 }
 
 // registerControls registers the control messages with c, unless they are

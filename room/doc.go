@@ -45,7 +45,11 @@
 //   - ErrPeerLeft: a clean leave. The peer's Close sent a goodbye (the
 //     room's bye message) before closing, or its connector sent a goodbye
 //     beacon.
-//   - ErrPeerTimeout: nothing heard for the peer timeout.
+//   - ErrPeerTimeout: nothing heard for Config.PeerTimeout. Every room
+//     pings each peer every Interval, so a frozen peer (SIGSTOP, a cut
+//     cable) is noticed with known addresses too, and whether or not
+//     discovery still runs; with discovery the connector's beacons and
+//     TCP keepalive watch as well.
 //   - ErrPeerReset: the connection ended without a goodbye: a reset, or the
 //     end of the stream with no goodbye before it. A process killed with
 //     SIGKILL closes its sockets cleanly (its peers read the end of the
@@ -115,7 +119,7 @@
 //
 // The room's control messages travel in the room's own codec, among the
 // application's messages on each peer's stream; New registers them with
-// the codec (the byte codes 0xF0 to 0xF6, the same msgpack ids, and the
+// the codec (the byte codes 0xF0 to 0xF7, the same msgpack ids, and the
 // JSON names "cablecar.room.*" are reserved; New fails with
 // ErrInvalidConfig when the application took one):
 //
@@ -127,6 +131,7 @@
 //	0xF4  cablecar.room.notify N (4 bytes), group name   the sender asks for N more items of the queue
 //	0xF5  cablecar.room.item   id (8 bytes), group name  the next message is item id of the queue
 //	0xF6  cablecar.room.ack    id (8 bytes)              the sender received item id
+//	0xF7  cablecar.room.ping   empty                     the sender is alive (every Config.Interval)
 //
 // Integers are big-endian. A control message that does not decode (a
 // name too long, a short payload) is skipped like any bad frame and

@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
 	"github.com/cablecar-go/cablecar/message"
@@ -53,6 +54,9 @@ type Room struct {
 	workDue bool                  // a queue may have items to hand out
 	ackDue  bool                  // a peer has acks waiting for room in its queue
 	seq     uint64                // the last item id handed out
+	epoch   time.Time             // New's time: now and heard count from it
+	now     time.Duration         // at the last Xfer
+	tick    time.Duration         // when the next pings are due
 }
 
 // peer is one peer in the room.
@@ -64,6 +68,7 @@ type peer struct {
 	groups map[string]struct{} // the groups it announced
 	tag    string              // group of its next message (a tag arrived)
 	bye    bool                // it said goodbye
+	heard  time.Duration       // when Get last read a message of it
 	dirty  bool                // a tag of ours was queued without its message
 	gone   bool
 
@@ -102,6 +107,7 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		last:   make(map[string]message.Message),
 		work:   make(map[string]*workQueue),
 		wake:   make(chan struct{}, 1),
+		epoch:  time.Now(),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if c.direct() {

@@ -346,3 +346,54 @@ func TestLeaveOnLAN(t *testing.T) {
 		}
 	}
 }
+
+// TestFrozenPeer: with known addresses (no discovery), a peer that stops
+// sending anything (frozen: it neither writes nor reads) leaves with
+// ErrPeerTimeout; a live peer, whose room pings, stays.
+func TestFrozenPeer(t *testing.T) {
+	leakcheck.Check(t)
+	cfg := Config{Interval: 100 * time.Millisecond, PeerTimeout: 2 * time.Second}
+	srv := listener(t, cfg)
+	live, err := New(context.Background(), &Config{AppID: "room-test", Codec: newCodec(), Dial: []string{srv.Addr().String()},
+		Interval: cfg.Interval, PeerTimeout: cfg.PeerTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm := &member{Room: live}
+	defer live.Close()
+	conn, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	frozen, err := messenger.New(context.Background(), conn, newCodec(), &messenger.Options{AppID: "room-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer frozen.Close()
+	id := PeerID(frozen.Local().PeerID)
+	until(t, "both to join", func() bool { return len(srv.Peers()) == 2 }, srv, lm)
+	until(t, "the frozen peer to time out", func() bool { _, ok := leftOf(srv, id); return ok }, srv, lm)
+	if reason, _ := leftOf(srv, id); !errors.Is(reason, ErrPeerTimeout) {
+		t.Errorf("reason %v, want ErrPeerTimeout", reason)
+	}
+	if !hasPeer(srv, live.ID()) {
+		t.Errorf("the live peer left too: %v", srv.events)
+	}
+}
+
+// TestConfigErrors: out-of-range fields are refused with ErrInvalidConfig.
+func TestConfigErrors(t *testing.T) {
+	for _, cfg := range []Config{
+		{Interval: time.Second, PeerTimeout: time.Second, Listen: "127.0.0.1:0"},
+		{HelloTimeout: -1, Listen: "127.0.0.1:0"},
+		{MaxWork: -1, Listen: "127.0.0.1:0"},
+		{AppID: strings.Repeat("a", 65), Listen: "127.0.0.1:0"},
+	} {
+		if r, err := New(context.Background(), &cfg); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("New(%+v): %v, want ErrInvalidConfig", cfg, err)
+			if r != nil {
+				r.Close()
+			}
+		}
+	}
+}

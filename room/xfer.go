@@ -2,6 +2,7 @@ package room
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -26,6 +27,10 @@ func (r *Room) Xfer() error {
 	}
 	if r.ackDue || r.workDue {
 		r.retry()
+	}
+	r.now = time.Since(r.epoch)
+	if r.now >= r.tick {
+		r.ping()
 	}
 	for i := 0; i < len(r.peers); i++ {
 		p := r.peers[i]
@@ -58,6 +63,7 @@ func (r *Room) admit() {
 			continue
 		}
 		p.groups = make(map[string]struct{})
+		p.heard = r.now
 		r.peers = append(r.peers, p)
 		r.byID[p.id] = p
 		r.cfg.Logger.Debug("room: peer joined", "peer", fmt.Sprintf("%016x", uint64(p.id)), "addr", p.addr)
@@ -116,6 +122,7 @@ func (r *Room) Get() Event {
 			tried++
 			continue
 		}
+		p.heard = r.now
 		if ev, ok := r.received(p, msg); ok {
 			r.cursor = c + 1 // the next peer's turn: one peer cannot starve the others
 			return ev
@@ -140,6 +147,8 @@ func (r *Room) received(p *peer, msg message.Message) (Event, bool) {
 		return nil, false
 	case *ctrlBye:
 		p.bye = true
+		return nil, false
+	case *ctrlPing:
 		return nil, false
 	case *ctrlNotify:
 		r.notified(p, c)
@@ -304,4 +313,23 @@ func (r *Room) Flush(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// errSilent is the cause of a Left for a peer nothing came from for
+// PeerTimeout.
+var errSilent = errors.New("nothing received for the peer timeout")
+
+// ping drops the peers nothing came from for PeerTimeout and sends the
+// others a ping; Xfer calls it every Interval.
+func (r *Room) ping() {
+	r.tick = r.now + r.cfg.Interval
+	for i := 0; i < len(r.peers); i++ {
+		p := r.peers[i]
+		if r.now-p.heard > r.cfg.PeerTimeout {
+			r.drop(p, &reasonError{kind: ErrPeerTimeout, cause: errSilent})
+			i--
+			continue
+		}
+		_ = p.m.Send(pingMsg) // a full queue: the peer hears our other frames
+	}
 }
