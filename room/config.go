@@ -15,6 +15,11 @@ const (
 	DefaultHelloTimeout = 2 * time.Second
 	// MaxGroupName is the longest group name, in bytes.
 	MaxGroupName = 64
+	// MaxGroups bounds the groups one peer may announce, and the work
+	// queues it may ask for items of: a peer that goes past it is dropped
+	// with ErrPeerProtocol, so that no peer can grow a room's tables
+	// without bound.
+	MaxGroups = 256
 	// DefaultMaxWork is Config.MaxWork when the field is zero.
 	DefaultMaxWork = 4096
 	// MaxNotify is the largest n of one Notify, and the most items a

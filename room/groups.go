@@ -1,6 +1,10 @@
 package room
 
-import "github.com/cablecar-go/cablecar/message"
+import (
+	"fmt"
+
+	"github.com/cablecar-go/cablecar/message"
+)
 
 // JoinGroup makes this room a member of group g and announces it to every
 // peer (now and as they join): messages published to g reach it from then
@@ -89,6 +93,10 @@ func (r *Room) Publish(g string, msg message.Message) error {
 // room published to g.
 func (r *Room) memberJoined(p *peer, g string) {
 	if _, ok := p.groups[g]; ok {
+		return
+	}
+	if len(p.groups) >= MaxGroups {
+		p.fault = &reasonError{kind: ErrPeerProtocol, cause: fmt.Errorf("room: peer announced more than %d groups", MaxGroups)}
 		return
 	}
 	p.groups[g] = struct{}{}

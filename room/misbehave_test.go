@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -127,4 +128,44 @@ func TestRejectedCodec(t *testing.T) {
 		}
 		return false
 	}, srv)
+}
+
+// TestTooManyGroups: a peer that announces more than MaxGroups groups, or
+// asks for items of more than MaxGroups queues, is dropped with
+// ErrPeerProtocol; the room's tables stay bounded.
+func TestTooManyGroups(t *testing.T) {
+	leakcheck.Check(t)
+	srv := listener(t, Config{})
+	for _, announce := range []func(i int) message.Message{
+		func(i int) message.Message { return &ctrlJoin{groupField{fmt.Sprint("g", i)}} },
+		func(i int) message.Message { return &ctrlNotify{G: fmt.Sprint("q", i), N: 1} },
+	} {
+		conn, err := net.Dial("tcp", srv.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		codec := newCodec()
+		if err := registerControls(codec); err != nil {
+			t.Fatal(err)
+		}
+		m, err := messenger.New(context.Background(), conn, codec, &messenger.Options{AppID: "room-test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		for i := range MaxGroups + 1 {
+			if err := m.Send(announce(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		id := PeerID(m.Local().PeerID)
+		until(t, "the peer to be dropped", func() bool {
+			_ = m.Xfer()
+			_, ok := leftOf(srv, id)
+			return ok
+		}, srv)
+		if reason, _ := leftOf(srv, id); !errors.Is(reason, ErrPeerProtocol) {
+			t.Errorf("reason %v, want ErrPeerProtocol", reason)
+		}
+	}
 }

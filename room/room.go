@@ -68,6 +68,7 @@ type peer struct {
 	groups map[string]struct{} // the groups it announced
 	tag    string              // group of its next message (a tag arrived)
 	bye    bool                // it said goodbye
+	fault  error               // it broke a rule: the next Xfer drops it
 	heard  time.Duration       // when Get last read a message of it
 	dirty  bool                // a tag of ours was queued without its message
 	gone   bool

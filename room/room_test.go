@@ -187,6 +187,34 @@ func TestCloseDuringHello(t *testing.T) {
 	if err := srv.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
+	for name, err := range map[string]error{
+		"Send":       srv.Send(1, &note{}),
+		"SendAll":    srv.SendAll(&note{}),
+		"Publish":    srv.Publish("g", &note{}),
+		"JoinGroup":  srv.JoinGroup("g"),
+		"LeaveGroup": srv.LeaveGroup("g"),
+		"Produce":    srv.Produce("g", &note{}),
+		"Notify":     srv.Notify("g", 1),
+		"Flush":      srv.Flush(context.Background()),
+	} {
+		if !errors.Is(err, ErrClosed) {
+			t.Errorf("%s after Close: %v, want ErrClosed", name, err)
+		}
+	}
+	if _, err := srv.Recv(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Errorf("Recv after Close: %v, want ErrClosed", err)
+	}
+}
+
+// TestRecvContext: Recv returns the context's error when it ends first.
+func TestRecvContext(t *testing.T) {
+	leakcheck.Check(t)
+	srv := listener(t, Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := srv.Recv(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Recv with a cancelled context: %v", err)
+	}
 }
 
 // TestLimits: bad group names, messages over the byte codec's limit and

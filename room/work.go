@@ -89,6 +89,10 @@ func (r *Room) notified(p *peer, c *ctrlNotify) {
 	if p.credits == nil {
 		p.credits = make(map[string]int)
 	}
+	if _, ok := p.credits[c.G]; !ok && len(p.credits) >= MaxGroups {
+		p.fault = &reasonError{kind: ErrPeerProtocol, cause: fmt.Errorf("room: peer asked for items of more than %d queues", MaxGroups)}
+		return
+	}
 	p.credits[c.G] = min(p.credits[c.G]+int(c.N), MaxNotify)
 	if q := r.work[c.G]; q != nil {
 		r.dispatch(c.G, q)

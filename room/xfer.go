@@ -34,6 +34,11 @@ func (r *Room) Xfer() error {
 	}
 	for i := 0; i < len(r.peers); i++ {
 		p := r.peers[i]
+		if p.fault != nil {
+			r.drop(p, p.fault)
+			i--
+			continue
+		}
 		if err := p.m.Xfer(); err != nil {
 			r.drop(p, classify(err, p.bye))
 			i--
@@ -116,7 +121,10 @@ func (r *Room) Get() Event {
 			c = 0
 		}
 		p := r.peers[c]
-		msg := p.m.Get()
+		var msg message.Message
+		if p.fault == nil {
+			msg = p.m.Get()
+		}
 		if msg == nil {
 			c++
 			tried++
