@@ -72,7 +72,9 @@ type Config struct {
 	// for PeerTimeout leaves with ErrPeerTimeout, with known addresses as
 	// with discovery (where the connector's beacons and TCP keepalive, which
 	// use the same value, may notice first). A peer counts as heard when
-	// Get reads its messages, so a game must drain Get every frame. Zero
+	// Get reads its messages, so a game must drain Get every frame; time
+	// in which the game did not call Xfer for more than an Interval is not
+	// counted against the peers. Zero
 	// means 4 × Interval, but at least 1 s. It must be more than Interval.
 	PeerTimeout time.Duration
 

@@ -425,3 +425,33 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestStalledLoop: a game loop that does not run for longer than the peer
+// timeout (a loading screen) does not lose its peers: their pings wait
+// unread, and the gap is not counted against them.
+func TestStalledLoop(t *testing.T) {
+	leakcheck.Check(t)
+	cfg := Config{Interval: 20 * time.Millisecond, PeerTimeout: 100 * time.Millisecond}
+	srv := listener(t, cfg)
+	r, err := New(context.Background(), &Config{AppID: "room-test", Codec: newCodec(), Dial: []string{srv.Addr().String()},
+		Interval: 20 * time.Second, PeerTimeout: 60 * time.Second}) // pings once: its first Xfer
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &member{Room: r}
+	defer c.Close()
+	until(t, "c to join", func() bool { return len(srv.Peers()) == 1 }, srv, c)
+	pump(c) // c's ping of its first Xfers is out; it sends nothing more for 20 s
+	// srv stalls past its PeerTimeout: not a synchronisation, the stall
+	// under test.
+	time.Sleep(3 * cfg.PeerTimeout)
+	pump(srv)
+	if !hasPeer(srv, c.ID()) {
+		t.Fatalf("the peer was dropped after the loop stalled: %v", srv.events)
+	}
+	// And a peer that stays silent while the loop runs is dropped.
+	until(t, "the silent peer to time out", func() bool { _, ok := leftOf(srv, c.ID()); return ok }, srv)
+	if reason, _ := leftOf(srv, c.ID()); !errors.Is(reason, ErrPeerTimeout) {
+		t.Errorf("reason %v, want ErrPeerTimeout", reason)
+	}
+}

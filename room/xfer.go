@@ -22,13 +22,17 @@ func (r *Room) Xfer() error {
 	if r.isClose {
 		return ErrClosed
 	}
+	prev := r.now
+	r.now = time.Since(r.epoch)
+	if r.now-prev > r.cfg.Interval {
+		r.forgive()
+	}
 	if r.pending.Load() {
 		r.admit()
 	}
 	if r.ackDue || r.workDue {
 		r.retry()
 	}
-	r.now = time.Since(r.epoch)
 	if r.now >= r.tick {
 		r.ping()
 	}
@@ -339,5 +343,15 @@ func (r *Room) ping() {
 			continue
 		}
 		_ = p.m.Send(pingMsg) // a full queue: the peer hears our other frames
+	}
+}
+
+// forgive counts every peer as heard now: the game loop did not run Xfer
+// for more than an Interval (a loading screen, a debugger), so whatever
+// the peers sent meanwhile has not been read yet, and silence is not
+// theirs.
+func (r *Room) forgive() {
+	for _, p := range r.peers {
+		p.heard = r.now
 	}
 }
