@@ -23,7 +23,8 @@
 // Until the Messenger can wait on many connections at once, Recv polls
 // (an Xfer every 50 µs to 2 ms while nothing arrives); a game loop does
 // not need it. Close says goodbye to every peer and waits for every
-// goroutine the Room owns. See ExampleNew and ExampleRoom_Publish.
+// goroutine the Room owns. See ExampleNew, ExampleRoom_Publish,
+// ExampleRoom_Produce and ExampleQueue.
 //
 // # Peers
 //

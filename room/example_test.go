@@ -105,3 +105,66 @@ func ExampleRoom_Publish() {
 	// Output:
 	// scores alice 10
 }
+
+// A shared work queue: the host produces jobs, the guest asks for two and
+// gets the two oldest; nobody else gets them.
+func ExampleRoom_Produce() {
+	ctx := context.Background()
+	host, err := room.New(ctx, &room.Config{AppID: "example-work", Listen: "127.0.0.1:0"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer host.Close()
+	for _, job := range []string{"a", "b", "c"} {
+		_ = host.Produce("jobs", &message.MsgIdentify{Username: job})
+	}
+	guest, err := room.New(ctx, &room.Config{AppID: "example-work", Dial: []string{host.Addr().String()}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer guest.Close()
+
+	got := 0
+	for frame := time.Tick(time.Millisecond); got < 2; <-frame {
+		for _, r := range []*room.Room{host, guest} {
+			_ = r.Xfer()
+			for ev := r.Get(); ev != nil; ev = r.Get() {
+				switch ev := ev.(type) {
+				case room.Joined:
+					if r == guest {
+						_ = guest.Notify("jobs", 2)
+					}
+				case room.Item:
+					fmt.Println(ev.Group, ev.Msg.(*message.MsgIdentify).Username)
+					got++
+				}
+			}
+			_ = r.Xfer()
+		}
+	}
+	// Output:
+	// jobs a
+	// jobs b
+}
+
+// The local helpers: keep position updates in a Queue and use only the
+// newest each frame; take chat lines a few at a time.
+func ExampleQueue() {
+	positions := room.NewQueue[int](64)
+	for x := range 5 {
+		positions.Push(x) // as Get returns them
+	}
+	newest, _ := positions.Newest() // the rest is dropped
+	fmt.Println("position", newest, "left", positions.Len())
+
+	chat := room.NewQueue[string](0)
+	for _, line := range []string{"hi", "hello", "gg"} {
+		chat.Push(line)
+	}
+	fmt.Println(chat.Pop(nil, 2), chat.All(nil))
+	// Output:
+	// position 4 left 0
+	// [hi hello] [gg]
+}
