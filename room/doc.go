@@ -37,7 +37,10 @@
 // is a Rejected event and never touches the game loop otherwise. One
 // process has one peer id: the connector's (its beacons) is the one its
 // Messengers put in their hello (messenger.Options.PeerID), and a peer
-// whose hello does not give the id discovery announced is refused.
+// whose hello does not give the id discovery announced is refused. With
+// discovery, a peer the room dropped (a timeout, a protocol error) that is
+// still beaconing is connected again by the connector, and joins again
+// after a new hello.
 //
 // # Why a peer left
 //
@@ -57,7 +60,8 @@
 //     stream), so a goodbye of our own is the only way to tell a crash
 //     from a leave.
 //   - ErrPeerProtocol: the peer sent bytes that cannot be framed (a fatal
-//     *message.DecodeError).
+//     *message.DecodeError), or announced more than MaxGroups groups or
+//     work queues.
 //
 // Frames the codec can skip (an unknown type) are skipped and counted by
 // the peer's Messenger, as always; they do not drop the peer.
