@@ -455,3 +455,20 @@ func TestStalledLoop(t *testing.T) {
 		t.Errorf("reason %v, want ErrPeerTimeout", reason)
 	}
 }
+
+// TestHelloTimeout: a connection that never completes its hello is
+// refused after HelloTimeout, while the loop goes on.
+func TestHelloTimeout(t *testing.T) {
+	leakcheck.Check(t)
+	srv := listener(t, Config{HelloTimeout: 100 * time.Millisecond})
+	conn, err := net.Dial("tcp", srv.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	until(t, "the refusal", func() bool { return len(srv.events) > 0 }, srv)
+	r, ok := srv.events[0].(Rejected)
+	if !ok || !errors.Is(r.Reason, ErrHello) || !errors.Is(r.Reason, context.DeadlineExceeded) {
+		t.Errorf("event %#v, want Rejected wrapping ErrHello and the deadline", srv.events[0])
+	}
+}
