@@ -1,0 +1,161 @@
+package room
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/message"
+)
+
+// Defaults of Config.
+const (
+	// DefaultHelloTimeout is Config.HelloTimeout when the field is zero.
+	DefaultHelloTimeout = 2 * time.Second
+	// MaxGroupName is the longest group name, in bytes.
+	MaxGroupName = 64
+	// MaxGroups bounds the groups one peer may announce, and the work
+	// queues it may ask for items of: a peer that goes past it is dropped
+	// with ErrPeerProtocol, so that no peer can grow a room's tables
+	// without bound.
+	MaxGroups = 256
+	// DefaultMaxWork is Config.MaxWork when the field is zero.
+	DefaultMaxWork = 4096
+	// MaxNotify is the largest n of one Notify, and the most items a
+	// producer keeps asked for by one peer for one queue.
+	MaxNotify = 1 << 20
+)
+
+// Config configures a Room. The zero value works: LAN discovery with
+// broadcast beacons for application "cablecar", the byte codec with its
+// built-in messages. New copies it; changing it afterwards has no effect.
+//
+// The Room finds its peers in one of two ways: with neither Listen nor
+// Dial set, a connector.BroadcastConnector (the discovery fields below are
+// passed to it); with either set, known addresses (a connector.DirectServer
+// on Listen, a connector.DirectClient for each of Dial) and no discovery.
+type Config struct {
+	// AppID names the application, both in discovery and in the hello of
+	// every peer's Messenger: peers with another AppID are ignored or
+	// refused. Empty means connector.DefaultAppID ("cablecar").
+	AppID string
+
+	// Codec carries the messages; every peer must use a codec of the same
+	// name. New registers the room's own control messages with it (see the
+	// package documentation, "Wire"), unless they are registered already
+	// (a codec shared by several Rooms). Register your types first. Nil
+	// means message.NewByteCodec(nil).
+	Codec message.Codec
+
+	// Name is the display name in beacons. Empty means the host name.
+	Name string
+
+	// Loopback confines discovery to this machine (see
+	// connector.BroadcastConfig.Loopback). Default false.
+	Loopback bool
+
+	// UDPPort, TCPPort and MaxConns are passed to the BroadcastConnector;
+	// zero means its defaults (beacon port 8224, an ephemeral TCP port,
+	// 128). MaxConns also bounds a Listen server's connections. UDPPort
+	// and TCPPort are unused with Listen or Dial.
+	UDPPort  int
+	TCPPort  int
+	MaxConns int
+
+	// Interval is the time between two beacons of the BroadcastConnector
+	// and between two pings the Room sends each peer (a 2-byte frame in the
+	// byte codec). Zero means connector.DefaultInterval (1 s).
+	Interval time.Duration
+
+	// PeerTimeout: a peer from which nothing has come (no message, no ping)
+	// for PeerTimeout leaves with ErrPeerTimeout, with known addresses as
+	// with discovery (where the connector's beacons and TCP keepalive, which
+	// use the same value, may notice first). A peer counts as heard when
+	// Get reads its messages, so a game must drain Get every frame; time
+	// in which the game did not call Xfer for more than an Interval is not
+	// counted against the peers. Zero
+	// means 4 × Interval, but at least 1 s. It must be more than Interval.
+	PeerTimeout time.Duration
+
+	// Listen is the address ("host:port", port 0 for a free one: see
+	// Room.Addr) a DirectServer accepts peers on. Empty means no listener.
+	Listen string
+
+	// Dial lists the addresses of peers to connect to. Each is dialed once
+	// at New, retrying a refused connection for DialTimeout. Empty means
+	// none.
+	Dial []string
+
+	// DialTimeout bounds the dial of each Dial address, retries included.
+	// Zero means connector.DefaultDialTimeout (10 s).
+	DialTimeout time.Duration
+
+	// HelloTimeout bounds the hello of each new connection; a peer that
+	// has not completed it by then is dropped (a Rejected event). Zero
+	// means DefaultHelloTimeout (2 s).
+	HelloTimeout time.Duration
+
+	// MaxWriteQueue and MaxReadBuffer bound the buffers of each peer's
+	// Messenger (see messenger.Options); zero means its defaults (256 KiB
+	// each).
+	MaxWriteQueue int
+	MaxReadBuffer int
+
+	// MaxWork bounds the items each of this room's work queues holds
+	// (produced, not yet sent to a consumer, in flight to one included):
+	// Produce returns ErrWorkFull beyond it. Zero means DefaultMaxWork
+	// (4096).
+	MaxWork int
+
+	// Logger receives debug records (peers joined and left, hellos
+	// refused). Nil means silent.
+	Logger *slog.Logger
+}
+
+func (cfg *Config) withDefaults() (Config, error) {
+	var c Config
+	if cfg != nil {
+		c = *cfg
+	}
+	if c.AppID == "" {
+		c.AppID = connector.DefaultAppID
+	}
+	if len(c.AppID) > connector.MaxAppIDLen {
+		return c, fmt.Errorf("%w: AppID is %d bytes, the limit is %d", ErrInvalidConfig, len(c.AppID), connector.MaxAppIDLen)
+	}
+	if c.Codec == nil {
+		c.Codec = message.NewByteCodec(nil)
+	}
+	if c.HelloTimeout < 0 {
+		return c, fmt.Errorf("%w: HelloTimeout %v", ErrInvalidConfig, c.HelloTimeout)
+	}
+	if c.HelloTimeout == 0 {
+		c.HelloTimeout = DefaultHelloTimeout
+	}
+	if c.Interval < 0 || c.PeerTimeout < 0 {
+		return c, fmt.Errorf("%w: Interval %v, PeerTimeout %v", ErrInvalidConfig, c.Interval, c.PeerTimeout)
+	}
+	if c.Interval == 0 {
+		c.Interval = connector.DefaultInterval
+	}
+	if c.PeerTimeout == 0 {
+		c.PeerTimeout = max(4*c.Interval, time.Second)
+	}
+	if c.PeerTimeout <= c.Interval {
+		return c, fmt.Errorf("%w: PeerTimeout %v must be more than Interval %v", ErrInvalidConfig, c.PeerTimeout, c.Interval)
+	}
+	if c.MaxWork < 0 {
+		return c, fmt.Errorf("%w: MaxWork %d", ErrInvalidConfig, c.MaxWork)
+	}
+	if c.MaxWork == 0 {
+		c.MaxWork = DefaultMaxWork
+	}
+	c.Dial = append([]string(nil), c.Dial...)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c, nil
+}
+
+func (c *Config) direct() bool { return c.Listen != "" || len(c.Dial) > 0 }

@@ -1,0 +1,357 @@
+package room
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cablecar-go/cablecar/message"
+)
+
+// Xfer moves what can move now for every peer: it takes in the peers that
+// completed their hello (a Joined event each), pumps each peer's Messenger
+// (messenger.Messenger.Xfer) and drops the peers whose connection ended
+// (a Left event each). It never blocks, and an idle Xfer allocates
+// nothing. Call it once per frame, then Get until nil, then Send, then
+// Xfer again (as with a Messenger, so that this frame's messages leave in
+// this frame). It returns ErrClosed after Close, and nil otherwise: a
+// peer's errors are events.
+func (r *Room) Xfer() error {
+	if r.isClose {
+		return ErrClosed
+	}
+	prev := r.now
+	r.now = time.Since(r.epoch)
+	if r.now-prev > r.cfg.Interval {
+		r.forgive()
+	}
+	if r.pending.Load() {
+		r.admit()
+	}
+	if r.ackDue || r.workDue {
+		r.retry()
+	}
+	if r.now >= r.tick {
+		r.ping()
+	}
+	for i := 0; i < len(r.peers); i++ {
+		p := r.peers[i]
+		if p.fault != nil {
+			r.drop(p, p.fault)
+			i--
+			continue
+		}
+		if err := p.m.Xfer(); err != nil {
+			r.drop(p, classify(err, p.bye))
+			i--
+		}
+	}
+	return nil
+}
+
+// admit takes the arrivals in.
+func (r *Room) admit() {
+	r.mu.Lock()
+	arrivals := r.arrivals
+	r.arrivals = r.arrivals[len(r.arrivals):]
+	r.pending.Store(false)
+	r.mu.Unlock()
+	for i, a := range arrivals {
+		arrivals[i] = arrival{}
+		if a.p == nil {
+			r.cfg.Logger.Debug("room: connection refused", "addr", a.ev.(Rejected).Addr, "reason", a.ev.(Rejected).Reason)
+			r.push(a.ev)
+			continue
+		}
+		p := a.p
+		if _, dup := r.byID[p.id]; dup {
+			p.m.Close()
+			r.push(Rejected{Addr: p.addr, Reason: fmt.Errorf("%w: peer %016x is in the room already", ErrHello, uint64(p.id))})
+			continue
+		}
+		p.groups = make(map[string]struct{})
+		p.heard = r.now
+		r.peers = append(r.peers, p)
+		r.byID[p.id] = p
+		r.cfg.Logger.Debug("room: peer joined", "peer", fmt.Sprintf("%016x", uint64(p.id)), "addr", p.addr)
+		r.push(Joined{Peer: p.id, Name: p.name, Addr: p.addr})
+		for g := range r.groups { // tell it our groups
+			_ = p.m.Send(&ctrlJoin{groupField{g}})
+		}
+	}
+}
+
+// drop removes p from the room with a Left event.
+func (r *Room) drop(p *peer, reason error) {
+	p.m.Close()
+	p.gone = true
+	delete(r.byID, p.id)
+	if i := slices.Index(r.peers, p); i >= 0 {
+		r.peers = slices.Delete(r.peers, i, i+1) // zeroes the tail
+	}
+	if r.cursor >= len(r.peers) {
+		r.cursor = 0
+	}
+	r.requeue(p)
+	r.cfg.Logger.Debug("room: peer left", "peer", fmt.Sprintf("%016x", uint64(p.id)), "reason", reason)
+	r.push(Left{Peer: p.id, Reason: reason})
+}
+
+func (r *Room) push(ev Event) {
+	if r.evHead == len(r.events) {
+		r.events = r.events[:0]
+		r.evHead = 0
+	}
+	r.events = append(r.events, ev)
+}
+
+// Get returns the next event, or nil when there is none until the next
+// Xfer: peers joined, left and refused first, then the messages of the
+// peers, one from each in turn. It never blocks. A peer's Left comes after every
+// message it sent.
+func (r *Room) Get() Event {
+	if r.evHead < len(r.events) {
+		ev := r.events[r.evHead]
+		r.events[r.evHead] = nil
+		r.evHead++
+		return ev
+	}
+	n := len(r.peers)
+	c := r.cursor
+	for tried := 0; tried < n; {
+		if c >= n {
+			c = 0
+		}
+		p := r.peers[c]
+		var msg message.Message
+		if p.fault == nil {
+			msg = p.m.Get()
+		}
+		if msg == nil {
+			c++
+			tried++
+			continue
+		}
+		p.heard = r.now
+		if ev, ok := r.received(p, msg); ok {
+			r.cursor = c + 1 // the next peer's turn: one peer cannot starve the others
+			return ev
+		}
+	}
+	r.cursor = c
+	return nil
+}
+
+// received handles a message from p: a control message is the room's, any
+// other one an event.
+func (r *Room) received(p *peer, msg message.Message) (Event, bool) {
+	switch c := msg.(type) {
+	case *ctrlTag:
+		p.tag, p.item = c.G, ctrlItem{}
+		return nil, false
+	case *ctrlJoin:
+		r.memberJoined(p, c.G)
+		return nil, false
+	case *ctrlLeave:
+		delete(p.groups, c.G)
+		return nil, false
+	case *ctrlBye:
+		p.bye = true
+		return nil, false
+	case *ctrlPing:
+		return nil, false
+	case *ctrlNotify:
+		r.notified(p, c)
+		return nil, false
+	case *ctrlItem:
+		p.tag, p.item = "", *c
+		return nil, false
+	case *ctrlAck:
+		r.acked(p, c.Seq)
+		return nil, false
+	}
+	if p.item.Seq != 0 {
+		it := p.item
+		p.item = ctrlItem{}
+		r.ack(p, it.Seq)
+		return Item{Peer: p.id, Group: it.G, Msg: msg}, true
+	}
+	g := p.tag
+	if g == "" {
+		return Message{Peer: p.id, Msg: msg}, true
+	}
+	p.tag = ""
+	if _, member := r.groups[g]; !member {
+		return nil, false // published to a group this room has left
+	}
+	return Message{Peer: p.id, Group: g, Msg: msg}, true
+}
+
+// Recv returns the next event, calling Xfer and waiting as needed, for
+// programs without a game loop. It returns ctx.Err() when ctx ends first,
+// or ErrClosed after Close. Until the Messenger offers a way to wait for
+// many connections at once, Recv waits for a peer's bytes by polling
+// (Xfer every 50 µs to 2 ms, backing off while the room is idle); it
+// wakes at once when a peer completes its hello.
+func (r *Room) Recv(ctx context.Context) (Event, error) {
+	var t *time.Timer
+	pause := 50 * time.Microsecond
+	for {
+		if ev := r.Get(); ev != nil {
+			return ev, nil
+		}
+		if err := r.Xfer(); err != nil {
+			return nil, err
+		}
+		if ev := r.Get(); ev != nil {
+			return ev, nil
+		}
+		if t == nil {
+			t = time.NewTimer(pause)
+			defer t.Stop()
+		} else {
+			t.Reset(pause)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-r.wake:
+		case <-t.C:
+			pause = min(2*pause, 2*time.Millisecond)
+		}
+	}
+}
+
+// Peers returns the ids of the peers in the room, in the order they
+// joined.
+func (r *Room) Peers() []PeerID {
+	ids := make([]PeerID, len(r.peers))
+	for i, p := range r.peers {
+		ids[i] = p.id
+	}
+	return ids
+}
+
+// Send queues msg for peer id; it never blocks. It returns an error
+// wrapping ErrUnknownPeer when id is not in the room, and otherwise the
+// Messenger's: messenger.ErrQueueFull (nothing queued), an encode error
+// (errors.Is message.ErrTooLarge for a byte payload over 253 bytes,
+// message.ErrUnknownType for an unregistered type), or the peer's final
+// error (it leaves at the next Xfer).
+func (r *Room) Send(id PeerID, msg message.Message) error {
+	if r.isClose {
+		return ErrClosed
+	}
+	p := r.byID[id]
+	if p == nil {
+		return fmt.Errorf("%w: %016x", ErrUnknownPeer, uint64(id))
+	}
+	return r.sendTo(p, "", msg)
+}
+
+// SendAll queues msg for every peer in the room. The message is checked
+// (encoded) once first, so an encode error is returned before anything is
+// queued; a peer whose queue is full misses it, and the first such error
+// is returned after the others have it.
+func (r *Room) SendAll(msg message.Message) error {
+	return r.sendGroup("", msg)
+}
+
+// sendGroup queues msg (tagged with group g unless g is "") for every peer
+// in the room that is a member of g (every peer for "").
+func (r *Room) sendGroup(g string, msg message.Message) error {
+	if r.isClose {
+		return ErrClosed
+	}
+	if err := r.check(msg); err != nil {
+		return err
+	}
+	var first error
+	for _, p := range r.peers {
+		if g != "" {
+			if _, ok := p.groups[g]; !ok {
+				continue
+			}
+		}
+		if err := r.sendTo(p, g, msg); err != nil && first == nil {
+			first = fmt.Errorf("room: to peer %016x: %w", uint64(p.id), err)
+		}
+	}
+	return first
+}
+
+// check encodes msg once, for its encode error.
+func (r *Room) check(msg message.Message) error {
+	b, err := r.codec.AppendFrame(r.scratch[:0], msg)
+	r.scratch = b[:0]
+	return err
+}
+
+// sendTo queues msg for p, after a tag naming group g (when g is not "").
+// A tag queued without its message (the queue filled up in between) is
+// cancelled by an empty tag before p's next message.
+func (r *Room) sendTo(p *peer, g string, msg message.Message) error {
+	if p.dirty {
+		if err := p.m.Send(&ctrlTag{}); err != nil {
+			return err
+		}
+		p.dirty = false
+	}
+	if g != "" {
+		if err := p.m.Send(&ctrlTag{groupField{g}}); err != nil {
+			return err
+		}
+	}
+	if err := p.m.Send(msg); err != nil {
+		p.dirty = g != ""
+		return err
+	}
+	return nil
+}
+
+// Flush waits until every peer's write queue has been written to its
+// connection, bounded by ctx, for programs without a game loop and for a
+// sender that met messenger.ErrQueueFull. A peer whose connection failed
+// leaves at the next Xfer; Flush returns ctx's error, or ErrClosed.
+func (r *Room) Flush(ctx context.Context) error {
+	if r.isClose {
+		return ErrClosed
+	}
+	for _, p := range r.peers {
+		if err := p.m.Flush(ctx); err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// errSilent is the cause of a Left for a peer nothing came from for
+// PeerTimeout.
+var errSilent = errors.New("nothing received for the peer timeout")
+
+// ping drops the peers nothing came from for PeerTimeout and sends the
+// others a ping; Xfer calls it every Interval.
+func (r *Room) ping() {
+	r.tick = r.now + r.cfg.Interval
+	for i := 0; i < len(r.peers); i++ {
+		p := r.peers[i]
+		if r.now-p.heard > r.cfg.PeerTimeout {
+			r.drop(p, &reasonError{kind: ErrPeerTimeout, cause: errSilent})
+			i--
+			continue
+		}
+		_ = p.m.Send(pingMsg) // a full queue: the peer hears our other frames
+	}
+}
+
+// forgive counts every peer as heard now: the game loop did not run Xfer
+// for more than an Interval (a loading screen, a debugger), so whatever
+// the peers sent meanwhile has not been read yet, and silence is not
+// theirs.
+func (r *Room) forgive() {
+	for _, p := range r.peers {
+		p.heard = r.now
+	}
+}
