@@ -2,8 +2,10 @@ package messenger
 
 import (
 	"context"
+	"errors"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/secure"
 )
 
 // Xfer moves what can move right now, both ways, and returns at once: it
@@ -50,7 +52,7 @@ func (m *Messenger) Xfer() error {
 // call.
 func (m *Messenger) readDue() bool {
 	if m.raw != nil {
-		if m.hot || !m.armed {
+		if m.hot || !m.armed || (m.rr != nil && m.rr.ready()) {
 			return true
 		}
 		m.idleCalls++
@@ -75,7 +77,7 @@ func (m *Messenger) xfer(read bool) error {
 			m.readDirect()
 		}
 	} else {
-		if x := m.rw.Load(); x != m.lastRW {
+		if x := m.rw.Load(); x != m.lastRW && !m.failed {
 			m.absorb(x)
 		}
 		if m.compact && m.err == nil {
@@ -90,9 +92,12 @@ func (m *Messenger) xfer(read bool) error {
 		m.write()
 	}
 	m.publishStats()
-	if m.err == nil && m.readDone && (m.r >= m.limit || m.stalled) {
+	if m.err == nil && m.readDone && (m.r >= m.limit || m.stalled || m.tampered()) {
 		m.err = m.readError()
 		m.log.Debug("messenger: connection ended", "remote", m.conn.RemoteAddr(), "err", m.err)
+		if m.tampered() {
+			m.fail(m.err) // nothing more from this stream, not even what was decoded
+		}
 	}
 	return m.err
 }
@@ -108,6 +113,10 @@ func (m *Messenger) handleEvents() {
 	}
 	if ev&evReadErr != 0 {
 		m.readDone = true
+		if m.err == nil && m.tampered() {
+			m.err = m.readError()
+			m.fail(m.err)
+		}
 	}
 	if ev&evWriteDone != 0 {
 		m.writeDone()
@@ -144,4 +153,10 @@ func (m *Messenger) Recv(ctx context.Context) (message.Message, error) {
 			return nil, err
 		}
 	}
+}
+
+// tampered reports whether reading ended on a record that failed to open
+// (only once readDone is set).
+func (m *Messenger) tampered() bool {
+	return m.rr != nil && errors.Is(m.readErr, secure.ErrTampered)
 }
