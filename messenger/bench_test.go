@@ -88,7 +88,9 @@ func BenchmarkThroughputByteSecure(b *testing.B) {
 
 // BenchmarkRoundTripByteSecure is BenchmarkRoundTripByte with
 // Options.Secret on both sides.
-func BenchmarkRoundTripByteSecure(b *testing.B) { benchRoundTripPair(b, tcpTransport, benchSecure(), false) }
+func BenchmarkRoundTripByteSecure(b *testing.B) {
+	benchRoundTripPair(b, tcpTransport, benchSecure(), false)
+}
 
 func benchThroughputPair(b *testing.B, tr transport, cfg pairConfig, directMax int) {
 	snd, rcv := newPair(b, tr, cfg)
