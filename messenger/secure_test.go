@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/secure"
@@ -471,3 +472,67 @@ func relayPairAny(t *testing.T, tr transport, optsA, optsB *Options) (a, b *Mess
 }
 
 var _ message.Message = marker
+
+// TestSecureHandshakeTimeout: a peer that sends a secure hello and then
+// nothing makes New fail when its context ends, as initiator and as
+// responder, leaving nothing running.
+func TestSecureHandshakeTimeout(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, tr transport) {
+		for _, id := range []uint64{1, 3} { // initiator, responder
+			c, raw := tr.pair(t)
+			drained := make(chan struct{})
+			go func() {
+				defer close(drained)
+				io.Copy(io.Discard, raw)
+			}()
+			peer := Hello{Version: SecureProtocolVersion, Codec: "byte", AppID: "test", PeerID: 2}
+			go raw.Write(appendHello(nil, peer)) // on a pipe, Write waits for New's read
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			o := secureOpts("pw")
+			o.PeerID = id
+			m, err := New(ctx, c, byteCodec(), o)
+			cancel()
+			c.Close()
+			raw.Close()
+			<-drained
+			if m != nil || !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("peer id %d: New = %v, %v; want a deadline error", id, m, err)
+			}
+		}
+	})
+}
+
+// TestSecureSmallReadBuffer: a secure stream through the smallest read
+// buffer (records are larger than it), with the receiver lagging.
+func TestSecureSmallReadBuffer(t *testing.T) {
+	forEachTransport(t, func(t *testing.T, tr transport) {
+		a, b := newPair(t, tr, pairConfig{
+			optsA: &Options{Secret: []byte("pw")},
+			optsB: &Options{Secret: []byte("pw"), MaxReadBuffer: MinReadBuffer},
+		})
+		const n = 1000
+		sent := 0
+		var got []message.Message
+		poll(t, "messages", func() bool {
+			for sent < n {
+				if err := a.Send(&position{ID: uint32(sent)}); err != nil {
+					if errors.Is(err, ErrQueueFull) {
+						break
+					}
+					t.Fatal(err)
+				}
+				sent++
+			}
+			xferOK(t, a, b)
+			if msg := b.Get(); msg != nil { // one per pass: b lags
+				got = append(got, msg)
+			}
+			return len(got) == n
+		})
+		for i, msg := range got {
+			if p := msg.(*position); p.ID != uint32(i) {
+				t.Fatalf("message %d has id %d", i, p.ID)
+			}
+		}
+	})
+}
