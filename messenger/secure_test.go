@@ -33,6 +33,9 @@ func TestSecureSendGetBothWays(t *testing.T) {
 		if a.SAS() == "" || a.SAS() != b.SAS() {
 			t.Fatalf("SAS %q / %q", a.SAS(), b.SAS())
 		}
+		if direct := tr.name != "pipe"; (a.raw != nil) != direct || (b.raw != nil) != direct {
+			t.Fatalf("direct I/O: %v / %v, want %v", a.raw != nil, b.raw != nil, direct)
+		}
 		const n = 2000 // several records, some batches over 16 KiB
 		for i := range n {
 			if err := a.Send(&position{ID: uint32(i)}); err != nil {
@@ -535,4 +538,22 @@ func TestSecureSmallReadBuffer(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSecurePeerConn: a secure Messenger on a connector's Peer.Conn (a
+// DirectConn) keeps the direct path: no reader goroutine.
+func TestSecurePeerConn(t *testing.T) {
+	a, b := newPair(t, peerConnTransport, benchSecure())
+	if a.raw == nil || b.raw == nil {
+		t.Fatal("a secure Messenger on Peer.Conn reads through a goroutine")
+	}
+	for i := range 100 {
+		if err := b.Send(&position{ID: uint32(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recvN(t, a, 100, b)
+	if a.live.Load() != 1 {
+		t.Errorf("%d goroutines run for a, want only watch", a.live.Load())
+	}
 }
