@@ -109,7 +109,7 @@
 //
 //	offset  size  field
 //	0       4     magic "CCAR" (0x43 0x43 0x41 0x52)
-//	4       1     protocol version, ProtocolVersion (1)
+//	4       1     protocol version, ProtocolVersion (1), or with Options.Secret SecureProtocolVersion (2)
 //	5       2     body length L: the bytes that follow, 11..297
 //	7       1     codec name length c, 1..32
 //	8       c     codec name (message.Codec.Name: "byte", "json", "msgpack")
@@ -134,7 +134,7 @@
 // With Options.Secret (a join code's words, joincode.Code.Secret, or a
 // shared password) the hello carries version SecureProtocolVersion (2), so
 // a secure Messenger and a plaintext one refuse each other at the hello, on
-// both sides. Right after the hellos, still bounded by New's context, New
+// both sides (a *HelloError of Field "version" whose message says so). Right after the hellos, still bounded by New's context, New
 // runs the CPace handshake of package secure (see its documentation for
 // the cryptography): the side with the lower peer id is the initiator
 // (equal ids are refused: secure.ErrConfig). Its channel identifier binds
@@ -195,8 +195,8 @@
 // and both hellos. What an attacker on the path can still do: see that two
 // machines talk, when, and how much (record lengths are visible, so the
 // size of each write batch is); read the hellos, which are sent in clear
-// (codec, app id, peer id: ids are self-declared and proved only in that
-// a peer with another id view fails the handshake); break any connection
+// (codec, app id, peer id: ids are self-declared; they are bound into
+// the keys, so both sides agree on them, but nothing proves who chose them); break any connection
 // (drop or change a byte: both sides fail with ErrTampered or ErrCut, which
 // is denial of service, not injection); and spend guesses: each failed
 // handshake is one, so a join code must be retired after a failure (by

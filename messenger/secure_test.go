@@ -390,13 +390,8 @@ func swapPolicy() policy {
 	}
 }
 
-// marker is a message whose frame is easy to find in a recording.
-var marker = &position{ID: 0xC0FFEE42, X: 1234.5, Y: -6789.25, Z: 3.5}
-
-func markerFrame() []byte {
-	f, _ := marker.AppendPayload([]byte{18, 0x10})
-	return f
-}
+// markerText is a string sent in a message, easy to find in a recording.
+const markerText = "MARKER-7f3a9c-the-secret-plan"
 
 // TestSecureNoPlaintext records every byte of a session and looks for a
 // message sent in it. The same session without a secret shows the
@@ -407,16 +402,22 @@ func TestSecureNoPlaintext(t *testing.T) {
 			oa, ob := &Options{Secret: []byte(secret)}, &Options{Secret: []byte(secret)}
 			a, b, r := relayPairAny(t, tr, oa, ob)
 			for range 10 {
-				if err := a.Send(marker); err != nil {
+				msg := &message.MsgIdentify{Username: markerText, Hostname: markerText}
+				if err := a.Send(msg); err != nil {
 					t.Fatal(err)
 				}
-				if err := b.Send(marker); err != nil {
+				if err := b.Send(msg); err != nil {
 					t.Fatal(err)
 				}
 			}
-			recvN(t, b, 10, a)
-			recvN(t, a, 10, b)
-			found := bytes.Contains(r.bytes(), markerFrame())
+			for _, got := range [][]message.Message{recvN(t, b, 10, a), recvN(t, a, 10, b)} {
+				for _, msg := range got {
+					if id, ok := msg.(*message.MsgIdentify); !ok || id.Username != markerText {
+						t.Fatalf("got %#v", msg)
+					}
+				}
+			}
+			found := bytes.Contains(r.bytes(), []byte(markerText))
 			if secret == "" && !found {
 				t.Fatal("the plaintext session's recording lacks the marker: the recording is broken")
 			}
@@ -473,8 +474,6 @@ func relayPairAny(t *testing.T, tr transport, optsA, optsB *Options) (a, b *Mess
 	})
 	return a, b, r
 }
-
-var _ message.Message = marker
 
 // TestSecureHandshakeTimeout: a peer that sends a secure hello and then
 // nothing makes New fail when its context ends, as initiator and as

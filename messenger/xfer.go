@@ -28,6 +28,12 @@ import (
 //     cleanly. It is reported once Get has returned every message that
 //     arrived before.
 //   - ErrClosed: Close or Shutdown was called.
+//   - With Options.Secret: an error wrapping secure.ErrTampered when a
+//     record failed to open (the connection is closed at once and nothing
+//     more is delivered), and ErrCut when the stream ended without the
+//     peer's sealed goodbye (it called Close rather than Shutdown, crashed,
+//     or the connection was cut); a clean end after the goodbye is
+//     ErrPeerClosed.
 //   - anything else: the connection is lost (a reset, a read or write
 //     error, a fatal decode error); the Messenger has closed it.
 //
