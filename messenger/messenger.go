@@ -218,8 +218,8 @@ func (m *Messenger) Local() Hello { return m.local }
 type Stats struct {
 	MessagesIn    uint64 // messages returned by Get
 	MessagesOut   uint64 // messages queued by Send
-	BytesIn       uint64 // frame bytes received (the hello excluded)
-	BytesOut      uint64 // frame bytes written to the connection
+	BytesIn       uint64 // frame bytes received (the hello excluded; with a Secret, the plaintext)
+	BytesOut      uint64 // frame bytes written to the connection (with a Secret, the sealed records)
 	WriteQueue    int    // bytes queued by Send and not yet written
 	ReadBuffered  int    // bytes received and not yet decoded by Get
 	ReadBufferCap int    // current size of the read buffer
