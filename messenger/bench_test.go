@@ -72,7 +72,28 @@ func flushAll(b *testing.B, m *Messenger) {
 }
 
 func benchThroughput(b *testing.B, tr transport, codec func() message.Codec, directMax int) {
-	snd, rcv := newPair(b, tr, pairConfig{codecA: codec(), codecB: codec()})
+	benchThroughputPair(b, tr, pairConfig{codecA: codec(), codecB: codec()}, directMax)
+}
+
+// benchSecure is the pair configuration of the *Secure benchmarks.
+func benchSecure() pairConfig {
+	return pairConfig{optsA: &Options{Secret: []byte("guitarist-revenge")}, optsB: &Options{Secret: []byte("guitarist-revenge")}}
+}
+
+// BenchmarkThroughputByteSecure is BenchmarkThroughputByte with
+// Options.Secret on both sides: every batch sealed, every record opened.
+func BenchmarkThroughputByteSecure(b *testing.B) {
+	benchThroughputPair(b, tcpTransport, benchSecure(), directWriteMax)
+}
+
+// BenchmarkRoundTripByteSecure is BenchmarkRoundTripByte with
+// Options.Secret on both sides.
+func BenchmarkRoundTripByteSecure(b *testing.B) {
+	benchRoundTripPair(b, tcpTransport, benchSecure(), false)
+}
+
+func benchThroughputPair(b *testing.B, tr transport, cfg pairConfig, directMax int) {
+	snd, rcv := newPair(b, tr, cfg)
 	snd.directMax = directMax
 	ctx := context.Background()
 	n := b.N
@@ -285,7 +306,11 @@ func BenchmarkRoundTripByteEchoGoroutine(b *testing.B) { benchRoundTrip(b, tcpTr
 func BenchmarkRoundTripByteGoroutines(b *testing.B) { benchRoundTrip(b, wrappedTCP, false) }
 
 func benchRoundTrip(b *testing.B, tr transport, echoGoroutine bool) {
-	cli, srv := newPair(b, tr, pairConfig{})
+	benchRoundTripPair(b, tr, pairConfig{}, echoGoroutine)
+}
+
+func benchRoundTripPair(b *testing.B, tr transport, cfg pairConfig, echoGoroutine bool) {
+	cli, srv := newPair(b, tr, cfg)
 	echo := func() error {
 		if err := srv.Xfer(); err != nil {
 			return err

@@ -109,7 +109,7 @@
 //
 //	offset  size  field
 //	0       4     magic "CCAR" (0x43 0x43 0x41 0x52)
-//	4       1     protocol version, ProtocolVersion (1)
+//	4       1     protocol version, ProtocolVersion (1), or with Options.Secret SecureProtocolVersion (2)
 //	5       2     body length L: the bytes that follow, 11..297
 //	7       1     codec name length c, 1..32
 //	8       c     codec name (message.Codec.Name: "byte", "json", "msgpack")
@@ -123,12 +123,86 @@
 // difference at once. A peer that sends anything else, such as a cable_car
 // 1.0.1 peer's first frame, fails on the magic; a peer that sends nothing
 // makes New wait until its context ends. New reads exactly the hello, so
-// bytes sent right after it are the first message. The hello is the one
-// place where a future version adds steps (a secure handshake would follow
-// the version check and precede the first message).
+// bytes sent right after it are the first message (or, with
+// Options.Secret, the first handshake message: see Security).
 //
 // With Options.Compat there is no hello: the stream is exactly cable_car
 // 1.0.1's, and Remote returns the zero Hello.
+//
+// # Security
+//
+// With Options.Secret (a join code's words, joincode.Code.Secret, or a
+// shared password) the hello carries version SecureProtocolVersion (2), so
+// a secure Messenger and a plaintext one refuse each other at the hello, on
+// both sides (a *HelloError of Field "version" whose message says so). Right after the hellos, still bounded by New's context, New
+// runs the CPace handshake of package secure (see its documentation for
+// the cryptography): the side with the lower peer id is the initiator
+// (equal ids are refused: secure.ErrConfig). Its channel identifier binds
+// Options.AppID, Options.Nameplate, both peer ids and the bytes of both
+// hellos (the lower id's first), so changing any hello on the way fails the
+// handshake. Four messages, each a 2-byte header (type, body length) and a
+// body, written whole and read exactly:
+//
+//	initiator (lower peer id)         responder
+//	hello: nonce, versions   -->
+//	                         <--      reply: nonce, version, share Yb
+//	confirmA: share Ya, tag Ta -->
+//	                         <--      confirmB: tag Tb
+//
+// A wrong secret is found within one round trip on both sides: the
+// responder checks Ta, still sends its confirmB and fails; the initiator
+// checks Tb and fails. New then returns an error wrapping
+// secure.ErrWrongCode on both sides. Remote, Local and SAS (two words the
+// users may compare) describe the session.
+//
+// After the handshake every byte in both directions travels in sealed
+// records (package secure; ChaCha20-Poly1305, one key per direction):
+//
+//	offset  size  field
+//	0       2     payload length n, 0..16384 (the AEAD's additional data)
+//	2       n     ciphertext of the payload
+//	2+n     16    Poly1305 tag
+//
+// The nonce is the record's number in its direction, an implicit 64-bit
+// counter that is never sent. Each write batch (what one Xfer, Flush or
+// the writer goroutine writes) is one record, or several of at most 16 KiB
+// of payload when it is larger; frames are cut across records freely. The
+// record stage sits between the socket and the codec buffers: Send appends
+// plaintext frames to the write queue as always, and the queue is sealed
+// into the writer's second buffer when it is written; received bytes go
+// to a buffer of the record stage (64 KiB), where each whole record is
+// opened in place and its payload copied to the read buffer that Get
+// decodes. Both the direct path (non-blocking system calls in Xfer) and
+// the goroutine path work this way; in the steady state neither allocates.
+// An empty record is the goodbye that Shutdown sends after the queue.
+//
+// A record that fails to open (altered, replayed, reordered, after a
+// dropped one, cut short, or with a length over 16 KiB) is fatal: the
+// Messenger closes the connection at once and drops what it had received
+// and not yet returned, and Xfer (then Send) returns an error wrapping
+// secure.ErrTampered. Get never returns a message of which a byte did not
+// come out of an authentic record. A stream that ends at a record boundary
+// without the goodbye gives ErrCut (the peer crashed or called Close, or
+// someone cut the connection); one that ends after the goodbye gives
+// ErrPeerClosed. Stats.BytesOut counts the bytes on the wire (records);
+// Stats.BytesIn the plaintext bytes.
+//
+// What is protected: only a peer with the secret gets a Messenger (each
+// handshake is one online guess; an eavesdropper learns nothing to guess
+// offline); the content of every message, in both directions, with
+// forward secrecy; the integrity, order and completeness of the stream;
+// the binding of the session to the app id, the nameplate, both peer ids
+// and both hellos. What an attacker on the path can still do: see that two
+// machines talk, when, and how much (record lengths are visible, so the
+// size of each write batch is); read the hellos, which are sent in clear
+// (codec, app id, peer id: ids are self-declared; they are bound into
+// the keys, so both sides agree on them, but nothing proves who chose them); break any connection
+// (drop or change a byte: both sides fail with ErrTampered or ErrCut, which
+// is denial of service, not injection); and spend guesses: each failed
+// handshake is one, so a join code must be retired after a failure (by
+// the application or package above this one) and a password must be long.
+// Compat mode has no security and cannot be combined with a Secret
+// (ErrCompatSecret).
 //
 // # I/O design, and why
 //

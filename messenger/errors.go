@@ -25,6 +25,19 @@ var (
 	// its side of the connection cleanly. It wraps io.EOF.
 	ErrPeerClosed = fmt.Errorf("messenger: peer closed the connection: %w", io.EOF)
 
+	// ErrCompatSecret is returned by New for Options with both Compat and
+	// Secret: compat mode (a cable_car 1.0.1 peer) has no hello, no
+	// handshake and no records, so it cannot be secure.
+	ErrCompatSecret = errors.New("messenger: Options.Compat cannot be combined with Options.Secret: compat mode (cable_car 1.0.1) has no security")
+
+	// ErrCut is reported by Xfer (wrapped) when the stream of a secure
+	// Messenger ends without the peer's sealed goodbye (which Shutdown
+	// sends): the peer crashed or called Close, or someone on the way cut
+	// the connection; what was sent after the last record that arrived is
+	// lost. It wraps io.ErrUnexpectedEOF (not io.EOF: it is not a clean
+	// end).
+	ErrCut = fmt.Errorf("messenger: secure stream ended without the peer's goodbye (closed at once, crashed, or cut on the way): %w", io.ErrUnexpectedEOF)
+
 	// ErrBadHello: the peer's hello is not acceptable (see HelloError). Both
 	// ends of a mismatched pair fail with it at once.
 	ErrBadHello = errors.New("messenger: bad hello")
@@ -47,6 +60,10 @@ func (e *HelloError) Error() string {
 		return fmt.Sprintf("messenger: bad hello: peer sent %s, not the hello magic %s (is it a compat (cable_car 1.0.1) peer or another protocol?)", e.Remote, e.Local)
 	case "length":
 		return fmt.Sprintf("messenger: bad hello: malformed: %s", e.Remote)
+	case "version":
+		if v := e.Local + e.Remote; v == "12" || v == "21" {
+			return fmt.Sprintf("messenger: bad hello: version mismatch: this side %q, peer %q (version %d is a Messenger with Options.Secret: one side has a code or password and the other has none)", e.Local, e.Remote, SecureProtocolVersion)
+		}
 	}
 	return fmt.Sprintf("messenger: bad hello: %s mismatch: this side %q, peer %q", e.Field, e.Local, e.Remote)
 }

@@ -2,13 +2,16 @@ package messenger_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"net"
 	"time"
 
+	"github.com/cablecar-go/cablecar/joincode"
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/messenger"
+	"github.com/cablecar-go/cablecar/secure"
 )
 
 // connectedPair dials a listener on the loopback interface and returns both
@@ -158,4 +161,58 @@ func Example_gameLoop() {
 	}
 	fmt.Println("joins:", joins, "quits:", quits, "answers:", acks)
 	// Output: joins: 3 quits: 1 answers: 4
+}
+
+// With Options.Secret (here a join code's words), New runs a password
+// handshake after the hello and every byte after it is sealed; a peer with
+// another secret fails New on both sides with secure.ErrWrongCode.
+func ExampleNew_secret() {
+	code, err := joincode.Parse("7-guitarist-revenge")
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts := &messenger.Options{AppID: "example", Secret: []byte(code.Secret()), Nameplate: code.Nameplate()}
+	for _, joinerSecret := range []string{code.Secret(), "guitarist-revenue"} {
+		hostConn, joinerConn := connectedPair()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		type result struct {
+			m   *messenger.Messenger
+			err error
+		}
+		hostReady := make(chan result)
+		go func() {
+			m, err := messenger.New(ctx, hostConn, message.NewByteCodec(nil), opts)
+			hostReady <- result{m, err}
+		}()
+		jopts := *opts
+		jopts.Secret = []byte(joinerSecret)
+		joiner, jerr := messenger.New(ctx, joinerConn, message.NewByteCodec(nil), &jopts)
+		host := <-hostReady
+		if jerr != nil || host.err != nil {
+			fmt.Println("joiner:", errors.Is(jerr, secure.ErrWrongCode), "host:", errors.Is(host.err, secure.ErrWrongCode))
+			hostConn.Close()
+			joinerConn.Close()
+			cancel()
+			continue
+		}
+		fmt.Println("same SAS on both sides:", joiner.SAS() == host.m.SAS())
+		if err := joiner.Send(&message.MsgIdentify{Username: "ada", Hostname: "box"}); err != nil {
+			log.Fatal(err)
+		}
+		if err := joiner.Flush(ctx); err != nil {
+			log.Fatal(err)
+		}
+		msg, err := host.m.Recv(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("host got", msg.(*message.MsgIdentify).Username)
+		joiner.Shutdown(ctx)
+		host.m.Close()
+		cancel()
+	}
+	// Output:
+	// same SAS on both sides: true
+	// host got ada
+	// joiner: true host: true
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/secure"
 )
 
 // Messenger moves messages of one codec over one net.Conn. See the package
@@ -53,6 +54,7 @@ type Messenger struct {
 	scanned   int    // bytes from r on that hold no frame end (resume only)
 	compact   bool   // readLoop waits for room (see compactRead)
 	readDone  bool   // reading has ended; readErr is set
+	failed    bool   // fail was called: what readLoop publishes is dropped
 	armed     bool   // direct mode: watch has been asked to report readability
 	hot       bool   // direct mode: data arrived less than hotWindow ago
 	filled    bool   // direct mode: the last read filled rbuf
@@ -64,6 +66,14 @@ type Messenger struct {
 	busy      bool   // writeLoop is writing wbuf
 	counts    counts // counters, published to stats by Xfer
 	countsPub counts // counters as last published
+
+	// Secure mode (Options.Secret; nil otherwise). sealer belongs to the
+	// application goroutine; rr to it in direct mode and to readLoop
+	// otherwise (see record.go).
+	sealer     *secure.Sealer
+	rr         *recordReader
+	sas        string
+	byePending bool // Shutdown: seal the goodbye after the queue
 
 	// Shared with the goroutines (watch, readLoop, writeLoop).
 	events   atomic.Uint32 // ev* bits set by the goroutines
@@ -120,6 +130,9 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 		return nil, errors.New("messenger: New needs a conn and a codec")
 	}
 	o := opts.withDefaults()
+	if o.Compat && len(o.Secret) != 0 {
+		return nil, ErrCompatSecret
+	}
 	resumer, _ := codec.(message.ResumableDecoder)
 	m := &Messenger{
 		resumer:   resumer,
@@ -135,6 +148,9 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 	}
 	if !o.Compat {
 		m.local = Hello{Version: ProtocolVersion, Codec: codec.Name(), AppID: o.AppID, PeerID: o.PeerID}
+		if len(o.Secret) != 0 {
+			m.local.Version = SecureProtocolVersion
+		}
 		for m.local.PeerID == 0 {
 			m.local.PeerID = rand.Uint64()
 		}
@@ -147,6 +163,24 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 		m.log.Debug("messenger: hello done", "remote", conn.RemoteAddr(), "peer_id", remote.PeerID, "codec", remote.Codec)
 	}
 	m.raw = newRawConn(conn)
+	if len(o.Secret) != 0 {
+		cfg, err := handshakeConfig(&o, m.local, m.remote)
+		if err != nil {
+			return nil, err
+		}
+		keys, err := runHandshake(ctx, conn, cfg)
+		if err != nil {
+			m.log.Debug("messenger: secure handshake failed", "remote", conn.RemoteAddr(), "err", err)
+			return nil, err
+		}
+		m.sealer, m.sas = keys.Sealer(), keys.SAS()
+		if m.raw != nil {
+			m.rr = newRecordReader(keys.Opener(), m.srcDirect)
+		} else {
+			m.rr = newRecordReader(keys.Opener(), conn.Read)
+		}
+		m.log.Debug("messenger: secure handshake done", "remote", conn.RemoteAddr(), "role", cfg.Role)
+	}
 	m.wg.Add(1)
 	m.live.Add(1)
 	liveGoroutines.Add(1)
@@ -166,6 +200,14 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 // to it directly corrupts the stream.
 func (m *Messenger) Conn() net.Conn { return m.conn }
 
+// Secure reports whether the Messenger seals its stream (Options.Secret).
+func (m *Messenger) Secure() bool { return m.sealer != nil }
+
+// SAS returns the short authentication string of a secure Messenger's
+// session (see secure.Keys.SAS): two words, the same on both sides, that
+// users may compare to rule out a man in the middle. "" without a Secret.
+func (m *Messenger) SAS() string { return m.sas }
+
 // Remote returns the peer's hello; the zero Hello in compat mode.
 func (m *Messenger) Remote() Hello { return m.remote }
 
@@ -176,8 +218,8 @@ func (m *Messenger) Local() Hello { return m.local }
 type Stats struct {
 	MessagesIn    uint64 // messages returned by Get
 	MessagesOut   uint64 // messages queued by Send
-	BytesIn       uint64 // frame bytes received (the hello excluded)
-	BytesOut      uint64 // frame bytes written to the connection
+	BytesIn       uint64 // frame bytes received (the hello excluded; with a Secret, the plaintext)
+	BytesOut      uint64 // frame bytes written to the connection (with a Secret, the sealed records)
 	WriteQueue    int    // bytes queued by Send and not yet written
 	ReadBuffered  int    // bytes received and not yet decoded by Get
 	ReadBufferCap int    // current size of the read buffer
@@ -281,6 +323,7 @@ func (m *Messenger) Shutdown(ctx context.Context) error {
 	}
 	var err error
 	if m.err == nil {
+		m.byePending = m.sealer != nil // a clean end, told inside the records
 		err = m.flush(ctx)
 	}
 	cerr := m.Close()
@@ -320,7 +363,7 @@ func (m *Messenger) flush(ctx context.Context) error {
 			return ErrClosed
 		}
 		if !m.busy {
-			if len(m.wq) == 0 {
+			if len(m.wq) == 0 && !m.byePending {
 				m.publishStats()
 				return nil
 			}
@@ -340,6 +383,9 @@ func (m *Messenger) wait(ctx context.Context, reads bool) error {
 		// readLoop waits for the next Xfer to make room, or reading has
 		// ended: the next Xfer has something to do.
 		return nil
+	}
+	if reads && m.rr != nil && m.raw != nil && m.rr.ready() {
+		return nil // records received and not yet opened: the next Xfer opens them
 	}
 	if reads && m.raw != nil && !m.armed && !m.readDone {
 		m.arm()

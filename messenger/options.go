@@ -1,6 +1,9 @@
 package messenger
 
-import "log/slog"
+import (
+	"log/slog"
+	"slices"
+)
 
 // Defaults and bounds of Options.
 const (
@@ -53,6 +56,23 @@ type Options struct {
 	// raised to it.
 	MaxReadBuffer int
 
+	// Secret turns on security: after the hello, New runs a CPace
+	// handshake (package secure) keyed by it, and every byte after that
+	// travels in sealed records (see "Security" in the package
+	// documentation). Give a join code's words (joincode.Code.Secret) or a
+	// shared password; both sides must have the same, or New fails on both
+	// with an error wrapping secure.ErrWrongCode. The handshake also binds
+	// AppID, Nameplate, both peer ids and both hellos. A Messenger with a
+	// Secret and one without refuse each other at the hello (a
+	// *HelloError, Field "version"). Not allowed with Compat
+	// (ErrCompatSecret). Default nil: no security.
+	Secret []byte
+
+	// Nameplate is the join code's public number (joincode.Code.Nameplate),
+	// bound into the handshake's keys; 0 (the default) in password mode.
+	// Unused without Secret.
+	Nameplate int
+
 	// Logger receives debug and warning records (hello done, frames
 	// skipped, connection lost). nil (the default) is silent.
 	Logger *slog.Logger
@@ -74,6 +94,7 @@ func (opts *Options) withDefaults() Options {
 	if o.MaxReadBuffer < MinReadBuffer {
 		o.MaxReadBuffer = MinReadBuffer
 	}
+	o.Secret = slices.Clone(o.Secret)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -116,6 +116,7 @@ func (m *Messenger) fail(err error) {
 		m.err = err
 	}
 	m.r, m.limit, m.stalled, m.scanned = 0, 0, true, 0
+	m.failed = true
 	m.log.Warn("messenger: connection closed", "remote", m.conn.RemoteAddr(), "err", err)
 	_ = m.closeConn()
 }

@@ -45,7 +45,30 @@ func (m *Messenger) readDirect() {
 		return
 	}
 	free := m.rbuf[m.limit:]
-	n, err := m.raw.read(free)
+	var (
+		n   int
+		err error
+	)
+	if m.rr != nil {
+		n, err = m.rr.read(free)
+		if err != nil && !wouldBlock(err) {
+			// The socket's end was reported to the DirectConn by
+			// srcDirect; this is the stream's end.
+			if n > 0 {
+				m.limit += n
+				m.counts.bytesIn += uint64(n)
+				m.stalled = false
+			}
+			m.readDone, m.readErr = true, err
+			if m.tampered() && m.err == nil {
+				m.err = m.readError()
+				m.fail(m.err) // fatal: not even what was decoded before is delivered
+			}
+			return
+		}
+	} else {
+		n, err = m.raw.read(free)
+	}
 	if n > 0 {
 		m.limit += n
 		m.counts.bytesIn += uint64(n)
@@ -67,6 +90,20 @@ func (m *Messenger) readDirect() {
 	case n == 0:
 		m.readDone, m.readErr = true, m.raw.failed(io.EOF)
 	}
+}
+
+// srcDirect is the recordReader's source in direct mode: one
+// non-blocking read, with the end of the socket reported as the DirectConn
+// would have it.
+func (m *Messenger) srcDirect(p []byte) (int, error) {
+	n, err := m.raw.read(p)
+	if n == 0 && err == nil {
+		err = io.EOF
+	}
+	if err != nil && !wouldBlock(err) {
+		err = m.raw.failed(err)
+	}
+	return n, err
 }
 
 // makeRoom makes free room at the end of rbuf; false when there is none

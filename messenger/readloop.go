@@ -1,5 +1,11 @@
 package messenger
 
+import (
+	"errors"
+
+	"github.com/cablecar-go/cablecar/secure"
+)
+
 // Reading through a goroutine, for conns without a file descriptor
 // (net.Pipe, TLS, wrappers).
 //
@@ -46,7 +52,15 @@ func (m *Messenger) readLoop(buf []byte) {
 				continue
 			}
 		}
-		n, err := m.conn.Read(buf[w:])
+		var (
+			n   int
+			err error
+		)
+		if m.rr != nil {
+			n, err = m.readSealed(buf[w:])
+		} else {
+			n, err = m.conn.Read(buf[w:])
+		}
 		if n > 0 {
 			w += n
 			m.rw.Store(uint64(epoch)<<32 | uint64(w))
@@ -54,6 +68,13 @@ func (m *Messenger) readLoop(buf []byte) {
 		if err != nil {
 			m.readErr = err
 			m.events.Or(evReadErr)
+			if m.rr != nil && errors.Is(err, secure.ErrTampered) {
+				// Fatal: stop the connection now (the peer may be
+				// blocked writing to a conn nobody reads any more).
+				// handleEvents reports the tampering, not the write
+				// error this may cause.
+				_ = m.closeConn()
+			}
 			m.wakeApp()
 			return
 		}
@@ -109,4 +130,15 @@ func (m *Messenger) compactRead() {
 	m.pub.Store(m.pubR)
 	m.compact = false
 	m.resume <- struct{}{} // never blocks: readLoop waits, cap 1
+}
+
+// readSealed is readLoop's read in secure mode: plaintext from the
+// recordReader, reading the connection (blocking) until a record is whole.
+func (m *Messenger) readSealed(p []byte) (int, error) {
+	for {
+		n, err := m.rr.read(p)
+		if n > 0 || !wouldBlock(err) {
+			return n, err
+		}
+	}
 }

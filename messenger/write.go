@@ -71,6 +71,10 @@ const directWriteMax = 512
 
 // write writes the queue, or hands it to writeLoop.
 func (m *Messenger) write() {
+	if m.sealer != nil {
+		m.writeSealed()
+		return
+	}
 	if m.raw == nil || len(m.wq) > m.directMax {
 		m.handOff(0)
 		return
@@ -86,6 +90,49 @@ func (m *Messenger) write() {
 		m.err = m.writeError(m.raw.failed(err))
 		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
 	}
+}
+
+// writeSealed seals the queue into the spare buffer (see record.go) and
+// writes that as write writes the queue.
+func (m *Messenger) writeSealed() {
+	direct := m.raw != nil && len(m.wq) <= m.directMax
+	out, err := sealQueue(m.sealer, m.spare, m.wq, m.byePending)
+	if err != nil {
+		m.fail(err)
+		return
+	}
+	m.wq, m.byePending = m.wq[:0], false
+	if !direct {
+		m.handOffSealed(out, 0)
+		return
+	}
+	n, err := m.raw.write(out)
+	m.counts.bytesOutDirect += uint64(n)
+	switch {
+	case n == len(out):
+		m.spare = out[:0]
+	case err == nil || err == syscall.EAGAIN || err == syscall.EINTR:
+		m.handOffSealed(out, n)
+	default:
+		m.spare = out[:0]
+		m.err = m.writeError(m.raw.failed(err))
+		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
+	}
+}
+
+// handOffSealed gives out[from:], sealed records, to writeLoop; wq stays
+// the plaintext queue. writeDone gives out back as spare.
+func (m *Messenger) handOffSealed(out []byte, from int) {
+	if !m.writerOn && !m.startWriter() {
+		m.err = ErrClosed
+		return
+	}
+	m.wbufAll = out
+	m.wbuf = out[from:]
+	m.inflight = len(m.wbuf)
+	m.busy = true
+	m.spare = nil
+	m.writeReq <- struct{}{} // never blocks: writeLoop is idle, cap 1
 }
 
 // handOff gives wq[from:] to writeLoop, starting it if needed, and takes the

@@ -2,8 +2,10 @@ package messenger
 
 import (
 	"context"
+	"errors"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/secure"
 )
 
 // Xfer moves what can move right now, both ways, and returns at once: it
@@ -26,6 +28,12 @@ import (
 //     cleanly. It is reported once Get has returned every message that
 //     arrived before.
 //   - ErrClosed: Close or Shutdown was called.
+//   - With Options.Secret: an error wrapping secure.ErrTampered when a
+//     record failed to open (the connection is closed at once and nothing
+//     more is delivered), and ErrCut when the stream ended without the
+//     peer's sealed goodbye (it called Close rather than Shutdown, crashed,
+//     or the connection was cut); a clean end after the goodbye is
+//     ErrPeerClosed.
 //   - anything else: the connection is lost (a reset, a read or write
 //     error, a fatal decode error); the Messenger has closed it.
 //
@@ -50,7 +58,7 @@ func (m *Messenger) Xfer() error {
 // call.
 func (m *Messenger) readDue() bool {
 	if m.raw != nil {
-		if m.hot || !m.armed {
+		if m.hot || !m.armed || (m.rr != nil && m.rr.ready()) {
 			return true
 		}
 		m.idleCalls++
@@ -75,7 +83,7 @@ func (m *Messenger) xfer(read bool) error {
 			m.readDirect()
 		}
 	} else {
-		if x := m.rw.Load(); x != m.lastRW {
+		if x := m.rw.Load(); x != m.lastRW && !m.failed {
 			m.absorb(x)
 		}
 		if m.compact && m.err == nil {
@@ -90,9 +98,12 @@ func (m *Messenger) xfer(read bool) error {
 		m.write()
 	}
 	m.publishStats()
-	if m.err == nil && m.readDone && (m.r >= m.limit || m.stalled) {
+	if m.err == nil && m.readDone && (m.r >= m.limit || m.stalled || m.tampered()) {
 		m.err = m.readError()
 		m.log.Debug("messenger: connection ended", "remote", m.conn.RemoteAddr(), "err", m.err)
+		if m.tampered() {
+			m.fail(m.err) // nothing more from this stream, not even what was decoded
+		}
 	}
 	return m.err
 }
@@ -108,6 +119,10 @@ func (m *Messenger) handleEvents() {
 	}
 	if ev&evReadErr != 0 {
 		m.readDone = true
+		if m.err == nil && m.tampered() {
+			m.err = m.readError()
+			m.fail(m.err)
+		}
 	}
 	if ev&evWriteDone != 0 {
 		m.writeDone()
@@ -144,4 +159,10 @@ func (m *Messenger) Recv(ctx context.Context) (message.Message, error) {
 			return nil, err
 		}
 	}
+}
+
+// tampered reports whether reading ended on a record that failed to open
+// (only once readDone is set).
+func (m *Messenger) tampered() bool {
+	return m.rr != nil && errors.Is(m.readErr, secure.ErrTampered)
 }
