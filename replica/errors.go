@@ -34,3 +34,7 @@ var (
 	// published twice.
 	ErrName = errors.New("replica: bad name")
 )
+
+// ErrStopped is the Reason of a Stopped event for an observer that closed
+// its view.
+var ErrStopped = errors.New("replica: the observer closed its view")

@@ -50,8 +50,8 @@ type leaf struct {
 // schema is a struct type flattened into numbered leaves.
 type schema struct {
 	typ    reflect.Type
-	leaves []leaf      // by field number, ascending
-	byNum  []int32     // field number -> index in leaves, or -1
+	leaves []leaf  // by field number, ascending
+	byNum  []int32 // field number -> index in leaves, or -1
 	byPath map[string]int
 	hash   uint64 // of the field numbers and kinds: both ends must agree
 }

@@ -19,7 +19,7 @@ type player struct {
 	Tags     []string
 	Inv      map[string]int
 	Password string `replica:"-"`
-	HP       uint8 `replica:"20"`
+	HP       uint8  `replica:"20"`
 }
 
 type entity struct {
@@ -143,7 +143,7 @@ func TestDeltaErrors(t *testing.T) {
 	}{
 		{"empty", nil, ErrMalformed},
 		{"truncated mask", []byte{1, 1, 0, 3}, ErrMalformed},
-		{"unknown field", []byte{1, 1, 0, 2, 0, 0x80}, ErrUnknownField},  // 15
+		{"unknown field", []byte{1, 1, 0, 2, 0, 0x80}, ErrUnknownField},   // 15
 		{"beyond the type", []byte{1, 1, 3, 1, 0x01}, ErrMaskRange},       // 24
 		{"huge mask", []byte{1, 1, 0xff, 0xff, 0x03, 1, 1}, ErrMaskRange}, //
 		{"bool 2", []byte{1, 1, 0, 1, 0x04, 2}, ErrWrongType},
