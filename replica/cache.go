@@ -112,7 +112,7 @@ func (p *Published[T]) flush(now time.Time, interval time.Duration) error {
 	b := appendDelta(nil, p.s, p.handle, p.seq, p.f, unsafe.Pointer(&p.val))
 	var errs []error
 	for peer := range p.observers {
-		if err := p.h.r.Send(peer, &frame{b: b}); err != nil {
+		if err := p.h.sendTo(peer, &frame{b: b}); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -72,7 +72,7 @@ func SendCopy(h *Hub, peer room.PeerID, name string, v any) error {
 	}
 	p := reflect.New(rv.Type())
 	p.Elem().Set(rv)
-	return h.r.Send(peer, &frame{b: appendCopy(nil, s, name, p.UnsafePointer())})
+	return h.sendTo(peer, &frame{b: appendCopy(nil, s, name, p.UnsafePointer())})
 }
 
 func (h *Hub) copied(from room.PeerID, r *reader) {

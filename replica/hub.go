@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/room"
 )
 
@@ -35,8 +36,9 @@ type Config struct {
 // Flush once a frame, and reads its events (Get). Like the Room, it
 // belongs to one goroutine at a time.
 type Hub struct {
-	r   *room.Room
-	cfg Config
+	r      *room.Room
+	cfg    Config
+	sendTo func(room.PeerID, message.Message) error // r.Send; tests replace it
 
 	allowed map[string]allowed
 	pubs    map[string]publication
@@ -75,6 +77,7 @@ type viewer interface {
 func New(r *room.Room, cfg *Config) *Hub {
 	h := &Hub{r: r, allowed: map[string]allowed{}, pubs: map[string]publication{},
 		views: map[string]viewer{}, byOwner: map[ownerKey]viewer{}, pending: map[string]map[room.PeerID]bool{}}
+	h.sendTo = r.Send
 	if cfg != nil {
 		h.cfg = *cfg
 	}
@@ -240,7 +243,7 @@ func (h *Hub) received(from room.PeerID, b []byte) {
 // send sends one replica frame to a peer; a full queue or a peer gone is
 // remembered for Flush's result (a view that misses a delta resyncs).
 func (h *Hub) send(p room.PeerID, b []byte) {
-	if err := h.r.Send(p, &frame{b: b}); err != nil {
+	if err := h.sendTo(p, &frame{b: b}); err != nil {
 		h.errs = append(h.errs, err)
 	}
 }
