@@ -75,11 +75,16 @@ func (p *Published[T]) Observers() []room.PeerID {
 }
 
 // Close stops publishing: observers get no more deltas (their views keep
-// the last value).
+// the last value). They stay waiting for the name: a later Publish of it
+// on this hub sends them a snapshot.
 func (p *Published[T]) Close() {
-	if !p.closed {
-		p.closed = true
-		delete(p.h.pubs, p.name)
+	if p.closed {
+		return
+	}
+	p.closed = true
+	delete(p.h.pubs, p.name)
+	for peer := range p.observers {
+		p.h.addPending(p.name, peer)
 	}
 }
 

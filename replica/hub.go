@@ -47,7 +47,8 @@ type Hub struct {
 	pending map[string]map[room.PeerID]bool
 	npend   int
 	handle  uint64
-	events  []Event
+	events  []Event // from head on: not yet returned by Get
+	head    int
 	errs    []error
 }
 
@@ -138,12 +139,13 @@ func (Resync) replicaEvent()  {}
 
 // Get returns the next event, or nil when there is none. It never blocks.
 func (h *Hub) Get() Event {
-	if len(h.events) == 0 {
+	if h.head == len(h.events) {
+		h.head, h.events = 0, h.events[:0]
 		return nil
 	}
-	ev := h.events[0]
-	h.events[0] = nil
-	h.events = h.events[1:]
+	ev := h.events[h.head]
+	h.events[h.head] = nil
+	h.head++
 	return ev
 }
 
@@ -212,16 +214,8 @@ func (h *Hub) received(from room.PeerID, b []byte) {
 		}
 		if p := h.pubs[name]; p != nil {
 			p.observe(from)
-		} else if h.npend < h.cfg.MaxPending {
-			set := h.pending[name]
-			if set == nil {
-				set = map[room.PeerID]bool{}
-				h.pending[name] = set
-			}
-			if !set[from] {
-				set[from] = true
-				h.npend++
-			}
+		} else {
+			h.addPending(name, from)
 		}
 	case kindStop:
 		name := r.name()
@@ -264,6 +258,21 @@ func (h *Hub) Flush() error {
 	err := errors.Join(h.errs...)
 	h.errs = h.errs[:0]
 	return err
+}
+
+// addPending remembers that peer asked for name, which is not published,
+// up to Config.MaxPending requests.
+func (h *Hub) addPending(name string, peer room.PeerID) {
+	set := h.pending[name]
+	if set[peer] || h.npend >= h.cfg.MaxPending {
+		return
+	}
+	if set == nil {
+		set = map[room.PeerID]bool{}
+		h.pending[name] = set
+	}
+	set[peer] = true
+	h.npend++
 }
 
 func checkName(name string) error {

@@ -193,3 +193,31 @@ func TestSnapshotIsLastSent(t *testing.T) {
 		t.Fatalf("view %+v at %d, want Points 1 at 1", v, view.Seq())
 	}
 }
+
+// Observers of a value closed and published again get a new snapshot.
+func TestRepublish(t *testing.T) {
+	host, guest := pair(t, &Config{Interval: -1})
+	pub, _ := Publish(host.h, "s", score{Points: 1})
+	view, _ := Observe[score](guest.h, "s")
+	until(t, "the snapshot", view.Ready, host, guest)
+	pub.Update(func(s *score) { s.Points = 2 })
+	_ = host.h.Flush()
+	until(t, "delta 1", func() bool { return view.Seq() == 1 }, host, guest)
+	pub.Close()
+	if _, err := Publish(host.h, "s", score{Points: 9}); err != nil {
+		t.Fatal(err)
+	}
+	until(t, "the new snapshot", func() bool { v, _ := view.Value(); return v.Points == 9 }, host, guest)
+	if view.Seq() != 0 {
+		t.Fatalf("seq %d after the new snapshot", view.Seq())
+	}
+}
+
+func TestRegisterJSON(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Register accepted the JSON codec")
+		}
+	}()
+	Register(message.NewJSONCodec(nil))
+}

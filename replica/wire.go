@@ -52,10 +52,14 @@ func (f *frame) DecodeMsgpack(dec *vmsgpack.Decoder) error {
 	return err
 }
 
-// Register registers the replica's message type with c (a byte codec, a
-// msgpack codec). Call it before the Room that uses c is made, like every
-// registration. It panics if ByteCode is taken.
+// Register registers the replica's message type with c, a byte codec or a
+// msgpack codec. Call it before the Room that uses c is made, like every
+// registration. It panics if ByteCode is taken, or for another codec
+// (the JSON codec cannot carry the replica's binary frames).
 func Register(c message.Codec) {
+	if n := c.Name(); n != "byte" && n != "msgpack" {
+		panic("replica: Register: codec " + n + " cannot carry replica frames (use byte or msgpack)")
+	}
 	message.RegisterAll(c, func() message.Message { return new(frame) })
 }
 
