@@ -138,6 +138,7 @@ type View[T any] struct {
 	isBound   bool
 	ready     bool
 	resyncing bool
+	ignored   int // deltas ignored since it last asked for a snapshot
 	skipped   int
 	onChange  func(Fields)
 	closed    bool
@@ -245,6 +246,10 @@ func (v *View[T]) changedAll() Fields {
 func (v *View[T]) delta(p room.PeerID, d delta, r *reader) {
 	switch {
 	case v.resyncing:
+		if v.ignored++; v.ignored >= reask { // the request or its answer was lost
+			v.ignored = 0
+			v.h.send(v.owner, appendNamed(nil, kindObserve, v.name))
+		}
 		return // a snapshot is on its way
 	case d.seq <= v.seq:
 		v.skipped++
@@ -266,8 +271,12 @@ func (v *View[T]) delta(p room.PeerID, d delta, r *reader) {
 	}
 }
 
+// reask is how many deltas a resyncing view lets pass before it asks for
+// a snapshot again.
+const reask = 32
+
 func (v *View[T]) resync(err error) {
-	v.resyncing = true
+	v.resyncing, v.ignored = true, 0
 	v.h.push(Resync{Name: v.name, Peer: v.owner, Err: err})
 	v.h.send(v.owner, appendNamed(nil, kindObserve, v.name))
 }

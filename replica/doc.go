@@ -59,8 +59,11 @@
 // a delta that does not parse (ErrMalformed, ErrUnknownField,
 // ErrMaskRange, ErrWrongType), is a Resync event: the view keeps its last
 // good value (a delta is decoded into a scratch copy first), asks the
-// owner for a fresh snapshot, ignores deltas until it arrives, and the
-// game goes on. A send that fails at the owner (messenger.ErrQueueFull:
+// owner for a fresh snapshot, ignores deltas until it arrives (asking
+// again every 32 deltas, should the request be lost), and the game goes
+// on. The first peer that answers an Observe is the value's owner for
+// the view; a snapshot of another shape is a Resync with ErrWrongType and
+// the view stays as it was. A send that fails at the owner (messenger.ErrQueueFull:
 // Flush returns it) costs that observer a delta, hence a resync.
 //
 // # Types
@@ -134,5 +137,7 @@
 // Colyseus except for a single entity's update, where the msgpack
 // framing alone is 8 bytes; with fractional float32 positions each one
 // costs 5 bytes. Nothing is sent when nothing changed. Diff, encode and
-// decode of the 100-entity delta take about 5 µs (2-core VM, shared).
+// decode of the 100-entity delta take 5.0–7.2 µs, 0 allocations
+// (go test -bench ReplicaBytes -count=5, 2-core VM shared with other
+// jobs).
 package replica

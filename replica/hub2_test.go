@@ -221,3 +221,35 @@ func TestRegisterJSON(t *testing.T) {
 	}()
 	Register(message.NewJSONCodec(nil))
 }
+
+// A resyncing view whose request was lost asks again.
+func TestResyncAsksAgain(t *testing.T) {
+	host, guest := pair(t, &Config{Interval: -1})
+	pub, _ := Publish(host.h, "s", score{})
+	view, _ := Observe[score](guest.h, "s")
+	until(t, "the snapshot", view.Ready, host, guest)
+	var asked int
+	send := guest.h.sendTo
+	guest.h.sendTo = func(p room.PeerID, m message.Message) error {
+		if f := m.(*frame); f.b[0] == kindObserve {
+			asked++
+			if asked == 1 {
+				return nil // lost
+			}
+		}
+		return send(p, m)
+	}
+	g := guest.r.ID()
+	if err := host.r.Send(g, &frame{b: []byte{kindDelta, byte(pub.handle), 5, 0, 1, 0x02, 8}}); err != nil {
+		t.Fatal(err)
+	}
+	until(t, "the resync", func() bool { return view.resyncing }, host, guest)
+	for range reask + 1 {
+		pub.Update(func(s *score) { s.Points++ })
+		_ = host.h.Flush()
+	}
+	until(t, "the second snapshot", func() bool { return !view.resyncing && view.Seq() == pub.Seq() }, host, guest)
+	if asked != 2 {
+		t.Fatalf("asked %d times", asked)
+	}
+}
