@@ -1,0 +1,9 @@
+package replica
+
+import (
+	"testing"
+
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
