@@ -100,11 +100,14 @@ func (c *rawConn) write(p []byte) (int, error) {
 func (c *rawConn) result(err error, op string) (int, error) {
 	c.buf = nil
 	n, serr := c.n, c.err
+	c.n, c.err = 0, nil // never seen again by a call whose function did not run
 	if n < 0 {
 		n = 0
 	}
 	if err != nil {
-		return n, err
+		// Control or Write did not run the function (the descriptor was
+		// closed): nothing was read or written.
+		return 0, err
 	}
 	if serr != nil && serr != syscall.EAGAIN && serr != syscall.EINTR {
 		serr = &net.OpError{Op: op, Net: c.conn.LocalAddr().Network(),

@@ -79,7 +79,7 @@ func TestCleanLeaveIsPeerClosed(t *testing.T) {
 			t.Fatalf("try %d: the staying side got %v, want ErrPeerClosed", i, err)
 		}
 		if len(got) != 1 {
-			t.Errorf("try %d: received %d messages before the end, want the MsgQuit", i, len(got))
+			t.Errorf("try %d: received %d messages before the end (%#v), want the MsgQuit", i, len(got), got)
 		}
 		b.Close()
 		cb.Stop()
