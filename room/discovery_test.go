@@ -71,3 +71,30 @@ func TestDiscoveryPassedOn(t *testing.T) {
 		t.Errorf("announced id %v AppID %q, want %v %q", self.ID, self.AppID, connector.PeerID(r.ID()), "room-test")
 	}
 }
+
+// TestOneToOne: two OneToOne rooms pair, and their discovery ends: a third
+// that comes later stays alone while they go on pinging each other.
+func TestOneToOne(t *testing.T) {
+	leakcheck.Check(t)
+	port := freeport.UDP(t)
+	start := func() *member {
+		r, err := New(context.Background(), &Config{AppID: "room-test", Codec: newCodec(), Loopback: true, UDPPort: port,
+			Interval: 50 * time.Millisecond, PeerTimeout: 10 * time.Second, OneToOne: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return &member{Room: r}
+	}
+	a, b := start(), start()
+	until(t, "the pair", func() bool { return hasPeer(a, b.ID()) && hasPeer(b, a.ID()) }, a, b)
+	c := start()
+	// 40 beacon intervals: without OneToOne c joins both within a few.
+	for range 40 {
+		pump(a, b, c)
+		time.Sleep(50 * time.Millisecond) // a beacon interval, not a synchronisation
+	}
+	if n := len(c.Peers()); n != 0 || len(a.Peers()) != 1 || len(b.Peers()) != 1 {
+		t.Errorf("peers: a %d, b %d, c %d; want 1, 1, 0", len(a.Peers()), len(b.Peers()), n)
+	}
+}

@@ -130,6 +130,7 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		PeerTimeout:  c.PeerTimeout,
 		MaxConns:     c.MaxConns,
 		Discovery:    c.Discovery,
+		OneToOne:     c.OneToOne,
 		Logger:       c.Logger,
 		OnConnect:    r.onConnect,
 		OnDisconnect: func(connector.Peer, error) {}, // the Messenger sees the close
