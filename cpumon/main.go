@@ -27,6 +27,7 @@ import (
 	"github.com/cablecar-go/cablecar/cpumon/internal/table"
 	"github.com/cablecar-go/cablecar/cpumon/wire"
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/room"
 )
 
 // cable_car 1.0.1's cpu_mon ports and beacon interval.
@@ -159,60 +160,49 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 	codec.Register(func() message.Message { return new(wire.MsgStats) })
 
 	mo := &monitor{
-		opts:   o,
-		log:    log,
-		codec:  codec,
-		coll:   coll,
-		events: newEventQueue(),
-		hosts:  table.NewHosts(&table.Config{StaleAfter: 3*o.interval + time.Second, Linger: max(10*o.interval, 10*time.Second)}),
-		peers:  map[net.Conn]*peer{},
-		hellos: make(chan struct{}, 64),
+		opts:    o,
+		log:     log,
+		codec:   codec,
+		coll:    coll,
+		events:  newEventQueue(),
+		hosts:   table.NewHosts(&table.Config{StaleAfter: 3*o.interval + time.Second, Linger: max(10*o.interval, 10*time.Second)}),
+		members: map[room.PeerID]member{},
+		peers:   map[net.Conn]*peer{},
+		hellos:  make(chan struct{}, 64),
 	}
 	mo.helloCtx, mo.helloCancel = context.WithCancel(context.Background())
 
-	cfg := &connector.BroadcastConfig{
-		AppID:        appID,
-		Name:         host,
-		Loopback:     o.local,
-		UDPPort:      o.port,
-		Logger:       log,
-		OnConnect:    func(p connector.Peer) { mo.events.push(event{kind: evConnected, peer: p}) },
-		OnDisconnect: func(p connector.Peer, err error) { mo.events.push(event{kind: evDisconnected, peer: p, err: err}) },
-	}
-	if o.mdns {
-		cfg.Discovery = mdns.New()
-	}
+	var (
+		id   connector.PeerID
+		addr string
+		err  error
+	)
+	startCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	if o.compat {
-		cfg.Compat, cfg.TCPPort, cfg.Interval = true, cmp.Or(o.tcpPort, compatTCPPort), compatInterval
-		if cfg.UDPPort == 0 {
-			cfg.UDPPort = compatUDPPort
+		err = mo.startCompat(startCtx, host)
+		if err == nil {
+			id, addr = mo.conn.ID(), mo.conn.TCPAddr().String()
+			defer mo.stopCompat()
+		}
+	} else {
+		err = mo.startRoom(startCtx, host)
+		if err == nil {
+			id, addr = connector.PeerID(mo.room.ID()), mo.room.Addr().String()
+			// The goodbye to every peer (a clean leave), then the end of
+			// discovery; the collector and the terminal are restored by
+			// the deferred calls.
+			defer mo.room.Close()
 		}
 	}
-	conn, err := connector.NewBroadcastConnector(cfg)
-	if err != nil {
-		return err
-	}
-	mo.conn = conn
-	mo.self = "self:" + conn.ID().String()
-
-	startCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	err = conn.Start(startCtx)
 	cancel()
 	if err != nil {
 		return fmt.Errorf("starting discovery: %w", err)
 	}
-	// Shutdown, in this order: stop the hello goroutines, send the goodbye
-	// beacon and close the connections (Stop), close the Messengers; the
-	// collector and the terminal are restored by the deferred calls.
-	defer func() {
-		mo.waitHellos()
-		conn.Stop()
-		mo.close()
-	}()
+	mo.self = "self:" + id.String()
 
 	if o.json {
 		mo.json = newJSONWriter(stdout)
-		if err := mo.json.write(jsonEvent{Type: "self", Peer: conn.ID().String(), Addr: conn.TCPAddr().String(), Host: host}, time.Now()); err != nil {
+		if err := mo.json.write(jsonEvent{Type: "self", Peer: id.String(), Addr: addr, Host: host}, time.Now()); err != nil {
 			return err
 		}
 	} else {
@@ -221,4 +211,63 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 		mo.view = newView(scr, o)
 	}
 	return mo.loop(ctx)
+}
+
+// startRoom starts native mode: a room.Room, found by broadcast (and mDNS
+// with -mdns); it runs each hello off the loop and pings every peer.
+func (mo *monitor) startRoom(ctx context.Context, host string) error {
+	cfg := &room.Config{
+		AppID:        appID,
+		Name:         host,
+		Codec:        mo.codec,
+		Loopback:     mo.opts.local,
+		UDPPort:      mo.opts.port,
+		HelloTimeout: helloTimeout,
+		Logger:       mo.log,
+	}
+	if mo.opts.mdns {
+		cfg.Discovery = mdns.New()
+	}
+	r, err := room.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	mo.room = r
+	return nil
+}
+
+// startCompat starts -compat mode: cable_car 1.0.1's discovery on its ports,
+// with one Messenger per peer (see compat.go).
+func (mo *monitor) startCompat(ctx context.Context, host string) error {
+	o := mo.opts
+	cfg := &connector.BroadcastConfig{
+		AppID:        appID,
+		Name:         host,
+		Loopback:     o.local,
+		UDPPort:      cmp.Or(o.port, compatUDPPort),
+		TCPPort:      cmp.Or(o.tcpPort, compatTCPPort),
+		Interval:     compatInterval,
+		Compat:       true,
+		Logger:       mo.log,
+		OnConnect:    func(p connector.Peer) { mo.events.push(event{kind: evConnected, peer: p}) },
+		OnDisconnect: func(p connector.Peer, err error) { mo.events.push(event{kind: evDisconnected, peer: p, err: err}) },
+	}
+	conn, err := connector.NewBroadcastConnector(cfg)
+	if err != nil {
+		return err
+	}
+	if err := conn.Start(ctx); err != nil {
+		return err
+	}
+	mo.conn = conn
+	return nil
+}
+
+// stopCompat ends -compat mode, in this order: stop the hello goroutines,
+// send the goodbye beacon and close the connections (Stop), close the
+// Messengers.
+func (mo *monitor) stopCompat() {
+	mo.waitHellos()
+	mo.conn.Stop()
+	mo.close()
 }

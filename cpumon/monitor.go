@@ -14,7 +14,7 @@ import (
 	"github.com/cablecar-go/cablecar/cpumon/internal/table"
 	"github.com/cablecar-go/cablecar/cpumon/wire"
 	"github.com/cablecar-go/cablecar/message"
-	"github.com/cablecar-go/cablecar/messenger"
+	"github.com/cablecar-go/cablecar/room"
 )
 
 const (
@@ -23,40 +23,33 @@ const (
 	helloTimeout = 3 * time.Second       // bounds a new connection's hello exchange
 )
 
-// peer is one connected peer with its Messenger.
-type peer struct {
-	key  string
-	info connector.Peer
-	m    *messenger.Messenger
-}
-
-// monitor is cpumon's main loop: it owns the Messengers and the host table
-// and runs on one goroutine; other goroutines talk to it through events.
+// monitor is cpumon's main loop: it owns the room (or, with -compat, the
+// Messengers) and the host table and runs on one goroutine; other
+// goroutines talk to it through events.
 type monitor struct {
-	opts   options
-	log    *slog.Logger
-	codec  *message.JSONCodec
-	coll   *stats.Collector
+	opts  options
+	log   *slog.Logger
+	codec *message.JSONCodec
+	coll  *stats.Collector
+	hosts *table.Hosts
+	self  string // the host table key of this machine
+	view  *view
+	json  *jsonWriter
+
+	// Native mode: a room.Room, and what it says of each peer in it.
+	room    *room.Room
+	members map[room.PeerID]member
+
+	// Compat mode (cable_car 1.0.1 peers: no hello, no room control
+	// messages): its own connector and one Messenger per peer.
 	conn   *connector.BroadcastConnector
 	events *eventQueue
-	hosts  *table.Hosts
 	peers  map[net.Conn]*peer
-	self   string // the host table key of this machine
-	view   *view
-	json   *jsonWriter
-
+	// The hellos of compat mode's Messengers (no hello on the wire, but
+	// set up off the loop all the same).
 	helloCtx    context.Context
 	helloCancel context.CancelFunc
 	hellos      chan struct{} // one token per hello goroutine running
-}
-
-// peerKey names a peer in the host table and the -json output: its id, or
-// in compat mode (no ids) its IP address, as cable_car keys peers.
-func peerKey(p connector.Peer) string {
-	if p.ID != 0 {
-		return p.ID.String()
-	}
-	return p.Addr.Addr().String()
 }
 
 // loop runs until ctx ends.
@@ -79,10 +72,13 @@ func (mo *monitor) loop(ctx context.Context) error {
 	}
 }
 
-// refresh pumps every peer, forgets the hosts that have been gone for
+// refresh pumps the room and every compat peer, forgets the hosts that have been gone for
 // long (with -json too, where nothing is drawn: a long-running monitor
 // must not keep every peer it ever saw) and redraws when due.
 func (mo *monitor) refresh(now time.Time) error {
+	if mo.room != nil {
+		mo.pumpRoom(now)
+	}
 	for _, p := range mo.peers {
 		mo.pump(p, now)
 	}
@@ -90,98 +86,21 @@ func (mo *monitor) refresh(now time.Time) error {
 	return mo.view.maybeDraw(mo.hosts, now)
 }
 
-func (mo *monitor) handleEvents(now time.Time) {
-	for _, ev := range mo.events.drain() {
-		switch ev.kind {
-		case evConnected:
-			mo.startHello(ev.peer)
-		case evReady:
-			p := &peer{key: peerKey(ev.peer), info: ev.peer, m: ev.m}
-			mo.peers[ev.peer.Conn] = p
-			mo.log.Debug("cpumon: peer ready", "peer", p.key, "addr", ev.peer.Addr)
-			if s := mo.coll.Latest(); s != nil {
-				mo.send(p, s) // like cpu_mon: one sample at once on connect
-			}
-		case evFailed:
-			mo.log.Debug("cpumon: hello failed", "addr", ev.peer.Addr, "err", ev.err)
-		case evDisconnected:
-			if p, ok := mo.peers[ev.peer.Conn]; ok {
-				mo.drop(p, ev.err, now)
-			}
-		}
-	}
-}
-
-// startHello makes a Messenger for a new connection on its own goroutine:
-// the hello exchange may take up to helloTimeout and must not stall the
-// loop. The goroutine is bounded by helloCtx, and waited for at shutdown.
-// When cap(hellos) hellos are in flight already the connection is closed
-// at once (the connector dials the peer again on its next beacon): the
-// loop never waits for a slow peer.
-func (mo *monitor) startHello(p connector.Peer) {
-	select {
-	case mo.hellos <- struct{}{}:
-	default:
-		mo.log.Debug("cpumon: too many hellos in flight, closing", "addr", p.Addr)
-		p.Conn.Close()
-		return
-	}
-	go func() {
-		defer func() { <-mo.hellos }()
-		ctx, cancel := context.WithTimeout(mo.helloCtx, helloTimeout)
-		defer cancel()
-		m, err := messenger.New(ctx, p.Conn, mo.codec, &messenger.Options{Compat: mo.opts.compat, AppID: appID, Logger: mo.log})
-		if err != nil {
-			p.Conn.Close()
-			mo.events.push(event{kind: evFailed, peer: p, err: err})
-			return
-		}
-		mo.events.push(event{kind: evReady, peer: p, m: m})
-	}()
-}
-
-// waitHellos waits for every hello goroutine, then closes the Messengers
-// they made that the loop never took.
-func (mo *monitor) waitHellos() {
-	mo.helloCancel()
-	for range cap(mo.hellos) {
-		mo.hellos <- struct{}{}
-	}
-	for _, ev := range mo.events.drain() {
-		if ev.kind == evReady {
-			ev.m.Close()
-		}
-	}
-}
-
-// pump moves p's bytes and takes in the stats it sent.
-func (mo *monitor) pump(p *peer, now time.Time) {
-	err := p.m.Xfer()
-	for msg := p.m.Get(); msg != nil; msg = p.m.Get() {
-		s, ok := msg.(*wire.MsgStats)
-		if !ok {
-			continue // a built-in message: nothing to do
-		}
-		mo.hosts.Update(p.key, s, now)
-		mo.view.changed()
-		if err := mo.json.write(jsonEvent{Type: "stats", Peer: p.key, Addr: p.info.Addr.String(), Stats: s}, now); err != nil {
-			mo.log.Warn("cpumon: writing JSON", "err", err)
-		}
-	}
-	if err == nil {
-		return
-	}
-	mo.drop(p, err, now)
-}
-
-// drop forgets p: its Messenger is closed and its row marked gone.
-func (mo *monitor) drop(p *peer, reason error, now time.Time) {
-	p.m.Close()
-	delete(mo.peers, p.info.Conn)
-	mo.hosts.Disconnected(p.key, now)
+// got takes in the stats s that peer key (at addr) sent.
+func (mo *monitor) got(key, addr string, s *wire.MsgStats, now time.Time) {
+	mo.hosts.Update(key, s, now)
 	mo.view.changed()
-	mo.log.Debug("cpumon: peer gone", "peer", p.key, "reason", reason)
-	if err := mo.json.write(jsonEvent{Type: "gone", Peer: p.key, Addr: p.info.Addr.String(), Reason: reasonText(reason)}, now); err != nil {
+	if err := mo.json.write(jsonEvent{Type: "stats", Peer: key, Addr: addr, Stats: s}, now); err != nil {
+		mo.log.Warn("cpumon: writing JSON", "err", err)
+	}
+}
+
+// gone marks peer key (at addr) gone for reason.
+func (mo *monitor) gone(key, addr string, reason error, now time.Time) {
+	mo.hosts.Disconnected(key, now)
+	mo.view.changed()
+	mo.log.Debug("cpumon: peer gone", "peer", key, "reason", reason)
+	if err := mo.json.write(jsonEvent{Type: "gone", Peer: key, Addr: addr, Reason: reasonText(reason)}, now); err != nil {
 		mo.log.Warn("cpumon: writing JSON", "err", err)
 	}
 }
@@ -190,9 +109,9 @@ func reasonText(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, connector.ErrPeerLeft), errors.Is(err, io.EOF): // io.EOF: a clean close (messenger.ErrPeerClosed wraps it)
+	case errors.Is(err, room.ErrPeerLeft), errors.Is(err, connector.ErrPeerLeft), errors.Is(err, io.EOF): // io.EOF: a clean close (messenger.ErrPeerClosed wraps it)
 		return "left"
-	case errors.Is(err, connector.ErrPeerTimeout), errors.Is(err, syscall.ETIMEDOUT):
+	case errors.Is(err, room.ErrPeerTimeout), errors.Is(err, connector.ErrPeerTimeout), errors.Is(err, syscall.ETIMEDOUT):
 		// ETIMEDOUT: TCP keepalive / TCP_USER_TIMEOUT (= the peer timeout)
 		// broke the connection under a Read before the connector's sweep
 		// noticed the silence; the same event, so the same word.
@@ -205,27 +124,14 @@ func reasonText(err error) string {
 func (mo *monitor) ownSample(s *wire.MsgStats, now time.Time) {
 	mo.hosts.Update(mo.self, s, now)
 	mo.view.changed()
+	if mo.room != nil {
+		if err := mo.room.SendAll(s); err != nil {
+			// A full queue (a peer that does not read) skips this sample
+			// for that peer; the others have it.
+			mo.log.Debug("cpumon: sample not sent to every peer", "err", err)
+		}
+	}
 	for _, p := range mo.peers {
 		mo.send(p, s)
 	}
-}
-
-// send queues s for p (without cpumon's extras in compat mode). A full
-// queue (a peer that does not read) skips this sample for that peer; a lost
-// connection is reported by the next Xfer.
-func (mo *monitor) send(p *peer, s *wire.MsgStats) {
-	if mo.opts.compat {
-		s = s.Compat()
-	}
-	if err := p.m.Send(s); err != nil {
-		mo.log.Debug("cpumon: sample not sent", "peer", p.key, "err", err)
-	}
-}
-
-// close ends every connection.
-func (mo *monitor) close() {
-	for _, p := range mo.peers {
-		p.m.Close()
-	}
-	clear(mo.peers)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/room"
 )
 
 func TestReasonText(t *testing.T) {
@@ -29,6 +30,10 @@ func TestReasonText(t *testing.T) {
 		{errors.Join(connector.ErrPeerTimeout, syscall.ETIMEDOUT), "timeout"},
 		{readErr(syscall.ETIMEDOUT), "timeout"}, // keepalive beat the sweep
 		{readErr(syscall.ECONNRESET), readErr(syscall.ECONNRESET).Error()},
+		// The reasons of a room.Left (native mode).
+		{fmt.Errorf("%w: %w", room.ErrPeerLeft, io.EOF), "left"},
+		{fmt.Errorf("%w: no message for 4s", room.ErrPeerTimeout), "timeout"},
+		{fmt.Errorf("%w: %w", room.ErrPeerProtocol, errors.New("bad frame")), "room: peer broke the protocol: bad frame"},
 	} {
 		if got := reasonText(tc.err); got != tc.want {
 			t.Errorf("reasonText(%v) = %q, want %q", tc.err, got, tc.want)

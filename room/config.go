@@ -63,6 +63,18 @@ type Config struct {
 	TCPPort  int
 	MaxConns int
 
+	// OneToOne ends discovery as soon as the first peer is connected
+	// (connector.BroadcastConfig.OneToOne): a room of two, such as a
+	// two-player game, whose pairing never hands one peer to two others.
+	// Default false. Unused with Listen or Dial.
+	OneToOne bool
+
+	// Discovery adds a way of finding peers beside broadcast beacons, such
+	// as mdns.New() of package github.com/cablecar-go/cablecar/connector/mdns
+	// (see connector.BroadcastConfig.Discovery). Nil means broadcast beacons
+	// only. Unused with Listen or Dial.
+	Discovery connector.Discoverer
+
 	// Interval is the time between two beacons of the BroadcastConnector
 	// and between two pings the Room sends each peer (a 2-byte frame in the
 	// byte codec). Zero means connector.DefaultInterval (1 s).

@@ -21,7 +21,10 @@ import (
 // peer that never reads costs only ErrQueueFull for itself.
 func TestGameLoopWithMisbehavingPeers(t *testing.T) {
 	leakcheck.Check(t)
-	srv := listener(t, Config{MaxWriteQueue: 4 << 10, HelloTimeout: 60e9})
+	// The bare Messengers below never ping: a PeerTimeout of a minute keeps
+	// them in however long a loaded machine takes to fill the queue (the
+	// default, 4 s, dropped them on a loaded 2-core machine).
+	srv := listener(t, Config{MaxWriteQueue: 4 << 10, HelloTimeout: 60e9, PeerTimeout: 60e9})
 	addr := srv.Addr().String()
 	good := dialer(t, addr)
 

@@ -129,6 +129,8 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		Interval:     c.Interval,
 		PeerTimeout:  c.PeerTimeout,
 		MaxConns:     c.MaxConns,
+		Discovery:    c.Discovery,
+		OneToOne:     c.OneToOne,
 		Logger:       c.Logger,
 		OnConnect:    r.onConnect,
 		OnDisconnect: func(connector.Peer, error) {}, // the Messenger sees the close
@@ -268,11 +270,15 @@ func (r *Room) arrive(a arrival) {
 // ID returns this room's peer id, the one its peers see.
 func (r *Room) ID() PeerID { return r.id }
 
-// Addr returns the address of the Config.Listen listener, or nil when
-// there is none.
+// Addr returns the address peers connect to: the Config.Listen
+// listener's, or with discovery the one the BroadcastConnector accepts
+// connections on. It is nil when the Room only dials.
 func (r *Room) Addr() net.Addr {
 	if r.srv != nil {
 		return r.srv.LocalAddr()
+	}
+	if r.bc != nil {
+		return net.TCPAddrFromAddrPort(r.bc.TCPAddr())
 	}
 	return nil
 }

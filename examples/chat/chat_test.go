@@ -13,6 +13,7 @@ import (
 	"github.com/cablecar-go/cablecar/connector"
 	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/messenger"
+	"github.com/cablecar-go/cablecar/room"
 )
 
 // screen collects a room's output and lets a test wait for a line.
@@ -112,9 +113,49 @@ func TestChatRoomOfThree(t *testing.T) {
 	alice.screen.waitCount(t, "<bob> bye carol\n", 1)
 }
 
-// TestLoopEndsWithPeerThatDoesNotRead: a member that never reads cannot keep
-// the room from ending (the flush of the last lines at the end is bounded).
+// TestLoopEndsWithPeerThatDoesNotRead: a peer that never reads cannot keep
+// the room from ending (the flush of the last lines at the end is bounded),
+// even with its queue full.
 func TestLoopEndsWithPeerThatDoesNotRead(t *testing.T) {
+	r, err := room.New(context.Background(), &room.Config{AppID: "cablecar-chat", Codec: newCodec(), Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stuck peer: a room that completes its hello, then never calls
+	// Xfer, so it never reads.
+	stuck, err := room.New(context.Background(), &room.Config{AppID: "cablecar-chat", Codec: newCodec(), Dial: []string{r.Addr().String()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lines := make(chan string)
+	out := &screen{more: make(chan struct{}, 1)}
+	done := make(chan error, 1)
+	go func() { done <- loop(ctx, "me", lines, r, out) }()
+	out.waitCount(t, " joined (127.0.0.1:", 1)
+	long := strings.Repeat("x", 8000)
+	for !strings.Contains(out.String(), "* could not send to") || !strings.Contains(out.String(), messenger.ErrQueueFull.Error()) {
+		select {
+		case lines <- long:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the stuck peer's queue never filled:\n%.2000s", out.String())
+		}
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the room did not end: its last flush waits for a peer that never reads")
+	}
+}
+
+// TestCompatLoopEndsWithPeerThatDoesNotRead: the same for -compat members.
+func TestCompatLoopEndsWithPeerThatDoesNotRead(t *testing.T) {
 	ours, theirs := net.Pipe() // no buffer: a write waits for a reader
 	defer theirs.Close()
 	m, err := messenger.New(context.Background(), ours, newCodec(), &messenger.Options{Compat: true})
@@ -125,7 +166,7 @@ func TestLoopEndsWithPeerThatDoesNotRead(t *testing.T) {
 	lines := make(chan string)
 	joined := make(chan member)
 	done := make(chan error, 1)
-	go func() { done <- loop(ctx, "me", lines, joined, io.Discard) }()
+	go func() { done <- loopCompat(ctx, "me", lines, joined, io.Discard) }()
 	joined <- member{peer: connector.Peer{Name: "stuck"}, m: m}
 	lines <- "nobody reads this"
 	cancel()

@@ -5,26 +5,15 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
-	"github.com/cablecar-go/cablecar/connector"
-	"github.com/cablecar-go/cablecar/messenger"
+	"github.com/cablecar-go/cablecar/room"
 )
-
-// member is a connected peer with its Messenger.
-type member struct {
-	peer connector.Peer
-	m    *messenger.Messenger
-}
 
 const (
 	// pumpEvery is how often the room moves bytes: a chat needs no
 	// game-loop rate, and an idle room stays cheap.
 	pumpEvery = 20 * time.Millisecond
-	// helloTimeout bounds a new peer's hello: a peer that never answers
-	// must not hold a goroutine and a connection until the room ends.
-	helloTimeout = 5 * time.Second
 	// closeTimeout bounds the flush of the last lines when the room ends:
 	// a peer that does not read must not keep the program from exiting.
 	closeTimeout = time.Second
@@ -33,59 +22,35 @@ const (
 // run is the chat room: it reads lines from in, says them to every peer, and
 // writes what happens to out, until ctx ends or in is closed.
 func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
+	if cfg.compat {
+		return runCompat(ctx, cfg, in, out)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var wg sync.WaitGroup
-	defer wg.Wait() // after cancel: hellos in progress end with ctx
-	codec := newCodec()
-	joined := make(chan member)
-
-	// The on-connect hook: a hello on its own goroutine, then the member
-	// joins the room loop.
-	bc, err := connector.NewBroadcastConnector(&connector.BroadcastConfig{
-		AppID: "cablecar-chat", Name: cfg.name, Compat: cfg.compat, UDPPort: cfg.port, Loopback: cfg.lo,
-		OnConnect: func(p connector.Peer) {
-			wg.Go(func() {
-				hctx, cancel := context.WithTimeout(ctx, helloTimeout)
-				m, err := messenger.New(hctx, p.Conn, codec, &messenger.Options{Compat: cfg.compat, AppID: "cablecar-chat"})
-				cancel()
-				if err != nil {
-					p.Conn.Close()
-					return
-				}
-				select {
-				case joined <- member{p, m}:
-				case <-ctx.Done():
-					m.Close()
-				}
-			})
-		},
+	r, err := room.New(ctx, &room.Config{
+		AppID: "cablecar-chat", Name: cfg.name, Codec: newCodec(), UDPPort: cfg.port, Loopback: cfg.lo,
 	})
 	if err != nil {
 		return err
 	}
-	if err := bc.Start(ctx); err != nil {
-		return err
-	}
-	defer bc.Stop()
 	fmt.Fprintf(out, "* you are %s; type a line and press Enter\n", cfg.name)
 
 	lines := make(chan string)
 	go readLines(ctx, in, lines) // ends when in does (stdin: at exit)
-	return loop(ctx, cfg.name, lines, joined, out)
+	return loop(ctx, cfg.name, lines, r, out)
 }
 
-// loop owns the members: it sends typed lines, pumps every Messenger and
-// announces joins and leaves.
-func loop(ctx context.Context, name string, lines <-chan string, joined <-chan member, out io.Writer) error {
-	members := map[*messenger.Messenger]member{}
+// loop runs the room r until ctx ends or lines is closed: it says typed
+// lines to every peer, pumps the room, and announces joins and leaves. It
+// shuts r down (the last lines go out, bounded by closeTimeout) before it
+// returns.
+func loop(ctx context.Context, name string, lines <-chan string, r *room.Room, out io.Writer) error {
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 		defer cancel()
-		for m := range members {
-			m.Shutdown(ctx) // the last lines go out, if the peer reads them in time
-		}
+		r.Shutdown(ctx) // the last lines go out, if the peers read them in time
 	}()
+	names := map[room.PeerID]string{}
 	tick := time.NewTicker(pumpEvery)
 	defer tick.Stop()
 	for {
@@ -96,26 +61,30 @@ func loop(ctx context.Context, name string, lines <-chan string, joined <-chan m
 			if !ok {
 				return nil
 			}
-			for m, mb := range members {
-				if err := m.Send(&MsgChat{From: name, Text: line}); err != nil {
-					fmt.Fprintf(out, "* could not send to %s: %v\n", who(mb), err)
+			for _, id := range r.Peers() {
+				if err := r.Send(id, &MsgChat{From: name, Text: line}); err != nil {
+					fmt.Fprintf(out, "* could not send to %s: %v\n", names[id], err)
 				}
 			}
-		case mb := <-joined:
-			members[mb.m] = mb
-			fmt.Fprintf(out, "* %s joined (%s)\n", who(mb), mb.peer.Addr)
 		case <-tick.C:
-			for m, mb := range members {
-				err := m.Xfer()
-				for msg := m.Get(); msg != nil; msg = m.Get() {
-					if c, ok := msg.(*MsgChat); ok {
+			if err := r.Xfer(); err != nil {
+				return err
+			}
+			for ev := r.Get(); ev != nil; ev = r.Get() {
+				switch ev := ev.(type) {
+				case room.Joined:
+					names[ev.Peer] = ev.Name
+					if ev.Name == "" {
+						names[ev.Peer] = ev.Addr
+					}
+					fmt.Fprintf(out, "* %s joined (%s)\n", names[ev.Peer], ev.Addr)
+				case room.Message:
+					if c, ok := ev.Msg.(*MsgChat); ok {
 						fmt.Fprintf(out, "<%s> %s\n", c.From, c.Text)
 					}
-				}
-				if err != nil {
-					fmt.Fprintf(out, "* %s left (%v)\n", who(mb), err)
-					m.Close()
-					delete(members, m)
+				case room.Left:
+					fmt.Fprintf(out, "* %s left (%v)\n", names[ev.Peer], ev.Reason)
+					delete(names, ev.Peer)
 				}
 			}
 		}
@@ -133,11 +102,4 @@ func readLines(ctx context.Context, in io.Reader, lines chan<- string) {
 			return
 		}
 	}
-}
-
-func who(mb member) string {
-	if mb.peer.Name != "" {
-		return mb.peer.Name
-	}
-	return mb.peer.Addr.Addr().String()
 }

@@ -36,20 +36,20 @@ func client(ctx context.Context, cfg config, out io.Writer) error {
 		return err
 	}
 	defer m.Close()
-	return checkEcho(ctx, m, newPrinter(out))
+	return checkEcho(ctx, m.Send, m.Recv, newPrinter(out))
 }
 
-// checkEcho sends every built-in over m and compares what comes back.
-func checkEcho(ctx context.Context, m *messenger.Messenger, p *printer) error {
+// checkEcho sends every built-in with send and compares what recv returns.
+func checkEcho(ctx context.Context, send func(message.Message) error, recv func(context.Context) (message.Message, error), p *printer) error {
 	want := builtins()
 	for _, msg := range want {
-		if err := m.Send(msg); err != nil {
+		if err := send(msg); err != nil {
 			return fmt.Errorf("send %s: %w", msg.MessageName(), err)
 		}
 		p.printf("sent %s", describe(msg))
 	}
 	for i, w := range want {
-		got, err := m.Recv(ctx)
+		got, err := recv(ctx)
 		if err != nil {
 			return fmt.Errorf("waiting for echo %d of %d (%s): %w", i+1, len(want), w.MessageName(), err)
 		}

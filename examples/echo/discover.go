@@ -5,11 +5,10 @@ import (
 	"errors"
 	"flag"
 	"io"
-	"sync"
 	"time"
 
-	"github.com/cablecar-go/cablecar/connector"
-	"github.com/cablecar-go/cablecar/messenger"
+	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/room"
 )
 
 // discoveryFlags are the flags of discovery mode (the BroadcastConnector).
@@ -29,76 +28,116 @@ func (d *discoveryFlags) register(fs *flag.FlagSet) {
 
 func (d *discoveryFlags) enabled() bool { return d.on }
 
-// discover finds peers with a BroadcastConnector. Each peer found gets a
-// Messenger: with -check the first one is sent the built-ins and the program
-// exits; otherwise every peer is echoed until ctx ends.
-func discover(ctx context.Context, cfg config, out io.Writer) error {
-	p := newPrinter(out)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	checked := make(chan error, 1) // the first -check result; others are dropped
+// closeTimeout bounds the goodbye to the peers when -discover ends.
+const closeTimeout = time.Second
 
-	bc, err := connector.NewBroadcastConnector(&connector.BroadcastConfig{
+// discover finds peers by discovery, in a room.Room: with -check the first
+// peer to join is sent the built-ins and the program exits; otherwise every
+// peer is echoed until ctx ends.
+func discover(ctx context.Context, cfg config, out io.Writer) error {
+	if cfg.compat {
+		return discoverCompat(ctx, cfg, out)
+	}
+	p := newPrinter(out)
+	r, err := room.New(ctx, &room.Config{
 		AppID:    cfg.appID,
-		Compat:   cfg.compat,
+		Codec:    newCodec(cfg.transport),
 		UDPPort:  cfg.discovery.port,
 		Loopback: cfg.discovery.lo,
-		OneToOne: cfg.discovery.check,
-		OnConnect: func(peer connector.Peer) {
-			p.printf("found %s (%s)", peer.Addr, peer.Name)
-			wg.Go(func() {
-				err := talk(ctx, cfg, peer, p)
-				select { // never block: without -check nobody reads it
-				case checked <- err:
-				default:
-				}
-			})
-		},
-		OnDisconnect: func(peer connector.Peer, err error) {
-			p.printf("%s gone: %v", peer.Addr, err)
-		},
 	})
 	if err != nil {
 		return err
 	}
-	if err := bc.Start(ctx); err != nil {
-		return err
-	}
-	defer bc.Stop()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		defer cancel()
+		r.Shutdown(ctx)
+	}()
 	p.printf("discovering transport=%s compat=%v loopback=%v", cfg.transport, cfg.compat, cfg.discovery.lo)
-
-	if !cfg.discovery.check {
-		<-ctx.Done()
-		return nil
+	peers := &peers{p: p, addrs: map[room.PeerID]string{}}
+	if cfg.discovery.check {
+		return checkFirst(ctx, cfg, r, peers)
 	}
-	select {
-	case err := <-checked:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(cfg.timeout):
-		return errors.New("no peer found before -timeout")
+	for {
+		ev, err := r.Recv(ctx)
+		if err != nil {
+			return nil // ctx ended
+		}
+		peers.show(ev)
+		if m, ok := ev.(room.Message); ok {
+			p.printf("%s echo %s", peers.addrs[m.Peer], describe(m.Msg))
+			if err := r.Send(m.Peer, m.Msg); err != nil {
+				p.printf("%s send: %v", peers.addrs[m.Peer], err)
+			}
+			_ = r.Xfer() // the echo leaves now
+		}
 	}
 }
 
-// talk runs one discovered peer: the client check with -check, echo otherwise.
-func talk(ctx context.Context, cfg config, peer connector.Peer, p *printer) error {
-	helloCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	m, err := messenger.New(helloCtx, peer.Conn, newCodec(cfg.transport), messengerOptions(cfg))
-	cancel()
-	if err != nil {
-		peer.Conn.Close()
-		p.printf("%s refused: %v", peer.Addr, err)
-		return err
+// peers prints the comings and goings of a room's peers, by address.
+type peers struct {
+	p     *printer
+	addrs map[room.PeerID]string
+}
+
+// show prints ev unless it is a message.
+func (ps *peers) show(ev room.Event) {
+	switch ev := ev.(type) {
+	case room.Joined:
+		ps.addrs[ev.Peer] = ev.Addr
+		ps.p.printf("found %s (%s)", ev.Addr, ev.Name)
+	case room.Left:
+		ps.p.printf("%s gone: %v", ps.addrs[ev.Peer], ev.Reason)
+		delete(ps.addrs, ev.Peer)
+	case room.Rejected:
+		ps.p.printf("%s refused: %v", ev.Addr, ev.Reason)
 	}
-	defer m.Close()
-	if cfg.discovery.check {
-		ctx, cancel := context.WithTimeout(ctx, cfg.timeout)
-		defer cancel()
-		return checkEcho(ctx, m, p)
+}
+
+// checkFirst waits for the first peer to join r and runs the client check
+// with it.
+func checkFirst(ctx context.Context, cfg config, r *room.Room, ps *peers) error {
+	wait, cancel := context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	var peer room.PeerID
+	for peer == 0 {
+		ev, err := r.Recv(wait)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return errors.New("no peer found before -timeout")
+		}
+		ps.show(ev)
+		if j, ok := ev.(room.Joined); ok {
+			peer = j.Peer
+		}
 	}
-	if err := echoMessages(ctx, m, peer.Addr.String(), p); err != nil {
-		p.printf("%s %v", peer.Addr, err)
+	ctx, cancel = context.WithTimeout(ctx, cfg.timeout)
+	defer cancel()
+	send := func(msg message.Message) error {
+		if err := r.Send(peer, msg); err != nil {
+			return err
+		}
+		return r.Xfer()
 	}
-	return nil
+	recv := func(ctx context.Context) (message.Message, error) {
+		for {
+			ev, err := r.Recv(ctx)
+			if err != nil {
+				return nil, err
+			}
+			switch ev := ev.(type) {
+			case room.Message:
+				if ev.Peer == peer {
+					return ev.Msg, nil
+				}
+			case room.Left:
+				if ev.Peer == peer {
+					return nil, ev.Reason
+				}
+			}
+		}
+	}
+	return checkEcho(ctx, send, recv, ps.p)
 }

@@ -2,89 +2,61 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 
 	"github.com/cablecar-go/cablecar/connector"
 	"github.com/cablecar-go/cablecar/examples/pong/game"
-	"github.com/cablecar-go/cablecar/messenger"
+	"github.com/cablecar-go/cablecar/room"
 )
 
 // appID keeps pong players from connecting to other cablecar programs, in
-// discovery and in the Messenger's hello.
+// discovery and in the hello.
 const appID = "cablecar-pong"
 
-// link is the connection to the other player.
-type link struct {
-	m  *messenger.Messenger
-	bc *connector.BroadcastConnector // nil with -listen or -dial
-}
-
-// connect finds the other player (-listen, -dial, or discovery) and starts
-// a Messenger on the connection. ctx bounds the whole search.
-func connect(ctx context.Context, o *options, out io.Writer) (*link, error) {
-	var conn net.Conn
-	var err error
-	l := new(link)
-	var mo messenger.Options
-	mo.AppID = appID
+// connect finds the other player (-listen, -dial, or discovery) in a
+// room.Room of two and returns it once its hello is done. ctx bounds the
+// whole search. Discovery is one-to-one: beacons on the LAN (or on loopback
+// only, with -lo), and the first peer of the same application that connects
+// is the other player; -listen takes one connection.
+func connect(ctx context.Context, o *options, out io.Writer) (*opponent, error) {
+	cfg := &room.Config{AppID: appID, Codec: game.NewCodec()}
 	switch {
 	case o.listen != "":
-		conn, err = listen(ctx, o.listen, out)
+		cfg.Listen, cfg.MaxConns = o.listen, 1
 	case o.dial != "":
-		client := connector.DirectClient{Timeout: -1} // ctx bounds it
-		conn, err = client.Dial(ctx, o.dial)
+		// Retries of a refused dial for -timeout; ctx bounds it as well (Close
+		// ends the dial).
+		cfg.Dial, cfg.DialTimeout = []string{o.dial}, o.timeout
 	default:
-		var p connector.Peer
-		l.bc, p, err = discover(ctx, o, out)
-		if err == nil {
-			conn = p.Conn
-			mo.PeerID = uint64(l.bc.ID()) // the same id in both layers
+		cfg.UDPPort, cfg.Loopback, cfg.OneToOne = o.port, o.lo, true
+	}
+	r, err := room.New(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if o.listen != "" {
+		fmt.Fprintf(out, "listening on %s\n", r.Addr())
+	}
+	for {
+		ev, err := r.Recv(ctx)
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		switch ev := ev.(type) {
+		case room.Joined:
+			if ev.Name != "" { // found by discovery
+				fmt.Fprintf(out, "found %q (peer %s) at %s\n", ev.Name, connector.PeerID(ev.Peer), ev.Addr)
+			}
+			return &opponent{r: r, id: ev.Peer, addr: ev.Addr}, nil
+		case room.Rejected:
+			r.Close()
+			return nil, fmt.Errorf("hello with %s: %w", ev.Addr, ev.Reason)
 		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	l.m, err = messenger.New(ctx, conn, game.NewCodec(), &mo)
-	if err != nil {
-		conn.Close()
-		l.stop()
-		return nil, fmt.Errorf("hello with %s: %w", conn.RemoteAddr(), err)
-	}
-	return l, nil
 }
 
-// stop ends discovery's connector, if any (after the Messenger is closed).
-func (l *link) stop() {
-	if l.bc != nil {
-		l.bc.Stop()
-	}
-}
-
-// listen accepts one connection on addr.
-func listen(ctx context.Context, addr string, out io.Writer) (net.Conn, error) {
-	srv := &connector.DirectServer{Addr: addr}
-	if err := srv.Listen(ctx); err != nil {
-		return nil, err
-	}
-	defer srv.Close()
-	fmt.Fprintf(out, "listening on %s\n", srv.LocalAddr())
-	return srv.Accept(ctx)
-}
-
-// isHost decides who hosts, the same way on both sides: the lower peer id of
-// the hello; on a tie, which cannot really happen (ids are random, 64 bits),
-// the lower address.
-func isHost(m *messenger.Messenger) (bool, error) {
-	local, remote := m.Local().PeerID, m.Remote().PeerID
-	if local != remote {
-		return local < remote, nil
-	}
-	la, ra := m.Conn().LocalAddr().String(), m.Conn().RemoteAddr().String()
-	if la == ra {
-		return false, errors.New("cannot decide who hosts: same peer id and address on both sides")
-	}
-	return la < ra, nil
-}
+// isHost decides who hosts, the same way on both sides: the lower peer id.
+// The ids differ: a room refuses a peer with its own.
+func isHost(op *opponent) bool { return op.r.ID() < op.id }

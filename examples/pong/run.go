@@ -15,23 +15,17 @@ const closeTimeout = 3 * time.Second
 func run(ctx context.Context, o *options, out io.Writer) error {
 	fmt.Fprintln(out, "looking for the other player...")
 	cctx, cancel := context.WithTimeout(ctx, o.timeout)
-	l, err := connect(cctx, o, out)
+	op, err := connect(cctx, o, out)
 	cancel()
 	if err != nil {
 		return fmt.Errorf("finding the other player: %w", err)
 	}
-	defer l.stop()
-	m := l.m
-	hosting, err := isHost(m)
-	if err != nil {
-		m.Close()
-		return err
-	}
+	hosting := isHost(op)
 	role := "guest"
 	if hosting {
 		role = "host"
 	}
-	fmt.Fprintf(out, "connected to %s as %s\n", m.Conn().RemoteAddr(), role)
+	fmt.Fprintf(out, "connected to %s as %s\n", op.addr, role)
 
 	var scr screen
 	useAI := o.headless || o.ai
@@ -42,9 +36,9 @@ func run(ctx context.Context, o *options, out io.Writer) error {
 			useAI = true // no keyboard in the terminal
 		}
 	}
-	s, err := newSession(m, o, hosting, useAI, out)
+	s, err := newSession(op, o, hosting, useAI, out)
 	if err != nil {
-		m.Close()
+		op.Close()
 		return err
 	}
 	if o.headless {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/cablecar-go/cablecar/examples/pong/game"
 	"github.com/cablecar-go/cablecar/message"
-	"github.com/cablecar-go/cablecar/messenger"
 )
 
 // idleTimeout ends a headless game when the peer sends nothing for this long.
@@ -20,10 +19,10 @@ const idleTimeout = 10 * time.Second
 // errPeerQuit: the other player left the game (MsgQuit).
 var errPeerQuit = errors.New("the other player quit")
 
-// session is one game with one peer: the Messenger, this side's role, and
+// session is one game with one peer: the link to it, this side's role, and
 // this side's paddle.
 type session struct {
-	m     *messenger.Messenger
+	m     link
 	host  *game.Host  // nil on the guest
 	guest *game.Guest // nil on the host
 	me    int         // own paddle centre x, own view
@@ -39,7 +38,7 @@ type session struct {
 
 // newSession starts this side's game. useAI gives the paddle to the AI
 // (headless, -ai, or a terminal, which has no keyboard).
-func newSession(m *messenger.Messenger, o *options, hosting, useAI bool, log io.Writer) (*session, error) {
+func newSession(m link, o *options, hosting, useAI bool, log io.Writer) (*session, error) {
 	s := &session{m: m, me: game.Width / 2, lockstep: o.headless, net: newNetStats(time.Now()), log: log}
 	if useAI {
 		stream := uint64(game.GuestStream)
@@ -212,8 +211,8 @@ func (s *session) traceFrame() {
 		st.Frame, st.Ball.X, st.Ball.Y, st.Host, st.Guest, st.HostScore, st.GuestScore)
 }
 
-// close flushes what is queued (bounded by ctx) and closes the Messenger and
-// the trace file. A guest's flush delivers its answer to the end frame, which
+// close flushes what is queued (bounded by ctx) and closes the link and the
+// trace file. A guest's flush delivers its answer to the end frame, which
 // the host waits for.
 func (s *session) close(ctx context.Context) error {
 	err := s.m.Shutdown(ctx)
