@@ -18,7 +18,8 @@ type member struct {
 // its id, as its beacons give it.
 func roomKey(id room.PeerID) string { return connector.PeerID(id).String() }
 
-// pumpRoom moves the room's bytes and takes in what happened: peers
+// pumpRoom moves the room's bytes and takes in what happened (Xfer, Get,
+// Send, Xfer, the order the messenger doc gives): peers
 // joined (sent this machine's latest sample at once, like cpu_mon does),
 // their stats, and peers gone.
 func (mo *monitor) pumpRoom(now time.Time) {
@@ -47,4 +48,5 @@ func (mo *monitor) pumpRoom(now time.Time) {
 			mo.log.Debug("cpumon: hello failed", "addr", ev.Addr, "err", ev.Reason)
 		}
 	}
+	_ = mo.room.Xfer() // what was sent above leaves now, not at the next pump
 }
