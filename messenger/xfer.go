@@ -128,8 +128,10 @@ func (m *Messenger) handleEvents() {
 		m.writeDone()
 	}
 	if ev&evWriteErr != 0 && m.err == nil {
-		m.err = m.writeError(m.werr)
-		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
+		m.writeFailed(m.writeError(m.werr), m.flightApp)
+	}
+	if ev&evTick != 0 {
+		m.tick(ev&evReadable != 0)
 	}
 }
 
