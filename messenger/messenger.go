@@ -262,8 +262,8 @@ func (m *Messenger) Local() Hello { return m.local }
 type Stats struct {
 	MessagesIn    uint64 // messages returned by Get
 	MessagesOut   uint64 // messages queued by Send
-	BytesIn       uint64 // frame bytes received (the hello excluded; with a Secret, the plaintext)
-	BytesOut      uint64 // frame bytes written to the connection (with a Secret, the sealed records)
+	BytesIn       uint64 // frame bytes received, control frames included (the hello excluded; with a Secret, the plaintext)
+	BytesOut      uint64 // frame bytes written to the connection, control frames included (with a Secret, the sealed records)
 	WriteQueue    int    // bytes queued by Send and not yet written
 	ReadBuffered  int    // bytes received and not yet decoded by Get
 	ReadBufferCap int    // current size of the read buffer
@@ -301,11 +301,12 @@ type Stats struct {
 	MessagesInRate, MessagesOutRate float64
 	BytesInRate, BytesOutRate       float64
 
-	// Round trip, from the pings of a native-mode Messenger (see "Pings"
-	// in the package documentation); all 0 until the first pong, and in
-	// Compat mode. It is the application's round trip: it includes the
-	// time a ping waits in the peer's read buffer until its Get, and not
-	// the time its pong waits for the next Xfer. SmoothedRTT and RTTVar
+	// Round trip, from the pings of a native-mode Messenger (see "Pings
+	// and figures" in the package documentation); all 0 until the first
+	// pong, and in Compat mode. It is the application's round trip: it
+	// includes the time a ping waits on the peer's side for its Get and
+	// for the Xfer that sends the pong (little in a loop that calls Xfer
+	// after its Gets, as the package documentation shows). SmoothedRTT and RTTVar
 	// follow RFC 6298 (gains 1/8 and 1/4); Jitter is RFC 3550's mean
 	// difference between successive round trips (gain 1/16).
 	SmoothedRTT, RTTVar, MinRTT, LastRTT, Jitter time.Duration
