@@ -90,6 +90,7 @@ func (m *Messenger) control(b []byte) int {
 	case b[p] == ctlPong && len(body) >= ctlPongBody:
 		m.counts.pongsIn++
 		m.takePong(int64(binary.BigEndian.Uint64(body)), int64(binary.BigEndian.Uint64(body[8:])), int64(binary.BigEndian.Uint64(body[16:])))
+		m.publishStats() // the next Xfer may be idle: Stats shows the figures now
 	}
 	// Control frames spend the skip budget: a peer that floods pings gets
 	// at most the budget of pongs per Xfer.

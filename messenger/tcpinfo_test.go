@@ -36,3 +36,34 @@ func TestTCPInfoNotTCP(t *testing.T) {
 		}
 	}
 }
+
+// directTCP is a DirectConn over a TCP socket, as a connector's Peer.Conn.
+type directTCP struct{ *net.TCPConn }
+
+func (directTCP) SocketFailed(err error) error { return nil }
+
+// TestTCPInfoDirectConn: TCPInfo works through a DirectConn.
+func TestTCPInfoDirectConn(t *testing.T) {
+	tr := transport{"direct", func(t testing.TB) (net.Conn, net.Conn) {
+		a, b := tcpPair(t)
+		return directTCP{a.(*net.TCPConn)}, directTCP{b.(*net.TCPConn)}
+	}}
+	a, b := newPair(t, tr, pairConfig{})
+	if a.raw == nil || a.raw.direct == nil {
+		t.Fatal("the wrapper is not used as a DirectConn")
+	}
+	if err := a.Send(&position{ID: 1}); err != nil {
+		t.Fatal(err)
+	}
+	recvN(t, b, 1, a)
+	ti, err := a.TCPInfo()
+	if runtime.GOOS != "linux" {
+		if !errors.Is(err, ErrNoTCPInfo) {
+			t.Fatalf("TCPInfo on %s: %v, want ErrNoTCPInfo", runtime.GOOS, err)
+		}
+		return
+	}
+	if err != nil || ti.RTT <= 0 {
+		t.Fatalf("TCPInfo = %+v, %v", ti, err)
+	}
+}
