@@ -149,7 +149,8 @@
 // (WriteQueueAge), and the frames skipped by reason. Stats may be called
 // from any goroutine (it takes a lock shared with Xfer); the game loop
 // calls ReadStats, which takes no lock; neither allocates
-// (BenchmarkReadStats, BenchmarkStats). TCPInfo adds the kernel's view of
+// (BenchmarkReadStats: 33 to 39 ns, BenchmarkStats: 56 to 70 ns, on the
+// machine of the figures below). TCPInfo adds the kernel's view of
 // a TCP connection on Linux (its RTT, retransmissions, lost segments,
 // congestion window, unsent bytes). See ExampleMessenger_ReadStats.
 //

@@ -198,5 +198,9 @@ func (m *Messenger) tick(readable bool) {
 		}
 		m.sendPing(now)
 	}
-	m.ticker.Reset(m.tickEvery)
+	m.mu.Lock() // against Close, which stops the ticker after setting closed
+	if !m.closed.Load() {
+		m.ticker.Reset(m.tickEvery)
+	}
+	m.mu.Unlock()
 }

@@ -250,8 +250,9 @@ func TestControlFrames(t *testing.T) {
 	if msgs[0].(*position).ID != 1 || msgs[1].(*position).ID != 2 {
 		t.Fatalf("got %+v %+v", msgs[0], msgs[1])
 	}
-	if st := m.Stats(); st.PingsIn != 1 || st.SkippedFrames != 0 {
-		t.Errorf("Stats %+v, want 1 ping in, nothing skipped", st)
+	xferOK(t, m) // publishes the figures, sends the pong
+	if st := m.Stats(); st.PingsIn != 1 || st.SkippedFrames != 0 || st.MessagesIn != 2 {
+		t.Errorf("Stats %+v, want 1 ping in, 2 messages, nothing skipped", st)
 	}
 	// The pong echoes t1.
 	pong := make([]byte, 3+ctlPongBody)
