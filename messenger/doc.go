@@ -126,9 +126,10 @@
 // From the pongs, Stats gives the round trip (SmoothedRTT, RTTVar, MinRTT,
 // LastRTT, Jitter) and the peer's clock offset (ClockOffset, NTP's simple
 // estimate). It is the round trip as the application sees it: it includes
-// the time the ping waited on the peer's side for its Get and for the
-// Xfer that sends the pong, so a peer whose loop stalls shows a long
-// round trip.
+// the time the ping waited on the peer's side for its Get (the pong tells
+// the time from that Get to the Xfer that wrote it, which is taken out),
+// so a peer whose loop stalls shows a long round trip, and the offset is
+// off by half of that wait.
 //
 // A peer from which nothing arrives (no message, no pong) for
 // Options.PeerTimeout (default 3 × PingInterval + 2 s: 5 s) makes Xfer

@@ -75,6 +75,7 @@ type Messenger struct {
 	noPing        bool          // Shutdown: nothing more after the queue
 	pingT1        int64         // the last ping's t1 (wall clock, Unix ns)
 	pingAt        time.Time     // when it was queued; zero once answered
+	pongT3        int           // 1 + the offset in wq of the last pong's t3; 0 if none (stampPong)
 	ticker        *time.Timer   // posts evTick every tickEvery
 	tickEvery     time.Duration // PingInterval, or statsWindow without pings
 	rateAt        time.Time     // start of the current rate window
@@ -304,9 +305,9 @@ type Stats struct {
 	// Round trip, from the pings of a native-mode Messenger (see "Pings
 	// and figures" in the package documentation); all 0 until the first
 	// pong, and in Compat mode. It is the application's round trip: it
-	// includes the time a ping waits on the peer's side for its Get and
-	// for the Xfer that sends the pong (little in a loop that calls Xfer
-	// after its Gets, as the package documentation shows). SmoothedRTT and RTTVar
+	// includes the time a ping waits on the peer's side for its Get (not
+	// the time from that Get to the Xfer that sends the pong, which the
+	// pong tells). SmoothedRTT and RTTVar
 	// follow RFC 6298 (gains 1/8 and 1/4); Jitter is RFC 3550's mean
 	// difference between successive round trips (gain 1/16).
 	SmoothedRTT, RTTVar, MinRTT, LastRTT, Jitter time.Duration

@@ -29,7 +29,8 @@ import (
 //
 // A ping's body is t1, the sender's wall clock (Unix ns, 8 bytes); the
 // pong's is t1 echoed, t2 (the answerer's clock when Get took the ping)
-// and t3 (its clock when it queued the pong), 24 bytes. From the pong that
+// and t3 (its clock when Xfer wrote the pong, or handed it to the writer
+// goroutine), 24 bytes. From the pong that
 // answers its last ping, arriving at t4, the pinger takes the round trip
 // (t4-t1) - (t3-t2), measured on the monotonic clock, and the peer's
 // clock offset ((t2-t1) + (t3-t4)) / 2 (NTP's simple estimate).
@@ -112,7 +113,16 @@ func (m *Messenger) answerPing(t1 uint64) {
 	m.wq = m.appendCtlHeader(m.wq, ctlPong, ctlPongBody)
 	m.wq = binary.BigEndian.AppendUint64(m.wq, t1)
 	m.wq = binary.BigEndian.AppendUint64(m.wq, now)
-	m.wq = binary.BigEndian.AppendUint64(m.wq, now)
+	m.wq = binary.BigEndian.AppendUint64(m.wq, now) // t3, stamped again by write (stampPong)
+	m.pongT3 = len(m.wq) - 8 + 1
+}
+
+// stampPong sets t3 of the last pong queued to now, as write hands the
+// queue to the connection: the time the pong waited for this Xfer is then
+// taken out of the pinger's round trip and does not bias its offset.
+func (m *Messenger) stampPong() {
+	binary.BigEndian.PutUint64(m.wq[m.pongT3-1:], uint64(time.Now().UnixNano()))
+	m.pongT3 = 0
 }
 
 // sendPing queues a ping.

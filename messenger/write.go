@@ -73,6 +73,9 @@ const directWriteMax = 512
 
 // write writes the queue, or hands it to writeLoop.
 func (m *Messenger) write() {
+	if m.pongT3 != 0 {
+		m.stampPong()
+	}
 	if m.deadWrite != nil {
 		m.writeFailed(m.deadWrite, m.wqApp || m.byePending)
 		m.wq, m.wqApp = m.wq[:0], false
