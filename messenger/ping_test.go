@@ -3,6 +3,7 @@ package messenger
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -351,5 +352,34 @@ func TestZeroBytesStillFail(t *testing.T) {
 	var de *message.DecodeError
 	if err := xferUntilErr(t, m); !errors.As(err, &de) {
 		t.Fatalf("Xfer = %v, want a fatal *message.DecodeError", err)
+	}
+}
+
+// TestPongStampedAtWrite: a pong's t3 is the time Xfer wrote it, not the
+// time Get took the ping (t2), so the pinger does not count this side's
+// wait for Xfer as round trip.
+func TestPongStampedAtWrite(t *testing.T) {
+	raw, m := nativeRaw(t)
+	if _, err := raw.Write([]byte{0, ctlPing, 8, 1, 2, 3, 4, 5, 6, 7, 8}); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "the ping", func() bool {
+		xferOK(t, m)
+		for m.Get() != nil {
+		}
+		return m.counts.pingsIn == 1 // the pong is queued, not written
+	})
+	taken := time.Now()
+	poll(t, "2 ms to pass", func() bool { return time.Since(taken) > 2*time.Millisecond })
+	xferOK(t, m)
+	pong := make([]byte, 3+ctlPongBody)
+	_ = raw.SetReadDeadline(time.Now().Add(20 * time.Second))
+	if _, err := io.ReadFull(raw, pong); err != nil {
+		t.Fatal(err)
+	}
+	t2 := int64(binary.BigEndian.Uint64(pong[11:]))
+	t3 := int64(binary.BigEndian.Uint64(pong[19:]))
+	if d := time.Duration(t3 - t2); d < 2*time.Millisecond {
+		t.Errorf("t3 - t2 = %v, want at least the 2 ms between Get and Xfer", d)
 	}
 }
