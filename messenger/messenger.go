@@ -60,12 +60,13 @@ type Messenger struct {
 	filled    bool   // direct mode: the last read filled rbuf
 	idleCalls uint32 // direct mode: idle Xfer calls, for coldPollEvery
 	lastData  time.Time
-	wq        []byte // write queue: encoded frames not yet written
-	spare     []byte // the writer's last buffer, for reuse
-	inflight  int    // bytes handed to writeLoop and not yet reported written
-	busy      bool   // writeLoop is writing wbuf
-	counts    counts // counters, published to stats by Xfer
-	countsPub counts // counters as last published
+	wq        []byte  // write queue: encoded frames not yet written
+	spare     []byte  // the writer's last buffer, for reuse
+	inflight  int     // bytes handed to writeLoop and not yet reported written
+	busy      bool    // writeLoop is writing wbuf
+	counts    counts  // counters, published to stats by Xfer
+	countsPub counts  // counters as last published
+	fig       figures // ping figures and rates, published by publishFigures
 
 	// Pings, liveness and rates (ping.go); owned by the application
 	// goroutine, except ticker, which only posts evTick.
@@ -76,7 +77,10 @@ type Messenger struct {
 	pingT1        int64         // the last ping's t1 (wall clock, Unix ns)
 	pingAt        time.Time     // when it was queued; zero once answered
 	pongT3        int           // 1 + the offset in wq of the last pong's t3; 0 if none (stampPong)
-	ticker        *time.Timer   // posts evTick every tickEvery
+	ticker        *time.Timer   // posts evTick every tickEvery, unless tickerOff
+	tickerOff     bool          // direct mode, hot: the ticker is stopped, readDirect checks nextTick
+	tickDue       bool          // readDirect found nextTick passed: xfer runs tick
+	nextTick      time.Time     // when the next tick is due
 	tickEvery     time.Duration // PingInterval, or statsWindow without pings
 	rateAt        time.Time     // start of the current rate window
 	rateBase      counts        // counters at rateAt
@@ -116,6 +120,7 @@ type Messenger struct {
 	stats struct {
 		sync.Mutex
 		c        counts
+		f        figures
 		lastSkip error
 	}
 
@@ -135,11 +140,16 @@ type counts struct {
 	msgsIn, msgsOut, bytesIn, bytesOutDirect, skipped uint64
 	skippedUnknown, skippedPayload, skippedMalformed  uint64
 	writeQueue, readBuffered, readBufferCap           int
+	queuedSince                                       time.Time // the oldest queued byte's; zero when none
+}
 
+// figures are the application-side figures that change once per tick or
+// pong: published apart from counts (publishFigures), so that the hot
+// path's publishStats stays as small as it was.
+type figures struct {
 	pingsIn, pingsOut, pongsIn, pongsUsed              uint64
 	srtt, rttvar, minRTT, lastRTT, jitter, offset      time.Duration
 	msgsInRate, msgsOutRate, bytesInRate, bytesOutRate float64
-	queuedSince                                        time.Time // the oldest queued byte's; zero when none
 }
 
 // New returns a Messenger on conn using codec. Unless opts.Compat is set it
@@ -229,6 +239,7 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 	}
 	now := time.Now()
 	m.rateAt, m.heardAt = now, now
+	m.nextTick = now.Add(m.tickEvery)
 	m.ticker = time.AfterFunc(m.tickEvery, m.postTick)
 	m.publishStats()
 	return m, nil
@@ -329,11 +340,18 @@ type Stats struct {
 // which takes no lock.
 func (m *Messenger) Stats() Stats {
 	m.stats.Lock()
-	c, last := m.stats.c, m.stats.lastSkip
+	c, f, last := m.stats.c, m.stats.f, m.stats.lastSkip
 	m.stats.Unlock()
 	var s Stats
-	m.fillStats(&s, &c, last)
+	m.fillStats(&s, &c, &f, last)
 	return s
+}
+
+// publishFigures copies the figures for Stats.
+func (m *Messenger) publishFigures() {
+	m.stats.Lock()
+	m.stats.f = m.fig
+	m.stats.Unlock()
 }
 
 // ReadStats fills s with the counters as of now, without a lock and
@@ -344,10 +362,10 @@ func (m *Messenger) ReadStats(s *Stats) {
 	m.counts.readBuffered = m.limit - m.r
 	m.counts.readBufferCap = len(m.rbuf)
 	m.counts.queuedSince = m.oldestQueued()
-	m.fillStats(s, &m.counts, m.lastSkip)
+	m.fillStats(s, &m.counts, &m.fig, m.lastSkip)
 }
 
-func (m *Messenger) fillStats(s *Stats, c *counts, last error) {
+func (m *Messenger) fillStats(s *Stats, c *counts, f *figures, last error) {
 	var age time.Duration
 	if !c.queuedSince.IsZero() {
 		age = time.Since(c.queuedSince)
@@ -367,19 +385,19 @@ func (m *Messenger) fillStats(s *Stats, c *counts, last error) {
 		LastSkip:           last,
 		SkippedOther:       c.skipped - c.skippedUnknown - c.skippedPayload - c.skippedMalformed,
 		WriteQueueAge:      age,
-		MessagesInRate:     c.msgsInRate,
-		MessagesOutRate:    c.msgsOutRate,
-		BytesInRate:        c.bytesInRate,
-		BytesOutRate:       c.bytesOutRate,
-		SmoothedRTT:        c.srtt,
-		RTTVar:             c.rttvar,
-		MinRTT:             c.minRTT,
-		LastRTT:            c.lastRTT,
-		Jitter:             c.jitter,
-		ClockOffset:        c.offset,
-		PingsOut:           c.pingsOut,
-		PongsIn:            c.pongsIn,
-		PingsIn:            c.pingsIn,
+		MessagesInRate:     f.msgsInRate,
+		MessagesOutRate:    f.msgsOutRate,
+		BytesInRate:        f.bytesInRate,
+		BytesOutRate:       f.bytesOutRate,
+		SmoothedRTT:        f.srtt,
+		RTTVar:             f.rttvar,
+		MinRTT:             f.minRTT,
+		LastRTT:            f.lastRTT,
+		Jitter:             f.jitter,
+		ClockOffset:        f.offset,
+		PingsOut:           f.pingsOut,
+		PongsIn:            f.pongsIn,
+		PingsIn:            f.pingsIn,
 	}
 }
 

@@ -367,7 +367,7 @@ func TestPongStampedAtWrite(t *testing.T) {
 		xferOK(t, m)
 		for m.Get() != nil {
 		}
-		return m.counts.pingsIn == 1 // the pong is queued, not written
+		return m.fig.pingsIn == 1 // the pong is queued, not written
 	})
 	taken := time.Now()
 	poll(t, "2 ms to pass", func() bool { return time.Since(taken) > 2*time.Millisecond })

@@ -94,6 +94,9 @@ func (m *Messenger) xfer(read bool) error {
 			m.pub.Store(p)
 		}
 	}
+	if m.tickDue && m.err == nil {
+		m.tick(false)
+	}
 	if len(m.wq) != 0 && !m.busy && m.err == nil {
 		m.write()
 	}
