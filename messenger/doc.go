@@ -144,7 +144,9 @@
 // timeout off (the peer's pings are still answered).
 //
 // A tick (a timer, re-armed by Xfer; it only sets a flag, so an idle Xfer
-// costs what it did) also updates the rates of Stats (MessagesInRate,
+// costs what it did; stopped while a direct connection is hot, when Xfer
+// reads the clock anyway, because a pending timer makes every socket event
+// wake an idle thread: see ping.go) also updates the rates of Stats (MessagesInRate,
 // BytesOutRate...: per second over the last PingInterval). Stats also gives
 // the bytes queued (WriteQueue) and how long the oldest of them has waited
 // (WriteQueueAge), and the frames skipped by reason. Stats may be called
