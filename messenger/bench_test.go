@@ -411,7 +411,19 @@ func BenchmarkRoundTripRawFloor(b *testing.B) {
 // BenchmarkXferIdle: one Xfer and one Get on a connected Messenger with
 // nothing to move.
 func BenchmarkXferIdle(b *testing.B) {
-	m, _ := newPair(b, tcpTransport, pairConfig{})
+	m, peer := newPair(b, tcpTransport, pairConfig{})
+	// The peer answers the pings (one a second), as a live peer does.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := peer.Recv(ctx); err != nil {
+				return
+			}
+		}
+	}()
+	defer func() { cancel(); <-done }()
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := m.Xfer(); err != nil {
@@ -572,4 +584,25 @@ func BenchmarkXferSkipFlood(b *testing.B) {
 	b.StopTimer()
 	xferOK(b, m)
 	b.ReportMetric(float64(m.Stats().SkippedFrames-start)/float64(b.N), "skipped/op")
+}
+
+// BenchmarkReadStats: the game loop reads its figures (no lock).
+func BenchmarkReadStats(b *testing.B) {
+	m, _ := newPair(b, tcpTransport, pairConfig{})
+	var s Stats
+	b.ReportAllocs()
+	for b.Loop() {
+		m.ReadStats(&s)
+	}
+}
+
+// BenchmarkStats: another goroutine's read (a lock shared with Xfer).
+func BenchmarkStats(b *testing.B) {
+	m, _ := newPair(b, tcpTransport, pairConfig{})
+	var s Stats
+	b.ReportAllocs()
+	for b.Loop() {
+		s = m.Stats()
+	}
+	_ = s
 }

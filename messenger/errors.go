@@ -25,6 +25,14 @@ var (
 	// its side of the connection cleanly. It wraps io.EOF.
 	ErrPeerClosed = fmt.Errorf("messenger: peer closed the connection: %w", io.EOF)
 
+	// ErrPeerTimeout is reported by Xfer (wrapped, and then by Send) when
+	// nothing arrived from the peer for Options.PeerTimeout while this side
+	// was pinging it: the peer froze, its game loop stopped calling Xfer,
+	// or the network between went silent without a reset. The Messenger
+	// has closed the connection. It is distinct from ErrPeerClosed (a clean
+	// end) and does not wrap io.EOF.
+	ErrPeerTimeout = errors.New("messenger: peer timed out")
+
 	// ErrCompatSecret is returned by New for Options with both Compat and
 	// Secret: compat mode (a cable_car 1.0.1 peer) has no hello, no
 	// handshake and no records, so it cannot be secure.

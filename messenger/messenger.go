@@ -60,12 +60,39 @@ type Messenger struct {
 	filled    bool   // direct mode: the last read filled rbuf
 	idleCalls uint32 // direct mode: idle Xfer calls, for coldPollEvery
 	lastData  time.Time
-	wq        []byte // write queue: encoded frames not yet written
-	spare     []byte // the writer's last buffer, for reuse
-	inflight  int    // bytes handed to writeLoop and not yet reported written
-	busy      bool   // writeLoop is writing wbuf
-	counts    counts // counters, published to stats by Xfer
-	countsPub counts // counters as last published
+	wq        []byte  // write queue: encoded frames not yet written
+	spare     []byte  // the writer's last buffer, for reuse
+	inflight  int     // bytes handed to writeLoop and not yet reported written
+	busy      bool    // writeLoop is writing wbuf
+	counts    counts  // counters, published to stats by Xfer
+	countsPub counts  // counters as last published
+	fig       figures // ping figures and rates, published by publishFigures
+
+	// Pings, liveness and rates (ping.go); owned by the application
+	// goroutine, except ticker, which only posts evTick.
+	ctl           bool          // control frames are on: Get takes them out of the stream
+	ctlPre        int           // the length of their prefix (controlPrefix)
+	pinging       bool          // this side sends pings and checks PeerTimeout
+	noPing        bool          // Shutdown: nothing more after the queue
+	pingT1        int64         // the last ping's t1 (wall clock, Unix ns)
+	pingAt        time.Time     // when it was queued; zero once answered
+	pongT3        int           // 1 + the offset in wq of the last pong's t3; 0 if none (stampPong)
+	ticker        *time.Timer   // posts evTick every tickEvery, unless tickerOff
+	tickerOff     bool          // direct mode, hot: the ticker is stopped, readDirect checks nextTick
+	tickDue       bool          // readDirect found nextTick passed: xfer runs tick
+	nextTick      time.Time     // when the next tick is due
+	tickEvery     time.Duration // PingInterval, or statsWindow without pings
+	rateAt        time.Time     // start of the current rate window
+	rateBase      counts        // counters at rateAt
+	rateOut       uint64        // bytes written at rateAt
+	heardBytes    uint64        // bytesIn at the last tick that heard the peer
+	heardAt       time.Time     // that tick
+	wqSince       time.Time     // when the first byte now in wq was seen queued
+	inflightSince time.Time     // the same for the bytes handed to writeLoop
+	wqApp         bool          // wq holds bytes of Send (not only control frames)
+	flightApp     bool          // the same for the bytes handed to writeLoop
+	deadWrite     error         // a write of control frames only failed (see writeFailed)
+	ticks         uint64        // ticks run, for tests
 
 	// Secure mode (Options.Secret; nil otherwise). sealer belongs to the
 	// application goroutine; rr to it in direct mode and to readLoop
@@ -93,6 +120,7 @@ type Messenger struct {
 	stats struct {
 		sync.Mutex
 		c        counts
+		f        figures
 		lastSkip error
 	}
 
@@ -112,6 +140,16 @@ type counts struct {
 	msgsIn, msgsOut, bytesIn, bytesOutDirect, skipped uint64
 	skippedUnknown, skippedPayload, skippedMalformed  uint64
 	writeQueue, readBuffered, readBufferCap           int
+	queuedSince                                       time.Time // the oldest queued byte's; zero when none
+}
+
+// figures are the application-side figures that change once per tick or
+// pong: published apart from counts (publishFigures), so that the hot
+// path's publishStats stays as small as it was.
+type figures struct {
+	pingsIn, pingsOut, pongsIn, pongsUsed              uint64
+	srtt, rttvar, minRTT, lastRTT, jitter, offset      time.Duration
+	msgsInRate, msgsOutRate, bytesInRate, bytesOutRate float64
 }
 
 // New returns a Messenger on conn using codec. Unless opts.Compat is set it
@@ -192,8 +230,26 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 		m.rbuf = make([]byte, min(initialReadBuffer, o.MaxReadBuffer))
 		go m.readLoop(m.rbuf)
 	}
+	m.ctlPre = controlPrefix(codec.Name())
+	m.ctl = !o.Compat && m.ctlPre > 0
+	m.pinging = m.ctl && o.PingInterval > 0
+	m.tickEvery = statsWindow
+	if o.PingInterval > 0 {
+		m.tickEvery = o.PingInterval
+	}
+	now := time.Now()
+	m.rateAt, m.heardAt = now, now
+	m.nextTick = now.Add(m.tickEvery)
+	m.ticker = time.AfterFunc(m.tickEvery, m.postTick)
 	m.publishStats()
 	return m, nil
+}
+
+// postTick is the ticker's function: it tells the application goroutine
+// that a tick is due (see tick).
+func (m *Messenger) postTick() {
+	m.events.Or(evTick)
+	m.wakeApp()
 }
 
 // Conn returns the connection the Messenger runs on. Reading from or writing
@@ -218,8 +274,8 @@ func (m *Messenger) Local() Hello { return m.local }
 type Stats struct {
 	MessagesIn    uint64 // messages returned by Get
 	MessagesOut   uint64 // messages queued by Send
-	BytesIn       uint64 // frame bytes received (the hello excluded; with a Secret, the plaintext)
-	BytesOut      uint64 // frame bytes written to the connection (with a Secret, the sealed records)
+	BytesIn       uint64 // frame bytes received, control frames included (the hello excluded; with a Secret, the plaintext)
+	BytesOut      uint64 // frame bytes written to the connection, control frames included (with a Secret, the sealed records)
 	WriteQueue    int    // bytes queued by Send and not yet written
 	ReadBuffered  int    // bytes received and not yet decoded by Get
 	ReadBufferCap int    // current size of the read buffer
@@ -241,15 +297,80 @@ type Stats struct {
 	// LastSkip is the error of the last frame skipped (a
 	// *message.DecodeError, which says where and why), nil if none was.
 	LastSkip error
+	// SkippedOther: SkippedFrames less the three reasons above (other
+	// recoverable errors of a codec).
+	SkippedOther uint64
+
+	// WriteQueueAge is how long the oldest byte of WriteQueue has waited
+	// (since the first Xfer that saw it queued); 0 when the queue is
+	// empty.
+	WriteQueueAge time.Duration
+
+	// Rates, per second, over the last window (Options.PingInterval, or
+	// 1 s when it is negative), measured by Xfer; 0 until the first window
+	// has passed. BytesInRate and BytesOutRate count what BytesIn and
+	// BytesOut count.
+	MessagesInRate, MessagesOutRate float64
+	BytesInRate, BytesOutRate       float64
+
+	// Round trip, from the pings of a native-mode Messenger (see "Pings
+	// and figures" in the package documentation); all 0 until the first
+	// pong, and in Compat mode. It is the application's round trip: it
+	// includes the time a ping waits on the peer's side for its Get (not
+	// the time from that Get to the Xfer that sends the pong, which the
+	// pong tells). SmoothedRTT and RTTVar
+	// follow RFC 6298 (gains 1/8 and 1/4); Jitter is RFC 3550's mean
+	// difference between successive round trips (gain 1/16).
+	SmoothedRTT, RTTVar, MinRTT, LastRTT, Jitter time.Duration
+	// ClockOffset is the peer's clock minus this side's, NTP's simple
+	// estimate ((t2-t1) + (t3-t4)) / 2 from the last pong: right within
+	// half of the round trip's asymmetry.
+	ClockOffset time.Duration
+	// PingsOut counts the pings sent, PongsIn the pongs received (those
+	// that answered the last ping give the figures above), PingsIn the
+	// peer's pings (each answered by a pong unless the write queue was
+	// full). Control frames count in BytesIn and BytesOut, never in
+	// MessagesIn or MessagesOut, and never reach Get.
+	PingsOut, PongsIn, PingsIn uint64
 }
 
 // Stats returns the counters as of the last Xfer. It is safe to call from
-// any goroutine.
+// any goroutine; it takes a lock shared with Xfer, never allocates, and
+// never waits for I/O. The game loop itself may use ReadStats instead,
+// which takes no lock.
 func (m *Messenger) Stats() Stats {
 	m.stats.Lock()
-	c, last := m.stats.c, m.stats.lastSkip
+	c, f, last := m.stats.c, m.stats.f, m.stats.lastSkip
 	m.stats.Unlock()
-	return Stats{
+	var s Stats
+	m.fillStats(&s, &c, &f, last)
+	return s
+}
+
+// publishFigures copies the figures for Stats.
+func (m *Messenger) publishFigures() {
+	m.stats.Lock()
+	m.stats.f = m.fig
+	m.stats.Unlock()
+}
+
+// ReadStats fills s with the counters as of now, without a lock and
+// without allocating: it belongs to the goroutine that calls Xfer (the
+// game loop), like Xfer itself. Other goroutines call Stats.
+func (m *Messenger) ReadStats(s *Stats) {
+	m.counts.writeQueue = len(m.wq) + m.inflight
+	m.counts.readBuffered = m.limit - m.r
+	m.counts.readBufferCap = len(m.rbuf)
+	m.counts.queuedSince = m.oldestQueued()
+	m.fillStats(s, &m.counts, &m.fig, m.lastSkip)
+}
+
+func (m *Messenger) fillStats(s *Stats, c *counts, f *figures, last error) {
+	var age time.Duration
+	if !c.queuedSince.IsZero() {
+		age = time.Since(c.queuedSince)
+	}
+	*s = Stats{
 		MessagesIn:         c.msgsIn,
 		MessagesOut:        c.msgsOut,
 		BytesIn:            c.bytesIn,
@@ -262,7 +383,37 @@ func (m *Messenger) Stats() Stats {
 		SkippedBadPayload:  c.skippedPayload,
 		SkippedMalformed:   c.skippedMalformed,
 		LastSkip:           last,
+		SkippedOther:       c.skipped - c.skippedUnknown - c.skippedPayload - c.skippedMalformed,
+		WriteQueueAge:      age,
+		MessagesInRate:     f.msgsInRate,
+		MessagesOutRate:    f.msgsOutRate,
+		BytesInRate:        f.bytesInRate,
+		BytesOutRate:       f.bytesOutRate,
+		SmoothedRTT:        f.srtt,
+		RTTVar:             f.rttvar,
+		MinRTT:             f.minRTT,
+		LastRTT:            f.lastRTT,
+		Jitter:             f.jitter,
+		ClockOffset:        f.offset,
+		PingsOut:           f.pingsOut,
+		PongsIn:            f.pongsIn,
+		PingsIn:            f.pingsIn,
 	}
+}
+
+// oldestQueued returns when the oldest byte of the write queue was first
+// seen queued, stamping wq's bytes now if they have no stamp yet; zero
+// when nothing is queued.
+func (m *Messenger) oldestQueued() time.Time {
+	if len(m.wq) == 0 {
+		m.wqSince = time.Time{}
+	} else if m.wqSince.IsZero() {
+		m.wqSince = time.Now()
+	}
+	if m.inflight > 0 && !m.inflightSince.IsZero() {
+		return m.inflightSince
+	}
+	return m.wqSince
 }
 
 // publishStats copies the application-side counters for Stats.
@@ -270,6 +421,9 @@ func (m *Messenger) publishStats() {
 	m.counts.writeQueue = len(m.wq) + m.inflight
 	m.counts.readBuffered = m.limit - m.r
 	m.counts.readBufferCap = len(m.rbuf)
+	if len(m.wq) != 0 || m.inflight != 0 || !m.counts.queuedSince.IsZero() {
+		m.counts.queuedSince = m.oldestQueued()
+	}
 	if m.counts == m.countsPub && !m.skipNew {
 		return
 	}
@@ -294,6 +448,7 @@ func (m *Messenger) Close() error {
 		m.closed.Store(true)
 		m.mu.Unlock()
 		close(m.closing)
+		m.ticker.Stop()
 		m.closeErr = m.closeConn()
 	})
 	m.wg.Wait()
@@ -323,6 +478,7 @@ func (m *Messenger) Shutdown(ctx context.Context) error {
 	}
 	var err error
 	if m.err == nil {
+		m.noPing = true                // nothing after the queue (nor after the goodbye)
 		m.byePending = m.sealer != nil // a clean end, told inside the records
 		err = m.flush(ctx)
 	}

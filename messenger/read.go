@@ -15,6 +15,7 @@ const (
 	evWriteDone                    // writeLoop has finished with wbuf
 	evWriteErr                     // writeLoop has failed and ended; werr is set
 	evReadable                     // watch saw the socket readable (or closed)
+	evTick                         // the ticker: rates, liveness, ping (see tick)
 )
 
 // Get returns the next message received, or nil when no whole message has
@@ -46,6 +47,19 @@ const (
 
 func (m *Messenger) decode() message.Message {
 	for m.r < m.limit {
+		if m.ctl && m.rbuf[m.r] == 0 {
+			switch n := m.control(m.rbuf[m.r:m.limit]); {
+			case n > 0:
+				m.r += n
+				if m.throttled {
+					return nil
+				}
+				continue
+			case n == 0:
+				m.stalled = true // part of a control frame: wait for the rest
+				return nil
+			}
+		}
 		avail := m.limit - m.r
 		var (
 			msg message.Message

@@ -76,11 +76,15 @@ func (m *Messenger) readDirect() {
 		m.filled = n == len(free)
 		m.lastData = time.Now()
 		m.hot = true
+		m.hotTicks(m.lastData)
 	}
 	switch {
 	case wouldBlock(err):
-		if m.hot && time.Since(m.lastData) > hotWindow {
-			m.hot = false
+		if m.hot {
+			if now := time.Now(); now.Sub(m.lastData) > hotWindow {
+				m.hot = false
+				m.coldTicks(now)
+			}
 		}
 		if !m.hot && !m.armed {
 			m.arm()

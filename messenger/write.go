@@ -3,6 +3,7 @@ package messenger
 import (
 	"fmt"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"github.com/cablecar-go/cablecar/message"
@@ -57,6 +58,7 @@ func (m *Messenger) Send(msg message.Message) error {
 		m.wq = wq
 	}
 	m.counts.msgsOut++
+	m.wqApp = true
 	return nil
 }
 
@@ -71,6 +73,14 @@ const directWriteMax = 512
 
 // write writes the queue, or hands it to writeLoop.
 func (m *Messenger) write() {
+	if m.pongT3 != 0 {
+		m.stampPong()
+	}
+	if m.deadWrite != nil {
+		m.writeFailed(m.deadWrite, m.wqApp || m.byePending)
+		m.wq, m.wqApp = m.wq[:0], false
+		return
+	}
 	if m.sealer != nil {
 		m.writeSealed()
 		return
@@ -83,11 +93,31 @@ func (m *Messenger) write() {
 	m.counts.bytesOutDirect += uint64(n)
 	switch {
 	case n == len(m.wq):
-		m.wq = m.wq[:0]
+		m.wq, m.wqApp = m.wq[:0], false
 	case err == nil || err == syscall.EAGAIN || err == syscall.EINTR:
 		m.handOff(n) // the socket buffer is full: writeLoop waits for room
 	default:
-		m.err = m.writeError(m.raw.failed(err))
+		m.writeFailed(m.writeError(m.raw.failed(err)), m.wqApp)
+		m.wq, m.wqApp = m.wq[:0], false
+	}
+}
+
+// writeFailed takes a write error. When the batch held bytes of Send (app)
+// it is final. When it held only control frames (pings, pongs), which a
+// side that only reads now writes too, the error is kept in deadWrite and
+// nothing more is written: the read side then reports the end as it
+// would have without pings (ErrPeerClosed after the peer's last message,
+// a reset), or PeerTimeout does; the next Send's bytes report it.
+func (m *Messenger) writeFailed(err error, app bool) {
+	if !app {
+		if m.deadWrite == nil {
+			m.log.Debug("messenger: control write failed", "remote", m.conn.RemoteAddr(), "err", err)
+		}
+		m.deadWrite = err
+		return
+	}
+	if m.err == nil {
+		m.err = err
 		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
 	}
 }
@@ -101,8 +131,10 @@ func (m *Messenger) writeSealed() {
 		m.fail(err)
 		return
 	}
-	m.wq, m.byePending = m.wq[:0], false
+	app := m.wqApp || m.byePending
+	m.wq, m.byePending, m.wqApp = m.wq[:0], false, false
 	if !direct {
+		m.flightApp = app
 		m.handOffSealed(out, 0)
 		return
 	}
@@ -112,11 +144,11 @@ func (m *Messenger) writeSealed() {
 	case n == len(out):
 		m.spare = out[:0]
 	case err == nil || err == syscall.EAGAIN || err == syscall.EINTR:
+		m.flightApp = app
 		m.handOffSealed(out, n)
 	default:
 		m.spare = out[:0]
-		m.err = m.writeError(m.raw.failed(err))
-		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
+		m.writeFailed(m.writeError(m.raw.failed(err)), app)
 	}
 }
 
@@ -127,6 +159,11 @@ func (m *Messenger) handOffSealed(out []byte, from int) {
 		m.err = ErrClosed
 		return
 	}
+	m.inflightSince = m.wqSince
+	if m.inflightSince.IsZero() {
+		m.inflightSince = time.Now()
+	}
+	m.wqSince = time.Time{}
 	m.wbufAll = out
 	m.wbuf = out[from:]
 	m.inflight = len(m.wbuf)
@@ -142,6 +179,12 @@ func (m *Messenger) handOff(from int) {
 		m.err = ErrClosed
 		return
 	}
+	m.inflightSince = m.wqSince
+	if m.inflightSince.IsZero() {
+		m.inflightSince = time.Now()
+	}
+	m.wqSince = time.Time{}
+	m.flightApp, m.wqApp = m.wqApp, false
 	m.wbufAll = m.wq
 	m.wbuf = m.wq[from:]
 	m.inflight = len(m.wbuf)
@@ -155,6 +198,7 @@ func (m *Messenger) handOff(from int) {
 func (m *Messenger) writeDone() {
 	m.busy = false
 	m.inflight = 0
+	m.inflightSince = time.Time{}
 	m.spare = m.wbufAll[:0]
 	m.wbufAll, m.wbuf = nil, nil
 }

@@ -94,6 +94,9 @@ func (m *Messenger) xfer(read bool) error {
 			m.pub.Store(p)
 		}
 	}
+	if m.tickDue && m.err == nil {
+		m.tick(false)
+	}
 	if len(m.wq) != 0 && !m.busy && m.err == nil {
 		m.write()
 	}
@@ -128,8 +131,10 @@ func (m *Messenger) handleEvents() {
 		m.writeDone()
 	}
 	if ev&evWriteErr != 0 && m.err == nil {
-		m.err = m.writeError(m.werr)
-		m.log.Warn("messenger: connection lost", "remote", m.conn.RemoteAddr(), "err", m.err)
+		m.writeFailed(m.writeError(m.werr), m.flightApp)
+	}
+	if ev&evTick != 0 {
+		m.tick(ev&evReadable != 0)
 	}
 }
 

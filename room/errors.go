@@ -87,7 +87,7 @@ func kindOf(err error) error {
 	switch {
 	case errors.Is(err, connector.ErrPeerLeft):
 		return ErrPeerLeft
-	case errors.Is(err, connector.ErrPeerTimeout), errors.Is(err, syscall.ETIMEDOUT),
+	case errors.Is(err, connector.ErrPeerTimeout), errors.Is(err, messenger.ErrPeerTimeout), errors.Is(err, syscall.ETIMEDOUT),
 		errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return ErrPeerTimeout
 	case errors.As(err, &de), errors.Is(err, ErrPeerProtocol):
