@@ -165,7 +165,7 @@
 //
 //	offset  size  field
 //	0       4     magic "CCAR" (0x43 0x43 0x41 0x52)
-//	4       1     protocol version, ProtocolVersion (1), or with Options.Secret SecureProtocolVersion (2)
+//	4       1     protocol version, ProtocolVersion (3), or with Options.Secret SecureProtocolVersion (4)
 //	5       2     body length L: the bytes that follow, 11..297
 //	7       1     codec name length c, 1..32
 //	8       c     codec name (message.Codec.Name: "byte", "json", "msgpack")
@@ -188,7 +188,7 @@
 // # Security
 //
 // With Options.Secret (a join code's words, joincode.Code.Secret, or a
-// shared password) the hello carries version SecureProtocolVersion (2), so
+// shared password) the hello carries version SecureProtocolVersion (4), so
 // a secure Messenger and a plaintext one refuse each other at the hello, on
 // both sides (a *HelloError of Field "version" whose message says so). Right after the hellos, still bounded by New's context, New
 // runs the CPace handshake of package secure (see its documentation for

@@ -26,7 +26,7 @@ import (
 // records. A secure Messenger and a plaintext one (ProtocolVersion) refuse
 // each other at the hello, on both sides, with a *HelloError of Field
 // "version".
-const SecureProtocolVersion = 2
+const SecureProtocolVersion = 4
 
 // maxHandshakeMessage bounds a handshake message read from the peer (the
 // header's length byte bounds it anyway).

@@ -12,8 +12,10 @@ import (
 )
 
 // ProtocolVersion is the version of the hello and of the stream after it,
-// sent in every hello. Both ends must have the same.
-const ProtocolVersion = 1
+// sent in every hello. Both ends must have the same. Version 1 (the first
+// release) had no ping frames in the stream and 2 was its secure
+// variant; a peer of either is refused at the hello.
+const ProtocolVersion = 3
 
 // Hello layout (see the package documentation).
 const (

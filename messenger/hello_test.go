@@ -76,6 +76,8 @@ func TestHelloFromRawPeer(t *testing.T) {
 	local := Hello{Version: ProtocolVersion, Codec: "byte", PeerID: 9}
 	v2 := appendHello(nil, local)
 	v2[4] = 2
+	v1 := appendHello(nil, local) // the first release: no pings in its stream
+	v1[4] = 1
 	badCodecLen := appendHello(nil, local)
 	badCodecLen[7] = 200
 	cases := []struct {
@@ -86,7 +88,8 @@ func TestHelloFromRawPeer(t *testing.T) {
 		{"cable_car peer", []byte{2, 0x02, 2, 0x04, 0, 0, 0}, "magic"},
 		{"http", []byte("GET / HTTP/1.1\r\n\r\n"), "magic"},
 		{"version 2", v2, "version"},
-		{"huge body", []byte{'C', 'C', 'A', 'R', 1, 0xff, 0xff}, "length"},
+		{"version 1", v1, "version"},
+		{"huge body", []byte{'C', 'C', 'A', 'R', ProtocolVersion, 0xff, 0xff}, "length"},
 		{"bad codec length", badCodecLen, "length"},
 	}
 	for _, c := range cases {
