@@ -329,7 +329,7 @@
 // ThroughputByteSecure 104.6 ns (0.71 x ThroughputByte),
 // RoundTripByteSecure 25 084 ns (1.23 x the floor), XferIdle 27.3 ns, all
 // with 0 allocs per message. Old and new test binaries run alternately
-// gave ThroughputByte 51 to 71 ns against 60 to 75 ns: no difference the
+// gave ThroughputByte 51 to 71 ns (before) and 62 to 64 ns (after): no difference the
 // machine's noise lets one see.
 //
 // From an earlier run of the same day (medians of 5, before
