@@ -158,6 +158,13 @@ func newPair(t testing.TB, tr transport, cfg pairConfig) (*Messenger, *Messenger
 		cfg.codecB = byteCodec()
 	}
 	ca, cb := tr.pair(t)
+	return mustBoth(t, ca, cb, cfg)
+}
+
+// mustBoth is newBoth for a test that needs both Messengers: it fails the
+// test when either New fails, and closes both at the end of the test.
+func mustBoth(t testing.TB, ca, cb net.Conn, cfg pairConfig) (*Messenger, *Messenger) {
+	t.Helper()
 	a, b, errA, errB := newBoth(ca, cb, cfg)
 	if errA != nil || errB != nil {
 		ca.Close()

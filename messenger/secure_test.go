@@ -203,16 +203,7 @@ func relayPair(t *testing.T, tr transport, optsA, optsB *Options, p policy) (a, 
 		y.Close()
 		r.wg.Wait()
 	})
-	a, b, errA, errB := newBoth(ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec(), optsA: optsA, optsB: optsB})
-	if errA != nil || errB != nil {
-		ca.Close()
-		cb.Close()
-		t.Fatalf("New: %v / %v", errA, errB)
-	}
-	t.Cleanup(func() {
-		a.Close()
-		b.Close()
-	})
+	a, b = mustBoth(t, ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec(), optsA: optsA, optsB: optsB})
 	return a, b, r
 }
 
@@ -462,16 +453,7 @@ func relayPairAny(t *testing.T, tr transport, optsA, optsB *Options) (a, b *Mess
 		y.Close()
 		r.wg.Wait()
 	})
-	a, b, errA, errB := newBoth(ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec(), optsA: optsA, optsB: optsB})
-	if errA != nil || errB != nil {
-		ca.Close()
-		cb.Close()
-		t.Fatalf("New: %v / %v", errA, errB)
-	}
-	t.Cleanup(func() {
-		a.Close()
-		b.Close()
-	})
+	a, b = mustBoth(t, ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec(), optsA: optsA, optsB: optsB})
 	return a, b, r
 }
 
