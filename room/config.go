@@ -120,6 +120,12 @@ type Config struct {
 	// (4096).
 	MaxWork int
 
+	// Compat talks to peers of the Python cable_car 1.0.1: its discovery,
+	// Messengers without a hello, no control messages of the room, no
+	// silence timeout; groups and work queues are refused (ErrCompat). See
+	// the package documentation, "Compat mode". Default false.
+	Compat bool
+
 	// Logger receives debug records (peers joined and left, hellos
 	// refused). Nil means silent.
 	Logger *slog.Logger

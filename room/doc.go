@@ -163,6 +163,34 @@
 // the message. Buffers per peer are bounded by Config.MaxWriteQueue and
 // MaxReadBuffer (see package messenger).
 //
+// # Compat mode
+//
+// Config.Compat makes a Room talk to peers of the Python
+// cable_car 1.0.1 (and to cablecar programs in their -compat mode), whose
+// stream carries the application's messages and nothing else:
+//
+//   - discovery is cable_car's (connector.BroadcastConfig.Compat: the
+//     9-byte beacon, its ports 8222/8223 by default) and each peer's
+//     Messenger runs in compat mode (messenger.Options.Compat: no hello);
+//   - the room sends none of its control messages: no pings, no goodbye,
+//     no group announcements, and does not register them with the codec;
+//   - a peer is never dropped for silence (a cable_car peer sends nothing
+//     while it has nothing to say): it leaves when its connection ends or
+//     breaks, or, with discovery, when the connector drops it;
+//   - a peer cannot say goodbye, so a clean leave looks like a crash:
+//     Left.Reason is ErrPeerReset (the end of the stream), never
+//     ErrPeerLeft;
+//   - cable_car peers have no id: each connection gets a PeerID of its
+//     own, drawn by this room (1, 2, 3, ...), which means nothing to the
+//     peer; a peer that connects again is a new PeerID. Joined.Addr is its
+//     address (cable_car keys peers by IP) and Joined.Name is "";
+//   - groups and work queues need control messages: JoinGroup,
+//     LeaveGroup, Publish, Produce and Notify return an error wrapping
+//     ErrCompat, and do nothing.
+//
+// Send, SendAll, Xfer, Get, Recv, Flush, Shutdown and Close work as in
+// native mode.
+//
 // # Goroutines
 //
 // A Room runs the goroutines of its connector (or its DirectServer's

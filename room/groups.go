@@ -15,6 +15,9 @@ func (r *Room) JoinGroup(g string) error {
 	if r.isClose {
 		return ErrClosed
 	}
+	if err := r.refuseCompat("JoinGroup"); err != nil {
+		return err
+	}
 	if err := checkGroup(g); err != nil {
 		return err
 	}
@@ -34,6 +37,9 @@ func (r *Room) JoinGroup(g string) error {
 func (r *Room) LeaveGroup(g string) error {
 	if r.isClose {
 		return ErrClosed
+	}
+	if err := r.refuseCompat("LeaveGroup"); err != nil {
+		return err
 	}
 	if err := checkGroup(g); err != nil {
 		return err
@@ -75,6 +81,9 @@ func (r *Room) Members(g string) []PeerID {
 // group's last message (do not change it afterwards): a peer that joins g
 // later is sent it. Errors as SendAll, and ErrGroupName for a bad name.
 func (r *Room) Publish(g string, msg message.Message) error {
+	if err := r.refuseCompat("Publish"); err != nil && !r.isClose {
+		return err
+	}
 	if err := checkGroup(g); err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ type Room struct {
 	closed   bool
 	arrivals []arrival // peers ready and connections refused, for Xfer
 	pending  atomic.Bool
+	cseq     atomic.Uint64 // the last compat PeerID drawn
 	wake     chan struct{} // signalled on each arrival, for Recv
 
 	// Owned by the game loop.
@@ -96,8 +97,10 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := registerControls(c.Codec); err != nil {
-		return nil, err
+	if !c.Compat { // a compat peer knows none of them
+		if err := registerControls(c.Codec); err != nil {
+			return nil, err
+		}
 	}
 	r := &Room{
 		cfg:    c,
@@ -109,6 +112,9 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		work:   make(map[string]*workQueue),
 		wake:   make(chan struct{}, 1),
 		epoch:  time.Now(),
+	}
+	if c.Compat {
+		r.tick = noPings
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if c.direct() {
@@ -131,6 +137,7 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		MaxConns:     c.MaxConns,
 		Discovery:    c.Discovery,
 		OneToOne:     c.OneToOne,
+		Compat:       c.Compat,
 		Logger:       c.Logger,
 		OnConnect:    r.onConnect,
 		OnDisconnect: func(connector.Peer, error) {}, // the Messenger sees the close
@@ -228,6 +235,7 @@ func (r *Room) hello(conn net.Conn, want PeerID, name string) {
 		MaxWriteQueue: r.cfg.MaxWriteQueue,
 		MaxReadBuffer: r.cfg.MaxReadBuffer,
 		Logger:        r.cfg.Logger,
+		Compat:        r.cfg.Compat,
 	})
 	if err != nil {
 		conn.Close()
@@ -235,6 +243,9 @@ func (r *Room) hello(conn net.Conn, want PeerID, name string) {
 		return
 	}
 	id := PeerID(m.Remote().PeerID)
+	if r.cfg.Compat {
+		id = r.compatID() // cable_car peers have no id
+	}
 	if want != 0 && id != want {
 		m.Close()
 		r.arrive(arrival{ev: Rejected{Addr: addr, Reason: fmt.Errorf("%w: the hello gives peer id %016x, discovery %016x", ErrHello, uint64(id), uint64(want))}})
@@ -295,7 +306,9 @@ func (r *Room) Shutdown(ctx context.Context) error {
 	}
 	var err error
 	for _, p := range r.peers {
-		_ = p.m.Send(&ctrlBye{})
+		if !r.cfg.Compat {
+			_ = p.m.Send(&ctrlBye{})
+		}
 	}
 	r.byeSent = true
 	for _, p := range r.peers {
@@ -328,7 +341,7 @@ func (r *Room) Close() error {
 	r.mu.Unlock()
 	r.isClose = true
 	for _, p := range r.peers {
-		if !r.byeSent {
+		if !r.byeSent && !r.cfg.Compat {
 			_ = p.m.Send(&ctrlBye{})
 		}
 		_ = p.m.Xfer()

@@ -31,6 +31,9 @@ func (r *Room) Produce(g string, msg message.Message) error {
 	if r.isClose {
 		return ErrClosed
 	}
+	if err := r.refuseCompat("Produce"); err != nil {
+		return err
+	}
 	if err := checkGroup(g); err != nil {
 		return err
 	}
@@ -68,6 +71,9 @@ func (r *Room) Work(g string) (queued, inFlight int) {
 func (r *Room) Notify(g string, n int) error {
 	if r.isClose {
 		return ErrClosed
+	}
+	if err := r.refuseCompat("Notify"); err != nil {
+		return err
 	}
 	if err := checkGroup(g); err != nil {
 		return err

@@ -9,7 +9,7 @@
 //	JOINED id                a peer joined
 //	LEFT id kind             a peer left; kind: left, timeout, reset, protocol, other
 //	REJECTED addr            a connection never became a peer
-//	MSG from group text      a message ("-" for no group)
+//	MSG from group text      a message ("-" for no group; a built-in: its type name)
 //	ITEM from group text     a work item (printed before its ack is written)
 //	ACKED n                  the acks of the n items printed since the last ACKED are written
 //	OK cmd                   a command was carried out
@@ -20,6 +20,7 @@
 //	QUEUE text...            answer to "pop n", "newest", "all-queue"
 //
 // Commands: join g, leave g, pub g text, all text, send id text,
+// builtins (MsgIdentify gouser@gohost, MsgJoin, MsgRetry, MsgQuit to all),
 // produce g prefix n (items prefix-0 .. prefix-n-1), notify g n,
 // pull g k (keep k items asked for: notify k now and 1 more per item
 // taken), peers, members g, work g, pop n, newest, all-queue (the local
@@ -65,6 +66,8 @@ func main() {
 	one := flag.Bool("one", false, "OneToOne discovery")
 	name := flag.String("name", "", "display name")
 	work := flag.Duration("work", 0, "time spent on each work item taken")
+	compat := flag.Bool("compat", false, "compat mode: talk to cable_car 1.0.1 peers")
+	echo := flag.Bool("echo", false, "send every message received back to its sender")
 	flag.Parse()
 
 	var codec message.Codec
@@ -81,7 +84,7 @@ func main() {
 	}
 	message.Register[note](codec)
 	cfg := &room.Config{AppID: *app, Codec: codec, Name: *name, Loopback: *loopback, UDPPort: *port,
-		Interval: *interval, PeerTimeout: *timeout, Listen: *listen, OneToOne: *one}
+		Interval: *interval, PeerTimeout: *timeout, Listen: *listen, OneToOne: *one, Compat: *compat}
 	if *dial != "" {
 		cfg.Dial = strings.Split(*dial, ",")
 	}
@@ -106,7 +109,7 @@ func main() {
 		}
 		close(lines)
 	}()
-	p := &peer{r: r, out: out, pull: map[string]bool{}, pos: room.NewQueue[string](16), work: *work}
+	p := &peer{r: r, out: out, pull: map[string]bool{}, pos: room.NewQueue[string](16), work: *work, echo: *echo}
 	for {
 		select {
 		case l, ok := <-lines:
@@ -133,6 +136,7 @@ type peer struct {
 	pull  map[string]bool // queues in pull mode
 	pos   *room.Queue[string]
 	work  time.Duration
+	echo  bool
 	taken int // items printed, not yet ACKED
 }
 
@@ -157,6 +161,11 @@ func (p *peer) frame() {
 				p.pos.Push(s)
 			}
 			fmt.Fprintf(p.out, "MSG %016x %s %s\n", uint64(ev.Peer), g, s)
+			if p.echo {
+				if err := p.r.Send(ev.Peer, ev.Msg); err != nil {
+					fmt.Fprintf(p.out, "ERR echo: %v\n", err)
+				}
+			}
 		case room.Item:
 			fmt.Fprintf(p.out, "ITEM %016x %s %s\n", uint64(ev.Peer), ev.Group, text(ev.Msg))
 			p.taken++
@@ -185,7 +194,7 @@ func text(m message.Message) string {
 	if n, ok := m.(*note); ok {
 		return n.S
 	}
-	return fmt.Sprintf("%T", m)
+	return strings.TrimPrefix(fmt.Sprintf("%T", m), "*message.")
 }
 
 func kind(err error) string {
@@ -231,6 +240,14 @@ func (p *peer) run(f []string) error {
 		return r.Publish(arg(1), &note{arg(2)})
 	case "all":
 		return r.SendAll(&note{arg(1)})
+	case "builtins": // cable_car's four built-in messages, to every peer
+		for _, m := range []message.Message{&message.MsgIdentify{Username: "gouser", Hostname: "gohost"},
+			&message.MsgJoin{}, &message.MsgRetry{}, &message.MsgQuit{}} {
+			if err := r.SendAll(m); err != nil {
+				return err
+			}
+		}
+		return nil
 	case "send":
 		id, err := strconv.ParseUint(arg(1), 16, 64)
 		if err != nil {

@@ -1,0 +1,55 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRoomCompatWithPython: a Room in compat mode (roompeer -compat) and a
+// cable_car-style Python peer, both ways, with the byte and JSON
+// transports. The Room dials the Python echo peer and gets the four
+// built-ins back; it sends nothing of its own (no hello, no ping, no
+// goodbye: the Python peer raises on a frame it does not know and would
+// exit with an error) over twenty ping intervals. Then the Python client
+// sends the built-ins to a listening Room that echoes them.
+func TestRoomCompatWithPython(t *testing.T) {
+	py := needPython(t)
+	const interval = 20 * time.Millisecond
+	for _, transport := range []string{"byte", "json"} {
+		t.Run(transport, func(t *testing.T) {
+			srv := start(t, py, pythonPeer, "echo", "0", transport)
+			port := strings.Fields(srv.waitPrefix(t, 10*time.Second, "listening "))[1]
+			g := roomPeer(t, "compat-dial", "-compat", "-codec", transport, "-dial", "127.0.0.1:"+port, "-interval", interval.String())
+			id := strings.Fields(g.WaitLine("JOINED ", 10*time.Second))[1]
+			g.do(t, "builtins")
+			msgs := g.WaitCount("MSG ", 4, 10*time.Second)
+			for i, name := range []string{"MsgIdentify", "MsgJoin", "MsgRetry", "MsgQuit"} {
+				if want := "MSG " + id + " - " + name; msgs[i] != want {
+					t.Errorf("echo %d: %q, want %q", i, msgs[i], want)
+				}
+			}
+			time.Sleep(20 * interval) // the time in which a native room pings 20 times, not a synchronisation
+			g.do(t, "quit")
+			if err := srv.wait(t, 20*time.Second); err != nil {
+				t.Fatalf("python echo: %v\n%s", err, srv.output())
+			}
+			if n := strings.Count(srv.output(), "echo "); n != 4 {
+				t.Errorf("the python peer echoed %d messages, want 4:\n%s", n, srv.output())
+			}
+
+			lis := roomPeer(t, "compat-listen", "-compat", "-codec", transport, "-listen", "127.0.0.1:0", "-echo", "-interval", interval.String())
+			cl := start(t, py, pythonPeer, "client", lis.addr, transport)
+			if err := cl.wait(t, 20*time.Second); err != nil {
+				t.Fatalf("python client: %v\n%s", err, cl.output())
+			}
+			if !strings.Contains(cl.output(), "ok 4 messages") {
+				t.Fatalf("python client output:\n%s", cl.output())
+			}
+			lis.WaitLine("LEFT ", 10*time.Second)
+			if l := lis.linesWith("LEFT ")[0]; !strings.HasSuffix(l, " reset") {
+				t.Errorf("the python client's close: %q, want reset", l)
+			}
+		})
+	}
+}
