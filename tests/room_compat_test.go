@@ -1,9 +1,12 @@
 package tests
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cablecar-go/cablecar/internal/netns"
 )
 
 // TestRoomCompatWithPython: a Room in compat mode (roompeer -compat) and a
@@ -51,5 +54,51 @@ func TestRoomCompatWithPython(t *testing.T) {
 				t.Errorf("the python client's close: %q, want reset", l)
 			}
 		})
+	}
+}
+
+// TestRoomCompatNetnsDiscovery: compat discovery (cable_car's beacons and
+// ports, one peer per IP) between two hosts: two roompeer -compat find
+// each other and one echoes the other's built-ins; then echo -discover
+// -compat -check against echo -discover -compat (both on a Room in compat
+// mode), with the byte and JSON transports.
+func TestRoomCompatNetnsDiscovery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds network namespaces")
+	}
+	lab := netns.New(t)
+	br := lab.Bridge()
+	h1, h2 := lab.Host(), lab.Host()
+	h1.Attach(br, netip.MustParsePrefix("10.236.0.1/24"))
+	h2.Attach(br, netip.MustParsePrefix("10.236.0.2/24"))
+
+	a := startRoom(t, "compat-a", h1.Command(t.Context(), bin("roompeer"), "-compat", "-echo", "-interval", "200ms"))
+	b := startRoom(t, "compat-b", h2.Command(t.Context(), bin("roompeer"), "-compat", "-interval", "200ms"))
+	id := strings.Fields(b.WaitLine("JOINED ", 20*time.Second))[1]
+	a.WaitLine("JOINED ", 20*time.Second)
+	b.do(t, "builtins")
+	msgs := b.WaitCount("MSG ", 4, 10*time.Second)
+	for i, name := range []string{"MsgIdentify", "MsgJoin", "MsgRetry", "MsgQuit"} {
+		if want := "MSG " + id + " - " + name; msgs[i] != want {
+			t.Errorf("echo %d: %q, want %q", i, msgs[i], want)
+		}
+	}
+	a.Kill()
+	b.Kill()
+	_ = a.Wait(10 * time.Second)
+	_ = b.Wait(10 * time.Second)
+
+	for _, transport := range []string{"byte", "json"} {
+		srv := startCmd(t, h1.Command(t.Context(), bin("echo"), "-discover", "-compat", "-transport", transport))
+		srv.waitPrefix(t, 10*time.Second, "discovering")
+		cl := startCmd(t, h2.Command(t.Context(), bin("echo"), "-discover", "-compat", "-check", "-transport", transport, "-timeout", "20s"))
+		if err := cl.wait(t, 30*time.Second); err != nil {
+			t.Fatalf("%s: echo -discover -compat -check: %v\n%s", transport, err, cl.output())
+		}
+		if !strings.Contains(cl.output(), "ok: 4 messages came back unchanged") {
+			t.Errorf("%s: client output:\n%s", transport, cl.output())
+		}
+		srv.waitLine(t, 10*time.Second, "the server's echo", func(l string) bool { return strings.Contains(l, " echo ") })
+		srv.kill()
 	}
 }

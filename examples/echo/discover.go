@@ -33,17 +33,19 @@ const closeTimeout = time.Second
 
 // discover finds peers by discovery, in a room.Room: with -check the first
 // peer to join is sent the built-ins and the program exits; otherwise every
-// peer is echoed until ctx ends.
+// peer is echoed until ctx ends. With -compat the room is in compat mode
+// (cable_car 1.0.1's discovery and stream), and -check ends discovery at
+// the first connection (OneToOne): cable_car peers that hear each other
+// both dial, and the first socket is the one to use.
 func discover(ctx context.Context, cfg config, out io.Writer) error {
-	if cfg.compat {
-		return discoverCompat(ctx, cfg, out)
-	}
 	p := newPrinter(out)
 	r, err := room.New(ctx, &room.Config{
 		AppID:    cfg.appID,
 		Codec:    newCodec(cfg.transport),
 		UDPPort:  cfg.discovery.port,
 		Loopback: cfg.discovery.lo,
+		Compat:   cfg.compat,
+		OneToOne: cfg.compat && cfg.discovery.check,
 	})
 	if err != nil {
 		return err
