@@ -23,6 +23,7 @@ var programs = map[string]string{
 	"echo":   "github.com/cablecar-go/cablecar/examples/echo",
 	"cpumon": "github.com/cablecar-go/cablecar/cpumon",
 	"pong":   "github.com/cablecar-go/cablecar/examples/pong",
+	"chat":   "github.com/cablecar-go/cablecar/examples/chat",
 	// roompeer: one room.Room driven by lines on stdin (room_*_test.go).
 	"roompeer": "github.com/cablecar-go/cablecar/tests/roompeer",
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/cablecar-go/cablecar/room"
@@ -20,15 +21,14 @@ const (
 )
 
 // run is the chat room: it reads lines from in, says them to every peer, and
-// writes what happens to out, until ctx ends or in is closed.
+// writes what happens to out, until ctx ends or in is closed. With -compat
+// the room is in compat mode: cable_car 1.0.1's discovery and stream.
 func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
-	if cfg.compat {
-		return runCompat(ctx, cfg, in, out)
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r, err := room.New(ctx, &room.Config{
 		AppID: "cablecar-chat", Name: cfg.name, Codec: newCodec(), UDPPort: cfg.port, Loopback: cfg.lo,
+		Compat: cfg.compat,
 	})
 	if err != nil {
 		return err
@@ -74,8 +74,11 @@ func loop(ctx context.Context, name string, lines <-chan string, r *room.Room, o
 				switch ev := ev.(type) {
 				case room.Joined:
 					names[ev.Peer] = ev.Name
-					if ev.Name == "" {
+					if ev.Name == "" { // a -compat peer: its IP, as cable_car keys peers
 						names[ev.Peer] = ev.Addr
+						if host, _, err := net.SplitHostPort(ev.Addr); err == nil {
+							names[ev.Peer] = host
+						}
 					}
 					fmt.Fprintf(out, "* %s joined (%s)\n", names[ev.Peer], ev.Addr)
 				case room.Message:
