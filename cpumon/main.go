@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -164,13 +163,9 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 		log:     log,
 		codec:   codec,
 		coll:    coll,
-		events:  newEventQueue(),
 		hosts:   table.NewHosts(&table.Config{StaleAfter: 3*o.interval + time.Second, Linger: max(10*o.interval, 10*time.Second)}),
 		members: map[room.PeerID]member{},
-		peers:   map[net.Conn]*peer{},
-		hellos:  make(chan struct{}, 64),
 	}
-	mo.helloCtx, mo.helloCancel = context.WithCancel(context.Background())
 
 	var (
 		id   connector.PeerID
@@ -178,21 +173,13 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 		err  error
 	)
 	startCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	if o.compat {
-		err = mo.startCompat(startCtx, host)
-		if err == nil {
-			id, addr = mo.conn.ID(), mo.conn.TCPAddr().String()
-			defer mo.stopCompat()
-		}
-	} else {
-		err = mo.startRoom(startCtx, host)
-		if err == nil {
-			id, addr = connector.PeerID(mo.room.ID()), mo.room.Addr().String()
-			// The goodbye to every peer (a clean leave), then the end of
-			// discovery; the collector and the terminal are restored by
-			// the deferred calls.
-			defer mo.room.Close()
-		}
+	err = mo.startRoom(startCtx, host)
+	if err == nil {
+		id, addr = connector.PeerID(mo.room.ID()), mo.room.Addr().String()
+		// The goodbye to every peer (a clean leave; none in compat
+		// mode), then the end of discovery; the collector and the
+		// terminal are restored by the deferred calls.
+		defer mo.room.Close()
 	}
 	cancel()
 	if err != nil {
@@ -213,8 +200,10 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 	return mo.loop(ctx)
 }
 
-// startRoom starts native mode: a room.Room, found by broadcast (and mDNS
-// with -mdns); it runs each hello off the loop and pings every peer.
+// startRoom starts the room.Room, found by broadcast (and mDNS with
+// -mdns); it runs each hello off the loop and pings every peer. With
+// -compat the room is in compat mode, on cpu_mon's ports and interval:
+// cable_car 1.0.1's discovery, no hello, no pings (see compat.go).
 func (mo *monitor) startRoom(ctx context.Context, host string) error {
 	cfg := &room.Config{
 		AppID:        appID,
@@ -225,6 +214,12 @@ func (mo *monitor) startRoom(ctx context.Context, host string) error {
 		HelloTimeout: helloTimeout,
 		Logger:       mo.log,
 	}
+	if mo.opts.compat {
+		cfg.Compat = true
+		cfg.UDPPort = cmp.Or(mo.opts.port, compatUDPPort)
+		cfg.TCPPort = cmp.Or(mo.opts.tcpPort, compatTCPPort)
+		cfg.Interval = compatInterval
+	}
 	if mo.opts.mdns {
 		cfg.Discovery = mdns.New()
 	}
@@ -234,40 +229,4 @@ func (mo *monitor) startRoom(ctx context.Context, host string) error {
 	}
 	mo.room = r
 	return nil
-}
-
-// startCompat starts -compat mode: cable_car 1.0.1's discovery on its ports,
-// with one Messenger per peer (see compat.go).
-func (mo *monitor) startCompat(ctx context.Context, host string) error {
-	o := mo.opts
-	cfg := &connector.BroadcastConfig{
-		AppID:        appID,
-		Name:         host,
-		Loopback:     o.local,
-		UDPPort:      cmp.Or(o.port, compatUDPPort),
-		TCPPort:      cmp.Or(o.tcpPort, compatTCPPort),
-		Interval:     compatInterval,
-		Compat:       true,
-		Logger:       mo.log,
-		OnConnect:    func(p connector.Peer) { mo.events.push(event{kind: evConnected, peer: p}) },
-		OnDisconnect: func(p connector.Peer, err error) { mo.events.push(event{kind: evDisconnected, peer: p, err: err}) },
-	}
-	conn, err := connector.NewBroadcastConnector(cfg)
-	if err != nil {
-		return err
-	}
-	if err := conn.Start(ctx); err != nil {
-		return err
-	}
-	mo.conn = conn
-	return nil
-}
-
-// stopCompat ends -compat mode, in this order: stop the hello goroutines,
-// send the goodbye beacon and close the connections (Stop), close the
-// Messengers.
-func (mo *monitor) stopCompat() {
-	mo.waitHellos()
-	mo.conn.Stop()
-	mo.close()
 }

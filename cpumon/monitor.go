@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"syscall"
 	"time"
 
@@ -23,9 +22,8 @@ const (
 	helloTimeout = 3 * time.Second       // bounds a new connection's hello exchange
 )
 
-// monitor is cpumon's main loop: it owns the room (or, with -compat, the
-// Messengers) and the host table and runs on one goroutine; other
-// goroutines talk to it through events.
+// monitor is cpumon's main loop: it owns the room (in compat mode with
+// -compat) and the host table and runs on one goroutine.
 type monitor struct {
 	opts  options
 	log   *slog.Logger
@@ -36,20 +34,9 @@ type monitor struct {
 	view  *view
 	json  *jsonWriter
 
-	// Native mode: a room.Room, and what it says of each peer in it.
+	// The room, and what it says of each peer in it.
 	room    *room.Room
 	members map[room.PeerID]member
-
-	// Compat mode (cable_car 1.0.1 peers: no hello, no room control
-	// messages): its own connector and one Messenger per peer.
-	conn   *connector.BroadcastConnector
-	events *eventQueue
-	peers  map[net.Conn]*peer
-	// The hellos of compat mode's Messengers (no hello on the wire, but
-	// set up off the loop all the same).
-	helloCtx    context.Context
-	helloCancel context.CancelFunc
-	hellos      chan struct{} // one token per hello goroutine running
 }
 
 // loop runs until ctx ends.
@@ -60,8 +47,6 @@ func (mo *monitor) loop(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-mo.events.signal:
-			mo.handleEvents(time.Now())
 		case s := <-mo.coll.Updates():
 			mo.ownSample(s, time.Now())
 		case <-tick.C:
@@ -72,15 +57,12 @@ func (mo *monitor) loop(ctx context.Context) error {
 	}
 }
 
-// refresh pumps the room and every compat peer, forgets the hosts that have been gone for
+// refresh pumps the room, forgets the hosts that have been gone for
 // long (with -json too, where nothing is drawn: a long-running monitor
 // must not keep every peer it ever saw) and redraws when due.
 func (mo *monitor) refresh(now time.Time) error {
 	if mo.room != nil {
 		mo.pumpRoom(now)
-	}
-	for _, p := range mo.peers {
-		mo.pump(p, now)
 	}
 	mo.hosts.Expire(now)
 	return mo.view.maybeDraw(mo.hosts, now)
@@ -125,13 +107,10 @@ func (mo *monitor) ownSample(s *wire.MsgStats, now time.Time) {
 	mo.hosts.Update(mo.self, s, now)
 	mo.view.changed()
 	if mo.room != nil {
-		if err := mo.room.SendAll(s); err != nil {
+		if err := mo.room.SendAll(mo.onWire(s)); err != nil {
 			// A full queue (a peer that does not read) skips this sample
 			// for that peer; the others have it.
 			mo.log.Debug("cpumon: sample not sent to every peer", "err", err)
 		}
-	}
-	for _, p := range mo.peers {
-		mo.send(p, s)
 	}
 }

@@ -27,11 +27,11 @@ func (mo *monitor) pumpRoom(now time.Time) {
 	for ev := mo.room.Get(); ev != nil; ev = mo.room.Get() {
 		switch ev := ev.(type) {
 		case room.Joined:
-			mb := member{key: roomKey(ev.Peer), addr: ev.Addr}
+			mb := member{key: mo.memberKey(ev), addr: ev.Addr}
 			mo.members[ev.Peer] = mb
 			mo.log.Debug("cpumon: peer ready", "peer", mb.key, "addr", mb.addr)
 			if s := mo.coll.Latest(); s != nil {
-				if err := mo.room.Send(ev.Peer, s); err != nil {
+				if err := mo.room.Send(ev.Peer, mo.onWire(s)); err != nil {
 					mo.log.Debug("cpumon: sample not sent", "peer", mb.key, "err", err)
 				}
 			}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"testing"
 	"time"
 
@@ -16,7 +15,6 @@ func TestRefreshForgetsGoneHostsWithoutView(t *testing.T) {
 	const linger = time.Minute
 	mo := &monitor{
 		hosts: table.NewHosts(&table.Config{Linger: linger}),
-		peers: map[net.Conn]*peer{},
 	}
 	t0 := time.Now()
 	mo.hosts.Update("left-long-ago", &wire.MsgStats{Host: "a"}, t0)
