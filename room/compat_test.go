@@ -35,6 +35,9 @@ func TestCompatRefuses(t *testing.T) {
 	if q, f := r.Work("g"); q != 0 || f != 0 {
 		t.Errorf("Work after a refused Produce: %d, %d", q, f)
 	}
+	if _, err := New(context.Background(), &Config{Compat: true, Discovery: &fakeDiscoverer{}}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("Compat with Discovery: %v, want ErrInvalidConfig", err)
+	}
 	r.Close()
 	if err := r.JoinGroup("g"); !errors.Is(err, ErrClosed) {
 		t.Errorf("JoinGroup after Close: %v, want ErrClosed", err)

@@ -123,7 +123,8 @@ type Config struct {
 	// Compat talks to peers of the Python cable_car 1.0.1: its discovery,
 	// Messengers without a hello, no control messages of the room, no
 	// silence timeout; groups and work queues are refused (ErrCompat). See
-	// the package documentation, "Compat mode". Default false.
+	// the package documentation, "Compat mode". Not with Discovery.
+	// Default false.
 	Compat bool
 
 	// Logger receives debug records (peers joined and left, hellos
@@ -168,6 +169,9 @@ func (cfg *Config) withDefaults() (Config, error) {
 	}
 	if c.MaxWork == 0 {
 		c.MaxWork = DefaultMaxWork
+	}
+	if c.Compat && c.Discovery != nil {
+		return c, fmt.Errorf("%w: Discovery cannot be combined with Compat (cable_car has broadcast beacons only)", ErrInvalidConfig)
 	}
 	c.Dial = append([]string(nil), c.Dial...)
 	if c.Logger == nil {
