@@ -106,9 +106,9 @@ func TestRoomProcessFaults(t *testing.T) {
 		if partner(c) != d || partner(d) != c {
 			t.Fatalf("%s and %s do not pair with each other", c.id, d.id)
 		}
-		// Discovery has ended: ten beacon intervals later (a peer found by
+		// Discovery has ended: six beacon intervals later (a peer found by
 		// discovery joins within two or three) nobody else joined.
-		time.Sleep(10 * faultInterval) // the time in which another peer would join, not a synchronisation
+		time.Sleep(6 * faultInterval) // the time in which another peer would join, not a synchronisation
 		for _, p := range ps {
 			if n := p.Count("JOINED "); n != 1 {
 				t.Errorf("%s: %d peers joined, want 1", p.id, n)
