@@ -36,9 +36,11 @@ type monitor struct {
 	view  *view
 	json  *jsonWriter
 
-	// Native mode: a room.Room, and what it says of each peer in it.
+	// Native mode: a room.Room, what it says of each peer in it, and the
+	// replica's hub and views on it (native.go).
 	room    *room.Room
 	members map[room.PeerID]member
+	native  *native
 
 	// Compat mode (cable_car 1.0.1 peers: no hello, no room control
 	// messages): its own connector and one Messenger per peer.
@@ -125,11 +127,7 @@ func (mo *monitor) ownSample(s *wire.MsgStats, now time.Time) {
 	mo.hosts.Update(mo.self, s, now)
 	mo.view.changed()
 	if mo.room != nil {
-		if err := mo.room.SendAll(s); err != nil {
-			// A full queue (a peer that does not read) skips this sample
-			// for that peer; the others have it.
-			mo.log.Debug("cpumon: sample not sent to every peer", "err", err)
-		}
+		mo.publish(s) // to every observer at the next Flush (pumpRoom)
 	}
 	for _, p := range mo.peers {
 		mo.send(p, s)
