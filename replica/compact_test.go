@@ -423,3 +423,23 @@ func byteEnd(t *testing.T, cfg room.Config) *end {
 	t.Cleanup(func() { r.Close() })
 	return &end{r: r, h: New(r, &Config{Interval: -1})}
 }
+
+// BenchmarkFlush: one entity moved, one delta to each of 4 observers,
+// through a Hub (the Room's Send replaced by a sink).
+func BenchmarkFlush(b *testing.B) {
+	h := New(nil, &Config{Interval: -1})
+	var n int
+	h.sendTo = func(_ room.PeerID, m message.Message) error { n += len(m.(*frame).b); return nil }
+	pub, _ := Publish(h, "world", newWorldQ())
+	for p := range 4 {
+		pub.observe(room.PeerID(p + 1))
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		pub.Update(func(w *worldQ) { w.Entities[i%100].X += 1.5 })
+		if err := h.Flush(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)/float64(b.N), "B/flush")
+}

@@ -91,12 +91,18 @@ func (sh *shadow) appendSnapshot(dst []byte, handle, seq uint64, name string) []
 func sameStep(l *leaf, a, b unsafe.Pointer) bool {
 	var x, y float64
 	if l.kind == kStep32 {
+		if *(*uint32)(a) == *(*uint32)(b) {
+			return true
+		}
 		x, y = float64(*(*float32)(a)), float64(*(*float32)(b))
 	} else {
+		if *(*uint64)(a) == *(*uint64)(b) {
+			return true
+		}
 		x, y = *(*float64)(a), *(*float64)(b)
 	}
-	kx, okx := quantise(x, l.step)
-	ky, oky := quantise(y, l.step)
+	kx, okx := quantise(x, l.inv)
+	ky, oky := quantise(y, l.inv)
 	if okx && oky {
 		return kx == ky
 	}

@@ -52,6 +52,7 @@ type leaf struct {
 	typ  reflect.Type // its Go type
 	path string       // "Entities[3].X"
 	step float64      // kStep32, kStep64: the quantum
+	inv  float64      // 1/step
 }
 
 // schema is a struct type flattened into numbered leaves.
@@ -212,9 +213,9 @@ func (b *builder) field(t reflect.Type, off uintptr, num int, path string, step 
 	l := leaf{num: num, off: off, kind: k, typ: t, path: path}
 	switch {
 	case step != 0 && k == kFloat32:
-		l.kind, l.step = kStep32, step
+		l.kind, l.step, l.inv = kStep32, step, 1/step
 	case step != 0 && k == kFloat64:
-		l.kind, l.step = kStep64, step
+		l.kind, l.step, l.inv = kStep64, step, 1/step
 	case step != 0 && direct:
 		return 0, fmt.Errorf("%w: %s: a step on a %v (floats only)", ErrUnsupported, path, t)
 	}

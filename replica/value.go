@@ -138,18 +138,18 @@ const escape = math.MaxUint64
 // maxSteps bounds the multiple of a step that travels as one.
 const maxSteps = 1 << 53
 
-// quantise is f as a multiple of step, and whether it is one that travels
-// as such.
-func quantise(f, step float64) (int64, bool) {
-	q := math.Round(f / step)
+// quantise is f as a multiple of a step (inv is 1/step), and whether it
+// is one that travels as such.
+func quantise(f, inv float64) (int64, bool) {
+	q := math.Round(f * inv)
 	if !(math.Abs(q) < maxSteps) { // NaN too
 		return 0, false
 	}
 	return int64(q), true
 }
 
-func appendStep(dst []byte, f, step float64, bits int) []byte {
-	if k, ok := quantise(f, step); ok {
+func appendStep(dst []byte, f, inv float64, bits int) []byte {
+	if k, ok := quantise(f, inv); ok {
 		return binary.AppendUvarint(dst, zigzag(k))
 	}
 	dst = binary.AppendUvarint(dst, escape)
@@ -218,9 +218,9 @@ func appendLeaf(dst []byte, l *leaf, base unsafe.Pointer) []byte {
 	case kFloat64:
 		return appendFloat(dst, *(*float64)(p), 64)
 	case kStep32:
-		return appendStep(dst, float64(*(*float32)(p)), l.step, 32)
+		return appendStep(dst, float64(*(*float32)(p)), l.inv, 32)
 	case kStep64:
-		return appendStep(dst, *(*float64)(p), l.step, 64)
+		return appendStep(dst, *(*float64)(p), l.inv, 64)
 	case kString:
 		s := *(*string)(p)
 		return append(binary.AppendUvarint(dst, uint64(len(s))), s...)

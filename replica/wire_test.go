@@ -363,3 +363,22 @@ type worldMsg struct{ world }
 
 func (*worldMsg) MessageName() string { return "world" }
 func (*worldMsg) MsgpackID() uint16   { return 0x4242 }
+
+// BenchmarkReplicaFloor is the floor for BenchmarkReplicaBytes's time:
+// the same change to the 100 entities and a plain copy of the struct to
+// the receiver (no diff, no encoding).
+func BenchmarkReplicaFloor(b *testing.B) {
+	v := newWorldQ()
+	var dst worldQ
+	b.ReportAllocs()
+	for i := range b.N {
+		for j := range v.Entities {
+			v.Entities[j].X = float32(i+j) + 0.25
+			v.Entities[j].Y = float32(i-j) + 0.5
+		}
+		dst = v
+	}
+	if dst != v {
+		b.Fatal("copy differs")
+	}
+}
