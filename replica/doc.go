@@ -24,7 +24,7 @@
 //	h.Flush()                          // the deltas that are due
 //	r.Xfer()
 //
-// See ExamplePublish and ExampleSendCopy.
+// See ExamplePublish, ExampleObserveFrom and ExampleSendCopy.
 //
 // # Copyable
 //
@@ -86,14 +86,16 @@
 //
 // A peer id is only as good as the connection that carries it. In a room
 // without a secret any program on the LAN can join under an id of its
-// choosing. In a secure room (Options.Secret, a join code or a
-// password), every peer proved the secret in the PAKE, every frame
-// travels sealed on a channel bound to the peer ids of both ends, and a
-// second connection that claims a peer's id must prove the same secret:
-// then ObserveFrom's peer is the one that was let in under that id, and
-// the state is as protected as any message (only peers that know the
-// secret read or forge it; among them, ObserveFrom still decides whose
-// value a view takes).
+// choosing, so ObserveFrom binds a view to an id, not to a machine. A
+// secure room (the session layer of the secure package: a join code or a
+// password run through CPace, then records sealed per direction; on the
+// Messenger today, Options.Secret) adds what the id lacks: every peer
+// proved the secret, every frame travels sealed on a channel bound to
+// both ends' peer ids, and a second connection that claims a peer's id
+// must prove the same secret. There ObserveFrom's peer is the one that
+// was let in under that id, and the state is as protected as any message:
+// only peers that know the secret can read or forge it, and among them
+// ObserveFrom still decides whose value a view takes.
 //
 // # Types
 //
