@@ -13,9 +13,9 @@ import (
 )
 
 // Native mode shares each machine's stats as a replica Cacheable: every
-// cpumon publishes its samples under statsName(its id), and observes
-// statsName(peer) of each peer that joins, from that peer alone
-// (replica.ObserveFrom); the host table is fed by those views. A new
+// cpumon publishes its samples under statsName, and observes statsName
+// of each peer that joins, from that peer alone (replica.ObserveFrom: a
+// view per peer, so no peer can pass for another); the host table is fed by those views. A new
 // observer gets a snapshot of the latest sample, then each sample as a
 // delta of the figures that changed. With -compat, cpumon sends
 // cable_car's MsgStats messages instead (compat.go).
@@ -28,8 +28,8 @@ type nativeStats struct {
 	Stats  wire.MsgStats
 }
 
-// statsName is the name under which the machine with id publishes.
-func statsName(id room.PeerID) string { return fmt.Sprintf("stats/%016x", uint64(id)) }
+// statsName is the name under which every machine publishes its stats.
+const statsName = "stats"
 
 // nativeCodec is native mode's codec: msgpack, with the replica's frames.
 func nativeCodec() message.Codec {
@@ -53,7 +53,7 @@ func newNative(r *room.Room) *native {
 func (mo *monitor) publish(s *wire.MsgStats) {
 	nv := mo.native
 	if nv.pub == nil {
-		pub, err := replica.Publish(nv.hub, statsName(mo.room.ID()), nativeStats{Sample: 1, Stats: *s})
+		pub, err := replica.Publish(nv.hub, statsName, nativeStats{Sample: 1, Stats: *s})
 		if err != nil {
 			mo.log.Warn("cpumon: publishing the stats", "err", err)
 			return
@@ -91,7 +91,7 @@ func (mo *monitor) pumpRoom(now time.Time) {
 			mo.members[ev.Peer] = mb
 			mo.log.Debug("cpumon: peer ready", "peer", mb.key, "addr", mb.addr)
 			if nv.views[ev.Peer] == nil {
-				v, err := replica.ObserveFrom[nativeStats](nv.hub, ev.Peer, statsName(ev.Peer))
+				v, err := replica.ObserveFrom[nativeStats](nv.hub, ev.Peer, statsName)
 				if err != nil {
 					mo.log.Warn("cpumon: observing", "peer", mb.key, "err", err)
 					continue

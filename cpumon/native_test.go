@@ -12,7 +12,7 @@ import (
 
 // TestNativeStatsAreACacheable: in native mode a monitor publishes its
 // samples as a replica Cacheable: a bare room on its discovery port that
-// observes statsName(the monitor's id) gets a snapshot of its sample,
+// observes statsName from the monitor gets a snapshot of its sample,
 // then each later sample as a delta.
 func TestNativeStatsAreACacheable(t *testing.T) {
 	o := options{local: true, json: true, interval: 200 * time.Millisecond, port: freeport.UDP(t)}
@@ -36,7 +36,7 @@ func TestNativeStatsAreACacheable(t *testing.T) {
 				continue
 			}
 			if j, ok := ev.(room.Joined); ok && roomKey(j.Peer) == mon.self.Peer {
-				if view, err = replica.ObserveFrom[nativeStats](h, j.Peer, statsName(j.Peer)); err != nil {
+				if view, err = replica.ObserveFrom[nativeStats](h, j.Peer, statsName); err != nil {
 					t.Fatal(err)
 				}
 			}

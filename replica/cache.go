@@ -170,15 +170,18 @@ type View[T any] struct {
 // answers); the first that answers with a snapshot becomes the value's
 // owner for the view, which then takes snapshots and deltas from that
 // peer alone. In a room where not every peer is trusted, use
-// ObserveFrom. Only one view per name per hub.
+// ObserveFrom. One view of Observe per name per hub.
 func Observe[T any](h *Hub, name string) (*View[T], error) {
 	return observe[T](h, name, 0, false)
 }
 
 // ObserveFrom starts observing name as published by peer, and by no other:
 // only that peer is asked for it (again when it joins, if it is not in
-// the room yet), and a snapshot of name from any other peer is refused
-// (a Refused event wrapping ErrNotOwner; View.Refused counts them).
+// the room yet), and a snapshot of name from a peer that no view of name
+// is bound to is refused (a Refused event wrapping ErrNotOwner;
+// View.Refused counts them). A hub may observe one name from several
+// peers (a view per peer), and with Observe too; one view per name and
+// peer.
 func ObserveFrom[T any](h *Hub, peer room.PeerID, name string) (*View[T], error) {
 	return observe[T](h, name, peer, true)
 }
@@ -187,7 +190,7 @@ func observe[T any](h *Hub, name string, from room.PeerID, fixed bool) (*View[T]
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	if h.views[name] != nil {
+	if (!fixed && h.views[name] != nil) || (fixed && h.fromViews[fromKey{from, name}] != nil) {
 		return nil, fmt.Errorf("%w: %q is observed already", ErrName, name)
 	}
 	s, err := schemaOf(reflect.TypeFor[T]())
@@ -195,7 +198,12 @@ func observe[T any](h *Hub, name string, from room.PeerID, fixed bool) (*View[T]
 		return nil, err
 	}
 	v := &View[T]{h: h, name: name, s: s, changed: newFields(s), spare: newFields(s), tmp: newFields(s), from: from, fixed: fixed}
-	h.views[name] = v
+	if fixed {
+		h.fromViews[fromKey{from, name}] = v
+		h.byName[name] = append(h.byName[name], v)
+	} else {
+		h.views[name] = v
+	}
 	for _, p := range h.r.Peers() {
 		if v.accepts(p) {
 			h.send(p, appendNamed(h.scratch[:0], kindObserve, name))
@@ -254,7 +262,17 @@ func (v *View[T]) Close() {
 		return
 	}
 	v.closed = true
-	delete(v.h.views, v.name)
+	if v.fixed {
+		delete(v.h.fromViews, fromKey{v.from, v.name})
+		list := slices.DeleteFunc(v.h.byName[v.name], func(w viewer) bool { return w == viewer(v) })
+		if len(list) == 0 {
+			delete(v.h.byName, v.name)
+		} else {
+			v.h.byName[v.name] = list
+		}
+	} else {
+		delete(v.h.views, v.name)
+	}
 	if v.isBound {
 		delete(v.h.byOwner, ownerKey{v.owner, v.handle})
 		v.h.send(v.owner, appendNamed(v.h.scratch[:0], kindStop, v.name))
@@ -271,9 +289,7 @@ func (v *View[T]) bound() bool { return v.isBound }
 
 func (v *View[T]) snapshot(p room.PeerID, h snapHeader, r *reader) {
 	if (v.isBound && v.owner != p) || !v.accepts(p) {
-		v.refused++
-		v.h.push(Refused{Peer: p, Name: v.name, Err: fmt.Errorf("%w: %q is taken from peer %016x", ErrNotOwner, v.name, uint64(v.ownerOrFrom()))})
-		v.h.send(p, appendNamed(v.h.scratch[:0], kindStop, v.name)) // not ours: stop sending
+		v.h.refuse(p, v.name)
 		return
 	}
 	var scratch T
@@ -298,12 +314,7 @@ func (v *View[T]) snapshot(p room.PeerID, h snapHeader, r *reader) {
 	}
 }
 
-func (v *View[T]) ownerOrFrom() room.PeerID {
-	if v.isBound {
-		return v.owner
-	}
-	return v.from
-}
+func (v *View[T]) refusedOne() { v.refused++ }
 
 func (v *View[T]) delta(p room.PeerID, d delta, r *reader) {
 	switch diff := int8(d.seq - byte(v.seq)); {

@@ -350,12 +350,7 @@ func BenchmarkViewValue(b *testing.B) {
 // third peer's snapshot is refused (ErrNotOwner, counted), its deltas
 // dropped, and the value stays the owner's.
 func TestForgedOwner(t *testing.T) {
-	cfg := &Config{Interval: -1}
-	hr := newRoom(t, room.Config{Listen: "127.0.0.1:0"})
-	gr := newRoom(t, room.Config{Listen: "127.0.0.1:0", Dial: []string{hr.Addr().String()}})
-	fr := newRoom(t, room.Config{Dial: []string{hr.Addr().String(), gr.Addr().String()}})
-	host, guest, forger := &end{r: hr, h: New(hr, cfg)}, &end{r: gr, h: New(gr, cfg)}, &end{r: fr, h: New(fr, cfg)}
-	until(t, "three peers", func() bool { return len(guest.r.Peers()) == 2 && len(forger.r.Peers()) == 2 }, host, guest, forger)
+	host, guest, forger := trio(t)
 	pub, _ := Publish(host.h, "s", score{Name: "real", Points: 1})
 	view, err := ObserveFrom[score](guest.h, host.r.ID(), "s")
 	if err != nil {
@@ -408,6 +403,52 @@ func TestForgedOwner(t *testing.T) {
 	until(t, "the owner's snapshot", early.Ready, host, guest, forger)
 	if v, _ := early.Value(); v.Name != "real t" {
 		t.Fatalf("early view %+v", v)
+	}
+}
+
+// trio makes three rooms that all see one another, with hubs.
+func trio(t *testing.T) (a, b, c *end) {
+	cfg := &Config{Interval: -1}
+	ar := newRoom(t, room.Config{Listen: "127.0.0.1:0"})
+	br := newRoom(t, room.Config{Listen: "127.0.0.1:0", Dial: []string{ar.Addr().String()}})
+	cr := newRoom(t, room.Config{Dial: []string{ar.Addr().String(), br.Addr().String()}})
+	a, b, c = &end{r: ar, h: New(ar, cfg)}, &end{r: br, h: New(br, cfg)}, &end{r: cr, h: New(cr, cfg)}
+	until(t, "three peers", func() bool { return len(b.r.Peers()) == 2 && len(c.r.Peers()) == 2 && len(a.r.Peers()) == 2 }, a, b, c)
+	return a, b, c
+}
+
+// One hub observes one name from two peers, a view each; closing one
+// stops that owner alone.
+func TestObserveFromSeveralPeers(t *testing.T) {
+	a, obs, c := trio(t)
+	pa, _ := Publish(a.h, "stats", score{Name: "a"})
+	pc, _ := Publish(c.h, "stats", score{Name: "c"})
+	va, err := ObserveFrom[score](obs.h, a.r.ID(), "stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc, err := ObserveFrom[score](obs.h, c.r.ID(), "stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ObserveFrom[score](obs.h, c.r.ID(), "stats"); !errors.Is(err, ErrName) {
+		t.Fatalf("a second view of one name and peer: %v", err)
+	}
+	until(t, "both snapshots", func() bool { return va.Ready() && vc.Ready() }, a, obs, c)
+	pa.Update(func(s *score) { s.Points = 1 })
+	pc.Update(func(s *score) { s.Points = 2 })
+	_ = a.h.Flush()
+	_ = c.h.Flush()
+	until(t, "both deltas", func() bool { return va.Seq() == 1 && vc.Seq() == 1 }, a, obs, c)
+	x, _ := va.Value()
+	y, _ := vc.Value()
+	if x.Name != "a" || x.Points != 1 || y.Name != "c" || y.Points != 2 || va.Refused()+vc.Refused() != 0 {
+		t.Fatalf("views %+v %+v", x, y)
+	}
+	vc.Close()
+	until(t, "c's observer stopped", func() bool { return len(pc.Observers()) == 0 }, a, obs, c)
+	if len(pa.Observers()) != 1 {
+		t.Fatal("closing one view stopped the other")
 	}
 }
 

@@ -43,7 +43,10 @@ type Hub struct {
 
 	allowed map[string]allowed
 	pubs    map[string]publication
-	views   map[string]viewer
+	views   map[string]viewer // Observe's, by name
+	// ObserveFrom's, by peer and name, and by name.
+	fromViews map[fromKey]viewer
+	byName    map[string][]viewer
 	byOwner map[ownerKey]viewer
 	pending map[string]map[room.PeerID]bool
 	npend   int
@@ -64,6 +67,11 @@ type Hub struct {
 // span is a record in the arena.
 type span struct{ start, end int }
 
+type fromKey struct {
+	peer room.PeerID
+	name string
+}
+
 type ownerKey struct {
 	peer   room.PeerID
 	handle uint64
@@ -83,6 +91,7 @@ type viewer interface {
 	delta(p room.PeerID, d delta, r *reader)
 	ownerLeft(p room.PeerID)
 	joined(p room.PeerID)
+	refusedOne()
 }
 
 // New returns a Hub on r. The Room's codec must carry the replica's
@@ -91,7 +100,7 @@ type viewer interface {
 func New(r *room.Room, cfg *Config) *Hub {
 	h := &Hub{r: r, allowed: map[string]allowed{}, pubs: map[string]publication{},
 		views: map[string]viewer{}, byOwner: map[ownerKey]viewer{}, pending: map[string]map[room.PeerID]bool{},
-		out: map[room.PeerID][]span{}}
+		out: map[room.PeerID][]span{}, fromViews: map[fromKey]viewer{}, byName: map[string][]viewer{}}
 	if r != nil {
 		h.sendTo = r.Send
 	}
@@ -186,6 +195,9 @@ func (h *Hub) Handle(ev room.Event) bool {
 		for _, v := range h.views {
 			v.joined(ev.Peer)
 		}
+		for _, v := range h.fromViews {
+			v.joined(ev.Peer)
+		}
 	case room.Left:
 		for _, set := range h.pending {
 			if set[ev.Peer] {
@@ -199,6 +211,9 @@ func (h *Hub) Handle(ev room.Event) bool {
 			}
 		}
 		for _, v := range h.views {
+			v.ownerLeft(ev.Peer)
+		}
+		for _, v := range h.fromViews {
 			v.ownerLeft(ev.Peer)
 		}
 	}
@@ -250,10 +265,15 @@ func (h *Hub) receivedOne(from room.PeerID, b []byte) {
 		if r.err != nil {
 			break
 		}
-		if v := h.views[sh.name]; v != nil {
+		switch v := h.fromViews[fromKey{from, sh.name}]; {
+		case v != nil:
 			v.snapshot(from, sh, r)
-		} else {
-			h.send(from, appendNamed(h.scratch[:0], kindStop, sh.name))
+		case h.views[sh.name] != nil:
+			h.views[sh.name].snapshot(from, sh, r)
+		case len(h.byName[sh.name]) > 0:
+			h.refuse(from, sh.name)
+		default:
+			h.send(from, appendNamed(h.scratch[:0], kindStop, sh.name)) // not observed (any more)
 		}
 		return
 	case k == kindCopy:
@@ -287,6 +307,20 @@ func (h *Hub) receivedOne(from room.PeerID, b []byte) {
 		return
 	}
 	h.dropped++ // an unknown kind or a bad frame
+}
+
+// refuse refuses a snapshot of name from peer p, which is not the owner
+// of any view of name: a Refused event, counted by each view of the name
+// bound to another peer, and a stop to p.
+func (h *Hub) refuse(p room.PeerID, name string) {
+	if v := h.views[name]; v != nil {
+		v.refusedOne()
+	}
+	for _, v := range h.byName[name] {
+		v.refusedOne()
+	}
+	h.push(Refused{Peer: p, Name: name, Err: fmt.Errorf("%w: %q from peer %016x", ErrNotOwner, name, uint64(p))})
+	h.send(p, appendNamed(h.scratch[:0], kindStop, name))
 }
 
 // send sends one replica frame to a peer at once; a full queue or a peer
