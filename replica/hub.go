@@ -47,14 +47,14 @@ type Hub struct {
 	// ObserveFrom's, by peer and name, and by name.
 	fromViews map[fromKey]viewer
 	byName    map[string][]viewer
-	byOwner map[ownerKey]viewer
-	pending map[string]map[room.PeerID]bool
-	npend   int
-	handle  uint64
-	events  []Event // from head on: not yet returned by Get
-	head    int
-	errs    []error
-	dropped int
+	byOwner   map[ownerKey]viewer
+	pending   map[string]map[room.PeerID]bool
+	npend     int
+	handle    uint64
+	events    []Event // from head on: not yet returned by Get
+	head      int
+	errs      []error
+	dropped   int
 
 	scratch []byte // a frame being built for send
 	fr      frame  // the message send hands to the Room (encoded at once)
