@@ -75,7 +75,9 @@
 // # Owners and forgeries
 //
 // A view takes its value from one peer, its owner: ObserveFrom's peer, or
-// for Observe the first peer that answers. A snapshot from any other peer
+// for Observe the first peer that answers. A hub has one Observe view per
+// name and one ObserveFrom view per name and peer, so it can observe a
+// name every peer publishes (each machine's "stats") from each of them. A snapshot from any other peer
 // is refused: a Refused event wrapping ErrNotOwner, counted by
 // View.Refused, and the view keeps its value. A delta names its value by
 // the owner's handle, looked up together with the peer it came from, so
