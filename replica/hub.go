@@ -376,6 +376,7 @@ func (h *Hub) Flush() error {
 	for _, peer := range h.peers {
 		recs := h.out[peer]
 		if err := h.sendBatches(peer, recs, maxBatch); err != nil {
+			h.errs = append(h.errs, err)
 			for _, p := range h.pubs {
 				p.missed(peer)
 			}
@@ -423,7 +424,6 @@ func (h *Hub) sendBatches(peer room.PeerID, recs []span, limit int) error {
 		}
 		if err != nil && first == nil {
 			first = err
-			h.errs = append(h.errs, err)
 		}
 		recs = recs[n:]
 	}
