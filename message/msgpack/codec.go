@@ -312,13 +312,14 @@ func encodeMsgpack(dst []byte, id uint16, m message.Message) (out []byte, err er
 
 // Decode decodes the msgpack frame at the start of buf (see Codec.Decode).
 //
-// A length prefix below 6 (ErrBadLength) or above MaxFrame (ErrTooLarge) is
-// found as soon as its 4 bytes are buffered and makes the stream unusable.
-// A whole frame that is bad is skipped: an unregistered id gives
-// ErrUnknownType, a body that is not exactly one well-formed msgpack value
-// ErrMalformed, and a body the type cannot be decoded from ErrBadPayload, as
-// does a panic in the type's factory or decoder (recovered; the cause is a
-// *PanicError).
+// A length prefix below its header's size (6, or 2 and 3 for the short
+// headers: ErrBadLength) or above MaxFrame (ErrTooLarge) is found as soon
+// as the header is buffered and makes the stream unusable. A whole frame
+// that is bad is skipped: an unregistered id gives ErrUnknownType, a body
+// that is not exactly one well-formed msgpack value ErrMalformed (a
+// RawMessage's body is not checked: its DecodePayload reads it), and a
+// body the type cannot be decoded from ErrBadPayload, as does a panic in
+// the type's factory or decoder (recovered; the cause is a *PanicError).
 func (c *Codec) Decode(buf []byte) (message.Message, int, error) {
 	if len(buf) == 0 {
 		return nil, 0, nil
