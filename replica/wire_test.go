@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"testing"
 	"unsafe"
 
@@ -338,6 +339,9 @@ func BenchmarkReplicaBytes(b *testing.B) {
 	var buf []byte
 	dst := wq
 	b.ReportAllocs()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0 := threadCPU()
 	b.ResetTimer()
 	for i := range b.N {
 		for j := range v.Entities {
@@ -351,6 +355,7 @@ func BenchmarkReplicaBytes(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	metrics["cpu-ns/op"] = float64(threadCPU()-cpu0) / float64(b.N)
 	if dst != v {
 		b.Fatal("decoded delta differs")
 	}
@@ -371,6 +376,9 @@ func BenchmarkReplicaFloor(b *testing.B) {
 	v := newWorldQ()
 	var dst worldQ
 	b.ReportAllocs()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0 := threadCPU()
 	for i := range b.N {
 		for j := range v.Entities {
 			v.Entities[j].X = float32(i+j) + 0.25
@@ -378,6 +386,7 @@ func BenchmarkReplicaFloor(b *testing.B) {
 		}
 		dst = v
 	}
+	b.ReportMetric(float64(threadCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 	if dst != v {
 		b.Fatal("copy differs")
 	}
