@@ -1,6 +1,8 @@
 // Command cpumon is the LAN machine monitor: every machine that runs it
 // shows the CPU, load, memory, swap, temperature and GPUs of every other
-// one in one live table. With -compat it speaks cable_car 1.0.1's cpu_mon,
+// one in one live table. In native mode each machine's stats are a
+// replica Cacheable over a msgpack room (the table observes every peer's;
+// see native.go). With -compat it speaks cable_car 1.0.1's cpu_mon,
 // so Go and Python monitors on one LAN see each other. Run cpumon -h for
 // the flags.
 package main
@@ -208,7 +210,7 @@ func (mo *monitor) startRoom(ctx context.Context, host string) error {
 	cfg := &room.Config{
 		AppID:        appID,
 		Name:         host,
-		Codec:        mo.codec,
+		Codec:        nativeCodec(),
 		Loopback:     mo.opts.local,
 		UDPPort:      mo.opts.port,
 		HelloTimeout: helloTimeout,
@@ -216,6 +218,7 @@ func (mo *monitor) startRoom(ctx context.Context, host string) error {
 	}
 	if mo.opts.compat {
 		cfg.Compat = true
+		cfg.Codec = mo.codec // cable_car's JSON, cpu_mon's messages
 		cfg.UDPPort = cmp.Or(mo.opts.port, compatUDPPort)
 		cfg.TCPPort = cmp.Or(mo.opts.tcpPort, compatTCPPort)
 		cfg.Interval = compatInterval
@@ -228,5 +231,8 @@ func (mo *monitor) startRoom(ctx context.Context, host string) error {
 		return err
 	}
 	mo.room = r
+	if !mo.opts.compat {
+		mo.native = newNative(r)
+	}
 	return nil
 }

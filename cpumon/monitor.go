@@ -34,9 +34,11 @@ type monitor struct {
 	view  *view
 	json  *jsonWriter
 
-	// The room, and what it says of each peer in it.
+	// The room, what it says of each peer in it, and (native mode) the
+	// replica's hub and views on it (native.go).
 	room    *room.Room
 	members map[room.PeerID]member
+	native  *native
 }
 
 // loop runs until ctx ends.
@@ -107,7 +109,9 @@ func (mo *monitor) ownSample(s *wire.MsgStats, now time.Time) {
 	mo.hosts.Update(mo.self, s, now)
 	mo.view.changed()
 	if mo.room != nil {
-		if err := mo.room.SendAll(mo.onWire(s)); err != nil {
+		if mo.native != nil {
+			mo.publish(s) // to every observer at the next Flush (pumpRoom)
+		} else if err := mo.room.SendAll(mo.onWire(s)); err != nil {
 			// A full queue (a peer that does not read) skips this sample
 			// for that peer; the others have it.
 			mo.log.Debug("cpumon: sample not sent to every peer", "err", err)

@@ -1,7 +1,6 @@
 package replica
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -22,6 +21,7 @@ type Published[T any] struct {
 	sh        *shadow
 	seq       uint64
 	observers map[room.PeerID]bool
+	resend    map[room.PeerID]bool // observers that missed a frame: a snapshot at the next Flush
 	dirty     bool
 	last      time.Time
 	f         Fields
@@ -44,7 +44,8 @@ func Publish[T any](h *Hub, name string, v T) (*Published[T], error) {
 		return nil, err
 	}
 	h.handle++
-	p := &Published[T]{h: h, name: name, handle: h.handle, s: s, val: v, observers: map[room.PeerID]bool{}, f: newFields(s)}
+	p := &Published[T]{h: h, name: name, handle: h.handle, s: s, val: v,
+		observers: map[room.PeerID]bool{}, resend: map[room.PeerID]bool{}, f: newFields(s)}
 	p.sh = newShadow(s, unsafe.Pointer(&p.val))
 	h.pubs[name] = p
 	for peer := range h.pending[name] {
@@ -90,7 +91,9 @@ func (p *Published[T]) Close() {
 
 func (p *Published[T]) observe(peer room.PeerID) {
 	p.observers[peer] = true
-	p.h.send(peer, p.sh.appendSnapshot(nil, p.handle, p.seq, p.name))
+	if p.h.send(peer, p.sh.appendSnapshot(p.h.scratch[:0], p.handle, p.seq, p.name)) != nil {
+		p.resend[peer] = true
+	}
 }
 
 func (p *Published[T]) stop(peer room.PeerID) bool {
@@ -98,30 +101,44 @@ func (p *Published[T]) stop(peer room.PeerID) bool {
 		return false
 	}
 	delete(p.observers, peer)
+	delete(p.resend, peer)
 	return true
 }
 
-func (p *Published[T]) flush(now time.Time, interval time.Duration) error {
-	if !p.dirty || (interval > 0 && now.Sub(p.last) < interval) {
-		return nil
+func (p *Published[T]) missed(peer room.PeerID) {
+	if p.observers[peer] {
+		p.resend[peer] = true
 	}
-	p.dirty = false
-	if !p.sh.diff(unsafe.Pointer(&p.val), &p.f) {
-		return nil
-	}
-	p.seq++
-	p.last = now
-	if len(p.observers) == 0 {
-		return nil
-	}
-	b := appendDelta(nil, p.s, p.handle, p.seq, p.f, unsafe.Pointer(&p.val))
-	var errs []error
-	for peer := range p.observers {
-		if err := p.h.sendTo(peer, &frame{b: b}); err != nil {
-			errs = append(errs, err)
+}
+
+// flush queues the delta that is due, if any, for every observer (a
+// snapshot instead for those that missed a frame).
+func (p *Published[T]) flush(now time.Time, interval time.Duration) {
+	if p.dirty && (interval <= 0 || now.Sub(p.last) >= interval) {
+		p.dirty = false
+		if p.sh.diff(unsafe.Pointer(&p.val), &p.f) {
+			p.seq++
+			p.last = now
+			if len(p.observers) > len(p.resend) {
+				rec := p.h.record(func(dst []byte) []byte {
+					return appendDelta(dst, p.s, p.handle, p.seq, p.f, unsafe.Pointer(&p.val))
+				})
+				for peer := range p.observers {
+					if !p.resend[peer] {
+						p.h.queue(peer, rec)
+					}
+				}
+			}
 		}
 	}
-	return errors.Join(errs...)
+	if len(p.resend) == 0 {
+		return
+	}
+	rec := p.h.record(func(dst []byte) []byte { return p.sh.appendSnapshot(dst, p.handle, p.seq, p.name) })
+	for peer := range p.resend {
+		p.h.queue(peer, rec)
+	}
+	clear(p.resend)
 }
 
 // View is an observer's end of a value another peer published.
@@ -131,8 +148,11 @@ type View[T any] struct {
 	s         *schema
 	val       T
 	changed   Fields
+	spare     Fields // the set Value returned last: changed's next buffer
 	tmp       Fields
 	seq       uint64
+	from      room.PeerID // ObserveFrom: the only peer it takes the value from
+	fixed     bool        // from is set
 	owner     room.PeerID
 	handle    uint64
 	isBound   bool
@@ -140,37 +160,69 @@ type View[T any] struct {
 	resyncing bool
 	ignored   int // deltas ignored since it last asked for a snapshot
 	skipped   int
+	refused   int
 	onChange  func(Fields)
 	closed    bool
 }
 
-// Observe starts observing name: every peer is asked for it (and each
-// peer that joins later, until one answers); the first that publishes it
-// sends a snapshot, then deltas. Only one view per name per hub.
+// Observe starts observing name, from whichever peer publishes it: every
+// peer is asked for it (and each peer that joins later, until one
+// answers); the first that answers with a snapshot becomes the value's
+// owner for the view, which then takes snapshots and deltas from that
+// peer alone. In a room where not every peer is trusted, use
+// ObserveFrom. One view of Observe per name per hub.
 func Observe[T any](h *Hub, name string) (*View[T], error) {
+	return observe[T](h, name, 0, false)
+}
+
+// ObserveFrom starts observing name as published by peer, and by no other:
+// only that peer is asked for it (again when it joins, if it is not in
+// the room yet), and a snapshot of name from a peer that no view of name
+// is bound to is refused (a Refused event wrapping ErrNotOwner;
+// View.Refused counts them). A hub may observe one name from several
+// peers (a view per peer), and with Observe too; one view per name and
+// peer.
+func ObserveFrom[T any](h *Hub, peer room.PeerID, name string) (*View[T], error) {
+	return observe[T](h, name, peer, true)
+}
+
+func observe[T any](h *Hub, name string, from room.PeerID, fixed bool) (*View[T], error) {
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	if h.views[name] != nil {
+	if (!fixed && h.views[name] != nil) || (fixed && h.fromViews[fromKey{from, name}] != nil) {
 		return nil, fmt.Errorf("%w: %q is observed already", ErrName, name)
 	}
 	s, err := schemaOf(reflect.TypeFor[T]())
 	if err != nil {
 		return nil, err
 	}
-	v := &View[T]{h: h, name: name, s: s, changed: newFields(s), tmp: newFields(s)}
-	h.views[name] = v
+	v := &View[T]{h: h, name: name, s: s, changed: newFields(s), spare: newFields(s), tmp: newFields(s), from: from, fixed: fixed}
+	if fixed {
+		h.fromViews[fromKey{from, name}] = v
+		h.byName[name] = append(h.byName[name], v)
+	} else {
+		h.views[name] = v
+	}
 	for _, p := range h.r.Peers() {
-		h.send(p, appendNamed(nil, kindObserve, name))
+		if v.accepts(p) {
+			h.send(p, appendNamed(h.scratch[:0], kindObserve, name))
+		}
 	}
 	return v, nil
 }
 
+// accepts says whether the view may take its value from peer p.
+func (v *View[T]) accepts(p room.PeerID) bool { return !v.fixed || p == v.from }
+
 // Value returns the current value (the zero T before the first
-// snapshot) and the fields changed since the last call. It never blocks.
-// Slices and maps in it are the view's: read them, do not change them.
+// snapshot) and the fields changed since the last call. It never blocks
+// and never allocates. The Fields are valid until the next call of Value
+// (use Fields.Clone to keep them). Slices and maps in the value are the
+// view's: read them, do not change them.
 func (v *View[T]) Value() (T, Fields) {
-	f := Fields{s: v.s, bits: slices.Clone(v.changed.bits)}
+	f := v.changed
+	v.changed, v.spare = v.spare, f
 	v.changed.clear()
 	return v.val, f
 }
@@ -181,13 +233,26 @@ func (v *View[T]) Ready() bool { return v.ready }
 // Seq is the sequence number of the owner's state the view holds.
 func (v *View[T]) Seq() uint64 { return v.seq }
 
+// Owner is the peer the view takes its value from (ObserveFrom's peer,
+// or the first that answered Observe), and whether it has one yet.
+func (v *View[T]) Owner() (room.PeerID, bool) {
+	if v.isBound {
+		return v.owner, true
+	}
+	return v.from, v.fixed
+}
+
 // Skipped counts the deltas skipped as already applied (at or before the
 // view's snapshot).
 func (v *View[T]) Skipped() int { return v.skipped }
 
+// Refused counts the snapshots refused because they came from a peer
+// that is not the view's owner (ErrNotOwner).
+func (v *View[T]) Refused() int { return v.refused }
+
 // OnChange sets a callback called, from Hub.Handle on its goroutine,
-// after each snapshot or delta applied, with the fields it changed. Nil
-// removes it.
+// after each snapshot or delta applied, with the fields it changed (valid
+// during the call). Nil removes it.
 func (v *View[T]) OnChange(fn func(Fields)) { v.onChange = fn }
 
 // Close stops observing: the owner is told (its Stopped event) and the
@@ -197,13 +262,25 @@ func (v *View[T]) Close() {
 		return
 	}
 	v.closed = true
-	delete(v.h.views, v.name)
+	if v.fixed {
+		delete(v.h.fromViews, fromKey{v.from, v.name})
+		list := slices.DeleteFunc(v.h.byName[v.name], func(w viewer) bool { return w == viewer(v) })
+		if len(list) == 0 {
+			delete(v.h.byName, v.name)
+		} else {
+			v.h.byName[v.name] = list
+		}
+	} else {
+		delete(v.h.views, v.name)
+	}
 	if v.isBound {
 		delete(v.h.byOwner, ownerKey{v.owner, v.handle})
-		v.h.send(v.owner, appendNamed(nil, kindStop, v.name))
-	} else {
-		for _, p := range v.h.r.Peers() {
-			v.h.send(p, appendNamed(nil, kindStop, v.name))
+		v.h.send(v.owner, appendNamed(v.h.scratch[:0], kindStop, v.name))
+		return
+	}
+	for _, p := range v.h.r.Peers() {
+		if v.accepts(p) {
+			v.h.send(p, appendNamed(v.h.scratch[:0], kindStop, v.name))
 		}
 	}
 }
@@ -211,8 +288,8 @@ func (v *View[T]) Close() {
 func (v *View[T]) bound() bool { return v.isBound }
 
 func (v *View[T]) snapshot(p room.PeerID, h snapHeader, r *reader) {
-	if v.isBound && v.owner != p {
-		v.h.send(p, appendNamed(nil, kindStop, v.name)) // another owner: not ours
+	if (v.isBound && v.owner != p) || !v.accepts(p) {
+		v.h.refuse(p, v.name)
 		return
 	}
 	var scratch T
@@ -227,35 +304,31 @@ func (v *View[T]) snapshot(p room.PeerID, h snapHeader, r *reader) {
 	v.val, v.seq, v.owner, v.handle = scratch, h.seq, p, h.handle
 	v.isBound, v.ready, v.resyncing = true, true, false
 	v.h.byOwner[ownerKey{p, h.handle}] = v
+	v.tmp.clear()
 	for _, l := range v.s.leaves {
-		v.changed.set(l.num)
+		v.tmp.set(l.num)
 	}
+	v.changed.or(v.tmp)
 	if v.onChange != nil {
-		v.onChange(v.changedAll())
+		v.onChange(v.tmp)
 	}
 }
 
-func (v *View[T]) changedAll() Fields {
-	f := newFields(v.s)
-	for _, l := range v.s.leaves {
-		f.set(l.num)
-	}
-	return f
-}
+func (v *View[T]) refusedOne() { v.refused++ }
 
 func (v *View[T]) delta(p room.PeerID, d delta, r *reader) {
-	switch {
+	switch diff := int8(d.seq - byte(v.seq)); {
 	case v.resyncing:
 		if v.ignored++; v.ignored >= reask { // the request or its answer was lost
 			v.ignored = 0
-			v.h.send(v.owner, appendNamed(nil, kindObserve, v.name))
+			v.h.send(v.owner, appendNamed(v.h.scratch[:0], kindObserve, v.name))
 		}
 		return // a snapshot is on its way
-	case d.seq <= v.seq:
+	case diff <= 0:
 		v.skipped++
 		return
-	case d.seq != v.seq+1:
-		v.resync(fmt.Errorf("%w: delta %d after %d", ErrGap, d.seq, v.seq))
+	case diff != 1:
+		v.resync(fmt.Errorf("%w: delta %d after %d", ErrGap, v.seq+uint64(diff), v.seq))
 		return
 	}
 	scratch := v.val
@@ -264,10 +337,11 @@ func (v *View[T]) delta(p room.PeerID, d delta, r *reader) {
 		v.resync(r.err)
 		return
 	}
-	v.val, v.seq = scratch, d.seq
+	v.val = scratch
+	v.seq++
 	v.changed.or(v.tmp)
 	if v.onChange != nil {
-		v.onChange(Fields{s: v.s, bits: slices.Clone(v.tmp.bits)})
+		v.onChange(v.tmp)
 	}
 }
 
@@ -278,7 +352,13 @@ const reask = 32
 func (v *View[T]) resync(err error) {
 	v.resyncing, v.ignored = true, 0
 	v.h.push(Resync{Name: v.name, Peer: v.owner, Err: err})
-	v.h.send(v.owner, appendNamed(nil, kindObserve, v.name))
+	v.h.send(v.owner, appendNamed(v.h.scratch[:0], kindObserve, v.name))
+}
+
+func (v *View[T]) joined(p room.PeerID) {
+	if !v.isBound && v.accepts(p) {
+		v.h.send(p, appendNamed(v.h.scratch[:0], kindObserve, v.name))
+	}
 }
 
 func (v *View[T]) ownerLeft(p room.PeerID) {
@@ -288,8 +368,8 @@ func (v *View[T]) ownerLeft(p room.PeerID) {
 	delete(v.h.byOwner, ownerKey{v.owner, v.handle})
 	v.isBound, v.resyncing = false, false
 	for _, peer := range v.h.r.Peers() {
-		if peer != p {
-			v.h.send(peer, appendNamed(nil, kindObserve, v.name))
+		if peer != p && v.accepts(peer) {
+			v.h.send(peer, appendNamed(v.h.scratch[:0], kindObserve, v.name))
 		}
 	}
 }

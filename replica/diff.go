@@ -2,6 +2,7 @@ package replica
 
 import (
 	"bytes"
+	"math"
 	"reflect"
 	"unsafe"
 )
@@ -44,6 +45,11 @@ func (sh *shadow) diff(cur unsafe.Pointer, f *Fields) bool {
 				f.set(l.num)
 				changed = true
 			}
+		case l.kind == kStep32 || l.kind == kStep64:
+			if !sameStep(l, l.ptr(cur), l.ptr(old)) {
+				f.set(l.num)
+				changed = true
+			}
 		case l.kind >= kBytes:
 			buf = appendLeaf(buf[:0], l, cur)
 			if !bytes.Equal(buf, sh.whole[i]) {
@@ -78,4 +84,30 @@ func (sh *shadow) appendSnapshot(dst []byte, handle, seq uint64, name string) []
 		}
 	}
 	return dst
+}
+
+// sameStep says whether two values of a stepped float leaf travel as the
+// same multiple of its step (or, escaped, have the same bits).
+func sameStep(l *leaf, a, b unsafe.Pointer) bool {
+	var x, y float64
+	if l.kind == kStep32 {
+		if *(*uint32)(a) == *(*uint32)(b) {
+			return true
+		}
+		x, y = float64(*(*float32)(a)), float64(*(*float32)(b))
+	} else {
+		if *(*uint64)(a) == *(*uint64)(b) {
+			return true
+		}
+		x, y = *(*float64)(a), *(*float64)(b)
+	}
+	kx, okx := quantise(x, l.inv)
+	ky, oky := quantise(y, l.inv)
+	if okx && oky {
+		return kx == ky
+	}
+	if l.kind == kStep32 {
+		return okx == oky && math.Float32bits(*(*float32)(a)) == math.Float32bits(*(*float32)(b))
+	}
+	return okx == oky && math.Float64bits(x) == math.Float64bits(y)
 }

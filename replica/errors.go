@@ -30,6 +30,10 @@ var (
 	ErrUnsupported = errors.New("replica: unsupported type")
 	// ErrClosed: the view or publication was closed.
 	ErrClosed = errors.New("replica: closed")
+	// ErrNotOwner: a snapshot from a peer that is not the view's owner
+	// (ObserveFrom's peer, or the peer that answered Observe first):
+	// refused, the view keeps its value.
+	ErrNotOwner = errors.New("replica: not the value's owner")
 	// ErrName: a name that is empty or longer than MaxName bytes, or
 	// published twice.
 	ErrName = errors.New("replica: bad name")

@@ -136,3 +136,40 @@ func ExampleSendCopy() {
 	// card: &{Title:bob (level 7)}
 	// refused: replica: unregistered name: "rootkit"
 }
+
+// Ship's position travels in steps of 0.01 (the compact float mode): 2
+// or 3 bytes a coordinate instead of 5.
+type Ship struct {
+	Name string
+	X, Y float32 `replica:",step=0.01"`
+}
+
+// A view bound to the peer that publishes the value: no other peer's
+// snapshot is taken.
+func ExampleObserveFrom() {
+	host, guest, hh, gh, err := twoRooms("example-from")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer host.Close()
+	defer guest.Close()
+
+	_, _ = replica.Publish(hh, "ship", Ship{Name: "kestrel", X: 1.234, Y: -5})
+	var ship *replica.View[Ship]
+	for tick := time.Tick(time.Millisecond); ; <-tick {
+		frame(host, hh, func(replica.Event) {})
+		frame(guest, gh, func(replica.Event) {})
+		if ship == nil && len(guest.Peers()) == 1 {
+			ship, _ = replica.ObserveFrom[Ship](gh, guest.Peers()[0], "ship")
+		}
+		if ship != nil && ship.Ready() {
+			v, _ := ship.Value()
+			owner, _ := ship.Owner()
+			fmt.Println(v.Name, v.X, v.Y, "from the host:", owner == host.ID())
+			return
+		}
+	}
+	// Output:
+	// kestrel 1.23 -5 from the host: true
+}

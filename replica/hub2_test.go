@@ -144,10 +144,17 @@ func FuzzFrame(f *testing.F) {
 	f.Add(appendNamed(nil, kindObserve, "p"))
 	f.Add(appendNamed(nil, kindStop, "p"))
 	f.Add([]byte{kindDelta, 1, 2, 0, 1, 0x02, 8})
+	d := appendDelta(nil, s, 1, 1, fs, ptrOf(&b))
+	snap := newShadow(s, ptrOf(&b)).appendSnapshot(nil, 1, 4, "v")
+	batch := append([]byte{kindBatch}, byte(len(d)))
+	batch = append(append(batch, d...), byte(len(snap)))
+	f.Add(append(batch, snap...))
+	f.Add([]byte{kindBatch, 2, kindBatch, 0, 3, kindShort | 1, 1, 0x05})
+	f.Add([]byte{kindShort | 1, 2, 0x05, 8})
 	f.Fuzz(func(t *testing.T, p []byte) {
 		h := New(nil, nil)
 		h.sendTo = func(room.PeerID, message.Message) error { return nil }
-		v := &View[score]{h: h, name: "v", s: s, changed: newFields(s), tmp: newFields(s)}
+		v := &View[score]{h: h, name: "v", s: s, changed: newFields(s), spare: newFields(s), tmp: newFields(s)}
 		h.views["v"] = v
 		v.snapshot(7, snapHeader{handle: 1, hash: s.hash}, &reader{p: newShadow(s, ptrOf(&a)).appendSnapshot(nil, 1, 0, "v")[1+len(appendHeaderSnap(nil, s, 1, 0, "v")):]})
 		if !v.Ready() {

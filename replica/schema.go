@@ -1,9 +1,13 @@
 package replica
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
+	"math"
+	"math/bits"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +36,8 @@ const (
 	kUint64
 	kFloat32
 	kFloat64
+	kStep32 // float32 with a step: travels as a multiple of it
+	kStep64 // float64 with a step
 	kString
 	kBytes // []byte: whole value
 	kWhole // any other slice or map: whole value, through reflect
@@ -45,6 +51,8 @@ type leaf struct {
 	kind kind         // how it travels
 	typ  reflect.Type // its Go type
 	path string       // "Entities[3].X"
+	step float64      // kStep32, kStep64: the quantum
+	inv  float64      // 1/step
 }
 
 // schema is a struct type flattened into numbered leaves.
@@ -80,7 +88,7 @@ func buildSchema(t reflect.Type) (*schema, error) {
 		return nil, fmt.Errorf("%w: %v is not a struct", ErrUnsupported, t)
 	}
 	b := &builder{seen: map[reflect.Type]bool{}}
-	span, err := b.structFields(t, 0, 0, "")
+	span, err := b.structFields(t, 0, 0, "", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +101,9 @@ func buildSchema(t reflect.Type) (*schema, error) {
 		s.byNum[l.num] = int32(i)
 		s.byPath[l.path] = i
 		fmt.Fprintf(h, "%d:%s;", l.num, typeSig(l.typ))
+		if l.step != 0 {
+			fmt.Fprintf(h, "step=%g;", l.step)
+		}
 	}
 	s.hash = h.Sum64()
 	return s, nil
@@ -104,8 +115,9 @@ type builder struct {
 }
 
 // structFields appends the leaves of struct type t at offset off, numbered
-// from base, and returns the span of numbers it takes.
-func (b *builder) structFields(t reflect.Type, off uintptr, base int, prefix string) (int, error) {
+// from base, and returns the span of numbers it takes. step is the step
+// its floats inherit (0: none).
+func (b *builder) structFields(t reflect.Type, off uintptr, base int, prefix string, step float64) (int, error) {
 	if b.seen[t] {
 		return 0, fmt.Errorf("%w: recursive type %v", ErrUnsupported, t)
 	}
@@ -121,14 +133,21 @@ func (b *builder) structFields(t reflect.Type, off uintptr, base int, prefix str
 		if tag == "-" {
 			continue // local only: never leaves
 		}
-		if tag != "" {
-			n, err := strconv.Atoi(tag)
-			if err != nil || n < next {
-				return 0, fmt.Errorf("%w: %v.%s: tag %q: want \"-\" or a field number of at least %d", ErrUnsupported, t, f.Name, tag, next)
+		num, fstep, err := parseTag(tag)
+		if err != nil || (num >= 0 && num < next) {
+			if err == nil {
+				err = fmt.Errorf("want a field number of at least %d", next)
 			}
-			next = n
+			return 0, fmt.Errorf("%w: %v.%s: tag %q: %w", ErrUnsupported, t, f.Name, tag, err)
 		}
-		span, err := b.field(f.Type, off+f.Offset, base+next, prefix+f.Name)
+		if num >= 0 {
+			next = num
+		}
+		direct := fstep != 0
+		if !direct {
+			fstep = step
+		}
+		span, err := b.field(f.Type, off+f.Offset, base+next, prefix+f.Name, fstep, direct)
 		if err != nil {
 			return 0, err
 		}
@@ -140,16 +159,43 @@ func (b *builder) structFields(t reflect.Type, off uintptr, base int, prefix str
 	return next, nil
 }
 
+// parseTag parses a replica tag other than "-": "", "N", "N,step=S" or
+// ",step=S". num is -1 without a number, step 0 without a step.
+func parseTag(tag string) (num int, step float64, err error) {
+	num = -1
+	head, opts, _ := strings.Cut(tag, ",")
+	if head != "" {
+		if num, err = strconv.Atoi(head); err != nil || num < 0 {
+			return 0, 0, errors.New(`want "-", a field number or options`)
+		}
+	}
+	for opts != "" {
+		var opt string
+		opt, opts, _ = strings.Cut(opts, ",")
+		v, ok := strings.CutPrefix(opt, "step=")
+		if !ok {
+			return 0, 0, fmt.Errorf("unknown option %q", opt)
+		}
+		step, err = strconv.ParseFloat(v, 64)
+		if err != nil || !(step > 0) || math.IsInf(step, 0) {
+			return 0, 0, fmt.Errorf("step %q: want a positive number", v)
+		}
+	}
+	return num, step, nil
+}
+
 // field appends the leaves of one field of type t and returns their span.
-func (b *builder) field(t reflect.Type, off uintptr, num int, path string) (int, error) {
+// step applies to its float leaves; direct says the field's own tag set it
+// (then the field must hold a float).
+func (b *builder) field(t reflect.Type, off uintptr, num int, path string, step float64, direct bool) (int, error) {
 	switch t.Kind() {
 	case reflect.Struct:
-		return b.structFields(t, off, num, path+".")
+		return b.structFields(t, off, num, path+".", step)
 	case reflect.Array:
 		elem := t.Elem()
 		span := 0
 		for i := range t.Len() {
-			s, err := b.field(elem, off+uintptr(i)*elem.Size(), num+i*span, path+"["+strconv.Itoa(i)+"]")
+			s, err := b.field(elem, off+uintptr(i)*elem.Size(), num+i*span, path+"["+strconv.Itoa(i)+"]", step, direct)
 			if err != nil {
 				return 0, err
 			}
@@ -164,7 +210,16 @@ func (b *builder) field(t reflect.Type, off uintptr, num int, path string) (int,
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", path, err)
 	}
-	b.leaves = append(b.leaves, leaf{num: num, off: off, kind: k, typ: t, path: path})
+	l := leaf{num: num, off: off, kind: k, typ: t, path: path}
+	switch {
+	case step != 0 && k == kFloat32:
+		l.kind, l.step, l.inv = kStep32, step, 1/step
+	case step != 0 && k == kFloat64:
+		l.kind, l.step, l.inv = kStep64, step, 1/step
+	case step != 0 && direct:
+		return 0, fmt.Errorf("%w: %s: a step on a %v (floats only)", ErrUnsupported, path, t)
+	}
+	b.leaves = append(b.leaves, l)
 	return 1, nil
 }
 
@@ -287,6 +342,30 @@ func (f Fields) Has(path string) bool {
 func (f Fields) HasNum(num int) bool {
 	return num >= 0 && num/64 < len(f.bits) && f.bits[num/64]&(1<<(num%64)) != 0
 }
+
+// runs calls fn for each run of consecutive numbers in f, in order.
+func (f Fields) runs(fn func(start, n int)) {
+	start, end := -1, -1
+	for w, word := range f.bits {
+		for ; word != 0; word &= word - 1 {
+			num := w*64 + bits.TrailingZeros64(word)
+			if num == end {
+				end++
+				continue
+			}
+			if start >= 0 {
+				fn(start, end-start)
+			}
+			start, end = num, num+1
+		}
+	}
+	if start >= 0 {
+		fn(start, end-start)
+	}
+}
+
+// Clone returns a copy of the set that later calls do not change.
+func (f Fields) Clone() Fields { return Fields{s: f.s, bits: slices.Clone(f.bits)} }
 
 // Len is the number of fields in the set.
 func (f Fields) Len() int {

@@ -131,6 +131,59 @@ func (r *reader) float(bits int) float64 {
 	return math.Float64frombits(binary.LittleEndian.Uint64(b))
 }
 
+// escape is the varint that a stepped float's exact bits follow: a NaN,
+// an infinity or a value of 2^53 steps or more.
+const escape = math.MaxUint64
+
+// maxSteps bounds the multiple of a step that travels as one.
+const maxSteps = 1 << 53
+
+// quantise is f as a multiple of a step (inv is 1/step), and whether it
+// is one that travels as such.
+func quantise(f, inv float64) (int64, bool) {
+	q := math.Round(f * inv)
+	if !(math.Abs(q) < maxSteps) { // NaN too
+		return 0, false
+	}
+	return int64(q), true
+}
+
+func appendStep(dst []byte, f, inv float64, bits int) []byte {
+	if k, ok := quantise(f, inv); ok {
+		return binary.AppendUvarint(dst, zigzag(k))
+	}
+	dst = binary.AppendUvarint(dst, escape)
+	if bits == 32 {
+		return binary.LittleEndian.AppendUint32(dst, math.Float32bits(float32(f)))
+	}
+	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
+}
+
+func (r *reader) step(step float64, bits int) float64 {
+	u := r.uvarint()
+	if r.err != nil {
+		return 0
+	}
+	if u == escape {
+		if bits == 32 {
+			if b := r.bytes(4); b != nil {
+				return float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
+			}
+			return 0
+		}
+		if b := r.bytes(8); b != nil {
+			return math.Float64frombits(binary.LittleEndian.Uint64(b))
+		}
+		return 0
+	}
+	k := int64(u>>1) ^ -int64(u&1)
+	if k <= -maxSteps || k >= maxSteps {
+		r.fail(fmt.Errorf("%w: %d steps", ErrWrongType, k))
+		return 0
+	}
+	return float64(k) * step
+}
+
 // appendLeaf appends the value of leaf l of the value at base.
 func appendLeaf(dst []byte, l *leaf, base unsafe.Pointer) []byte {
 	p := l.ptr(base)
@@ -164,6 +217,10 @@ func appendLeaf(dst []byte, l *leaf, base unsafe.Pointer) []byte {
 		return appendFloat(dst, float64(*(*float32)(p)), 32)
 	case kFloat64:
 		return appendFloat(dst, *(*float64)(p), 64)
+	case kStep32:
+		return appendStep(dst, float64(*(*float32)(p)), l.inv, 32)
+	case kStep64:
+		return appendStep(dst, *(*float64)(p), l.inv, 64)
 	case kString:
 		s := *(*string)(p)
 		return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
@@ -265,6 +322,16 @@ func (r *reader) readLeaf(l *leaf, base unsafe.Pointer) {
 		}
 	case kFloat64:
 		v := r.float(64)
+		if r.err == nil {
+			*(*float64)(p) = v
+		}
+	case kStep32:
+		v := r.step(l.step, 32)
+		if r.err == nil {
+			*(*float32)(p) = float32(v)
+		}
+	case kStep64:
+		v := r.step(l.step, 64)
 		if r.err == nil {
 			*(*float64)(p) = v
 		}

@@ -6,8 +6,6 @@ import (
 	"math/bits"
 	"unsafe"
 
-	vmsgpack "github.com/vmihailenco/msgpack/v5"
-
 	"github.com/cablecar-go/cablecar/message"
 )
 
@@ -20,13 +18,17 @@ const ByteCode = 0xE0
 // bytes.
 const MaxName = 64
 
-// Frame kinds: the first byte of every replica frame.
+// Frame kinds: the first byte of every replica frame (a byte of 0x80 or
+// more is a short delta: kindShort|handle, for handles 1..127).
 const (
-	kindSnapshot = 'S' // handle seq hash name values(all)
-	kindDelta    = 'D' // handle seq mask values(masked)
-	kindCopy     = 'C' // hash name values(all)
-	kindObserve  = 'O' // name: send me a snapshot (again)
-	kindStop     = 'X' // name: I stopped observing
+	kindSnapshot = 'S'  // handle seq hash name values(all)
+	kindDelta    = 'D'  // handle seq8 mask values(masked)
+	kindCopy     = 'C'  // hash name values(all)
+	kindObserve  = 'O'  // name: send me a snapshot (again)
+	kindStop     = 'X'  // name: I stopped observing
+	kindBatch    = 'B'  // (len frame)...: several frames for one peer
+	kindShort    = 0x80 // |handle: seq8 mask values(masked)
+	maxShort     = 0x7f // the largest handle of a short delta
 )
 
 // frame is the replica's message: one replica frame, carried as one
@@ -44,13 +46,9 @@ func (f *frame) DecodePayload(p []byte) error {
 	return nil
 }
 
-// EncodeMsgpack and DecodeMsgpack carry the frame as one msgpack bin.
-func (f *frame) EncodeMsgpack(enc *vmsgpack.Encoder) error { return enc.EncodeBytes(f.b) }
-func (f *frame) DecodeMsgpack(dec *vmsgpack.Decoder) error {
-	b, err := dec.DecodeBytes()
-	f.b = b
-	return err
-}
+// MsgpackRaw makes the frame a msgpack.RawMessage: the msgpack codec
+// carries its bytes as they are, after a 2- or 3-byte header.
+func (*frame) MsgpackRaw() {}
 
 // Register registers the replica's message type with c, a byte codec or a
 // msgpack codec. Call it before the Room that uses c is made, like every
@@ -97,9 +95,24 @@ func (r *reader) readAll(s *schema, base unsafe.Pointer) {
 	}
 }
 
-// appendMask appends the mask of f: the number of zero bytes skipped,
-// the number of bytes that follow, and those bytes (bit j of byte k is
-// field number 8*(skip+k)+j), without trailing zero bytes.
+// A mask names the fields of a delta. Its first varint h says how:
+//
+//	h&3 == 0  bit mask: skip = h>>2 zero bytes left out, a varint count
+//	          of bytes, the bytes (bit j of byte k is field 8*(skip+k)+j)
+//	h&3 == 1  one run: fields start .. start+len-1, with
+//	          h>>2 = start<<3 | (len-1), len 1..8
+//	h&3 == 2  runs: n = h>>2 of them, each a varint gap (its start less
+//	          the end of the one before, the first from 0) and a varint
+//	          len-1
+//
+// The sender writes whichever is shortest.
+const (
+	maskBits = 0
+	maskRun  = 1
+	maskRuns = 2
+)
+
+// appendMask appends the mask of f, in the shortest of the three forms.
 func appendMask(dst []byte, f Fields) []byte {
 	first, last := -1, -1
 	for i := 0; i < len(f.bits)*8; i++ {
@@ -111,9 +124,36 @@ func appendMask(dst []byte, f Fields) []byte {
 		}
 	}
 	if first < 0 {
-		return append(dst, 0, 0)
+		return append(dst, maskBits, 0)
 	}
-	dst = binary.AppendUvarint(dst, uint64(first))
+	bitsLen := uvarintLen(uint64(first)<<2) + uvarintLen(uint64(last-first+1)) + last - first + 1
+	nruns, runsLen, prevEnd, s0, n0 := 0, 0, 0, 0, 0
+	f.runs(func(start, n int) {
+		if nruns == 0 {
+			s0, n0 = start, n
+		}
+		nruns++
+		runsLen += uvarintLen(uint64(start-prevEnd)) + uvarintLen(uint64(n-1))
+		prevEnd = start + n
+	})
+	runsLen += uvarintLen(uint64(nruns) << 2)
+	if nruns == 1 && n0 <= 8 {
+		h := uint64(s0<<3|(n0-1))<<2 | maskRun
+		if l := uvarintLen(h); l <= bitsLen && l <= runsLen {
+			return binary.AppendUvarint(dst, h)
+		}
+	}
+	if runsLen < bitsLen {
+		dst = binary.AppendUvarint(dst, uint64(nruns)<<2|maskRuns)
+		prevEnd = 0
+		f.runs(func(start, n int) {
+			dst = binary.AppendUvarint(dst, uint64(start-prevEnd))
+			dst = binary.AppendUvarint(dst, uint64(n-1))
+			prevEnd = start + n
+		})
+		return dst
+	}
+	dst = binary.AppendUvarint(dst, uint64(first)<<2|maskBits)
 	dst = binary.AppendUvarint(dst, uint64(last-first+1))
 	for i := first; i <= last; i++ {
 		dst = append(dst, byte(f.bits[i/8]>>(8*(i%8))))
@@ -121,42 +161,94 @@ func appendMask(dst []byte, f Fields) []byte {
 	return dst
 }
 
+func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
+
 // readMask reads a mask for s into f (cleared first), checking every
 // number it names.
 func (r *reader) readMask(s *schema, f *Fields) {
 	f.clear()
-	skip := r.uvarint()
-	n := r.uvarint()
-	span := uint64(len(s.byNum))
-	if r.err == nil && (skip > MaxFields/8 || n > MaxFields/8) {
-		r.fail(fmt.Errorf("%w: mask of %d bytes after %d", ErrMaskRange, n, skip))
-	}
-	b := r.bytes(n)
+	h := r.uvarint()
 	if r.err != nil {
 		return
 	}
-	for k, by := range b {
-		for ; by != 0; by &= by - 1 {
-			num := (skip+uint64(k))*8 + uint64(bits.TrailingZeros8(by))
-			switch {
-			case num >= span:
-				r.fail(fmt.Errorf("%w: field %d, the type has %d", ErrMaskRange, num, span))
-				return
-			case s.byNum[num] < 0:
-				r.fail(fmt.Errorf("%w: %d", ErrUnknownField, num))
+	span := uint64(len(s.byNum))
+	switch h & 3 {
+	case maskBits:
+		skip := h >> 2
+		n := r.uvarint()
+		if r.err == nil && (skip > MaxFields/8 || n > MaxFields/8) {
+			r.fail(fmt.Errorf("%w: mask of %d bytes after %d", ErrMaskRange, n, skip))
+		}
+		b := r.bytes(n)
+		for k, by := range b {
+			for ; by != 0; by &= by - 1 {
+				if !r.maskField(s, f, (skip+uint64(k))*8+uint64(bits.TrailingZeros8(by)), span) {
+					return
+				}
+			}
+		}
+	case maskRun:
+		r.maskRun(s, f, h>>5, h>>2&7+1, span)
+	case maskRuns:
+		n := h >> 2
+		if n == 0 || n > uint64(len(r.p)) {
+			r.fail(fmt.Errorf("%w: %d runs", ErrMalformed, n))
+			return
+		}
+		end := uint64(0)
+		for ; n > 0 && r.err == nil; n-- {
+			gap, l := r.uvarint(), r.uvarint()
+			if r.err != nil {
 				return
 			}
-			f.set(int(num))
+			if gap >= span || l >= span {
+				r.fail(fmt.Errorf("%w: run of %d at %d past %d", ErrMaskRange, l+1, gap, end))
+				return
+			}
+			r.maskRun(s, f, end+gap, l+1, span)
+			end += gap + l + 1
+		}
+	default:
+		r.fail(fmt.Errorf("%w: mask form %d", ErrMalformed, h&3))
+	}
+}
+
+// maskRun adds fields start..start+n-1 to f.
+func (r *reader) maskRun(s *schema, f *Fields, start, n, span uint64) {
+	if start >= span || n > span-start {
+		r.fail(fmt.Errorf("%w: fields %d..%d, the type has %d", ErrMaskRange, start, start+n-1, span))
+		return
+	}
+	for num := start; num < start+n; num++ {
+		if !r.maskField(s, f, num, span) {
+			return
 		}
 	}
+}
+
+// maskField adds field num to f, or fails.
+func (r *reader) maskField(s *schema, f *Fields, num, span uint64) bool {
+	switch {
+	case num >= span:
+		r.fail(fmt.Errorf("%w: field %d, the type has %d", ErrMaskRange, num, span))
+		return false
+	case s.byNum[num] < 0:
+		r.fail(fmt.Errorf("%w: %d", ErrUnknownField, num))
+		return false
+	}
+	f.set(int(num))
+	return true
 }
 
 // appendDelta appends a delta frame: the fields of changed, with their
 // values at base.
 func appendDelta(dst []byte, s *schema, handle, seq uint64, changed Fields, base unsafe.Pointer) []byte {
-	dst = append(dst, kindDelta)
-	dst = binary.AppendUvarint(dst, handle)
-	dst = binary.AppendUvarint(dst, seq)
+	if handle >= 1 && handle <= maxShort {
+		dst = append(dst, kindShort|byte(handle))
+	} else {
+		dst = binary.AppendUvarint(append(dst, kindDelta), handle)
+	}
+	dst = append(dst, byte(seq))
 	dst = appendMask(dst, changed)
 	for i := range s.leaves {
 		if changed.HasNum(s.leaves[i].num) {
@@ -166,15 +258,24 @@ func appendDelta(dst []byte, s *schema, handle, seq uint64, changed Fields, base
 	return dst
 }
 
-// delta is a parsed delta header.
+// delta is a parsed delta header: the handle, and the sequence number
+// modulo 256.
 type delta struct {
-	handle, seq uint64
+	handle uint64
+	seq    byte
 }
 
 // readDeltaHeader reads the handle and sequence number of a delta frame
-// (after its kind byte).
-func (r *reader) readDeltaHeader() delta {
-	return delta{handle: r.uvarint(), seq: r.uvarint()}
+// whose kind byte was kind.
+func (r *reader) readDeltaHeader(kind byte) delta {
+	var d delta
+	if kind >= kindShort {
+		d.handle = uint64(kind &^ kindShort)
+	} else {
+		d.handle = r.uvarint()
+	}
+	d.seq = r.byte()
+	return d
 }
 
 // readDeltaBody reads a delta's mask and values into base (a scratch

@@ -17,11 +17,32 @@ import (
 //
 //	[len: 4 bytes, big-endian][id: 2 bytes, big-endian][body: one msgpack value]
 //
-// len counts the whole frame, itself included.
+// len counts the whole frame, itself included. A RawMessage's frame has
+// a shorter header when it fits (see the package documentation):
+//
+//	[10nnnnnn][id: 1 byte][payload]              n: the frame's length, 2..63
+//	[11nnnnnn nnnnnnnn][id: 1 byte][payload]     n: 3..16383
 const (
 	msgpackLenSize = 4
 	msgpackHeader  = msgpackLenSize + 2
+	maxShort       = 0x3f   // the longest frame with a 2-byte header
+	maxMedium      = 0x3fff // the longest frame with a 3-byte header
+	maxLong        = 1<<31 - 1
 )
+
+// RawMessage is a message that writes its own msgpack body: the codec
+// frames the bytes of its AppendPayload as they are (not as a msgpack
+// value) and hands a frame's body to its DecodePayload, as the byte codec
+// does, and a frame of up to 16383 bytes whose id is below 256 gets a 2-
+// or 3-byte header instead of 6. It is for types that already have a
+// compact binary form (cablecar's replica frames).
+type RawMessage interface {
+	message.ByteMessage
+	message.PayloadAppender
+	message.PayloadDecoder
+	// MsgpackRaw marks the type; it is never called.
+	MsgpackRaw()
+}
 
 // Message is a message with its own msgpack type id. The codec takes a
 // type's id from MsgpackID when it has the method, else from ByteCode when
@@ -53,6 +74,7 @@ type msgpackEntry struct {
 	typ    reflect.Type
 	idStr  string // "0x0010", for errors
 	sort   bool   // values can hold a map the library writes unordered (msgpackNeedsSort)
+	raw    bool   // a RawMessage: the body is its payload
 }
 
 var _ message.Codec = (*Codec)(nil)
@@ -80,7 +102,7 @@ func NewCodec(opts *message.Options) *Codec {
 		maxFrame = opts.MaxFrame
 	}
 	c := &Codec{
-		maxFrame: max(maxFrame, msgpackHeader+1),
+		maxFrame: min(max(maxFrame, msgpackHeader+1), maxLong),
 		byID:     make(map[uint16]*msgpackEntry),
 		byType:   make(map[reflect.Type]*msgpackEntry),
 	}
@@ -146,7 +168,11 @@ func (c *Codec) register(id uint16, newMsg func() message.Message, m message.Mes
 	if old, ok := c.byType[typ]; ok {
 		panic(fmt.Sprintf("message/msgpack: Codec.Register: type %s already registered under id %s", typ, old.idStr))
 	}
-	e := &msgpackEntry{newMsg: newMsg, id: id, typ: typ, idStr: idStr, sort: msgpackNeedsSort(typ)}
+	_, raw := m.(RawMessage)
+	e := &msgpackEntry{newMsg: newMsg, id: id, typ: typ, idStr: idStr, raw: raw}
+	if !raw {
+		e.sort = msgpackNeedsSort(typ)
+	}
 	c.byID[id] = e
 	c.byType[typ] = e
 }
@@ -207,6 +233,9 @@ func (c *Codec) AppendFrame(dst []byte, m message.Message) ([]byte, error) {
 	if e == nil {
 		return dst, encodeError(m, fmt.Errorf("%w: type not registered", message.ErrUnknownType))
 	}
+	if e.raw {
+		return c.appendRaw(dst, e, m.(RawMessage))
+	}
 	start := len(dst)
 	dst, err := encodeMsgpack(dst, e.id, m)
 	if err != nil {
@@ -220,6 +249,43 @@ func (c *Codec) AppendFrame(dst []byte, m message.Message) ([]byte, error) {
 		sortMsgpackMaps(dst[start+msgpackHeader:])
 	}
 	binary.BigEndian.PutUint32(dst[start:], uint32(n))
+	return dst, nil
+}
+
+// appendRaw appends the frame of a RawMessage: its payload after the
+// shortest header that fits.
+func (c *Codec) appendRaw(dst []byte, e *msgpackEntry, m RawMessage) (out []byte, err error) {
+	start := len(dst)
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = dst[:start], encodeError(m, panicked(fmt.Sprintf("encoding %T", m), r))
+		}
+	}()
+	dst = append(dst, 0, 0, 0, 0, 0, 0) // room for the longest header
+	dst, err = m.AppendPayload(dst)
+	if err != nil {
+		return dst[:start], encodeError(m, fmt.Errorf("%w: %w", message.ErrBadPayload, err))
+	}
+	body := len(dst) - start - msgpackHeader
+	var buf [msgpackHeader]byte
+	var hdr []byte
+	switch {
+	case e.id <= 0xff && body+2 <= maxShort:
+		hdr = append(buf[:0], 0x80|byte(body+2), byte(e.id))
+	case e.id <= 0xff && body+3 <= maxMedium:
+		hdr = append(buf[:0], 0xc0|byte((body+3)>>8), byte(body+3), byte(e.id))
+	default:
+		hdr = binary.BigEndian.AppendUint32(buf[:0], uint32(body+msgpackHeader))
+		hdr = binary.BigEndian.AppendUint16(hdr, e.id)
+	}
+	if n := len(hdr) + body; n > c.maxFrame {
+		return dst[:start], encodeError(m, fmt.Errorf("%w: frame of %d bytes, MaxFrame is %d", message.ErrTooLarge, n, c.maxFrame))
+	}
+	if len(hdr) < msgpackHeader {
+		copy(dst[start+len(hdr):], dst[start+msgpackHeader:])
+		dst = dst[:start+len(hdr)+body]
+	}
+	copy(dst[start:], hdr)
 	return dst, nil
 }
 
@@ -246,41 +312,85 @@ func encodeMsgpack(dst []byte, id uint16, m message.Message) (out []byte, err er
 
 // Decode decodes the msgpack frame at the start of buf (see Codec.Decode).
 //
-// A length prefix below 6 (ErrBadLength) or above MaxFrame (ErrTooLarge) is
-// found as soon as its 4 bytes are buffered and makes the stream unusable.
-// A whole frame that is bad is skipped: an unregistered id gives
-// ErrUnknownType, a body that is not exactly one well-formed msgpack value
-// ErrMalformed, and a body the type cannot be decoded from ErrBadPayload, as
-// does a panic in the type's factory or decoder (recovered; the cause is a
-// *PanicError).
+// A length prefix below its header's size (6, or 2 and 3 for the short
+// headers: ErrBadLength) or above MaxFrame (ErrTooLarge) is found as soon
+// as the header is buffered and makes the stream unusable. A whole frame
+// that is bad is skipped: an unregistered id gives ErrUnknownType, a body
+// that is not exactly one well-formed msgpack value ErrMalformed (a
+// RawMessage's body is not checked: its DecodePayload reads it), and a
+// body the type cannot be decoded from ErrBadPayload, as does a panic in
+// the type's factory or decoder (recovered; the cause is a *PanicError).
 func (c *Codec) Decode(buf []byte) (message.Message, int, error) {
-	if len(buf) < msgpackLenSize {
+	if len(buf) == 0 {
 		return nil, 0, nil
 	}
-	size := binary.BigEndian.Uint32(buf)
+	var size uint32
+	var hdr int
+	var id uint16
+	switch b := buf[0]; {
+	case b&0xc0 == 0x80: // short header
+		if len(buf) < 2 {
+			return nil, 0, nil
+		}
+		size, hdr, id = uint32(b&0x3f), 2, uint16(buf[1])
+	case b&0xc0 == 0xc0: // medium header
+		if len(buf) < 3 {
+			return nil, 0, nil
+		}
+		size, hdr, id = uint32(b&0x3f)<<8|uint32(buf[1]), 3, uint16(buf[2])
+	default:
+		if len(buf) < msgpackLenSize {
+			return nil, 0, nil
+		}
+		size, hdr = binary.BigEndian.Uint32(buf), msgpackHeader
+	}
 	switch {
-	case size < msgpackHeader:
-		return nil, 0, &message.DecodeError{Codec: "msgpack", Err: fmt.Errorf("%w: length prefix %d, at least %d", message.ErrBadLength, size, msgpackHeader)}
+	case size < uint32(hdr):
+		return nil, 0, &message.DecodeError{Codec: "msgpack", Err: fmt.Errorf("%w: length prefix %d, at least %d", message.ErrBadLength, size, hdr)}
 	case uint64(size) > uint64(c.maxFrame):
 		return nil, 0, &message.DecodeError{Codec: "msgpack", Err: fmt.Errorf("%w: length prefix %d, MaxFrame is %d", message.ErrTooLarge, size, c.maxFrame)}
 	case uint64(len(buf)) < uint64(size):
 		return nil, 0, nil
 	}
 	n := int(size)
-	id := binary.BigEndian.Uint16(buf[msgpackLenSize:])
+	if hdr == msgpackHeader {
+		id = binary.BigEndian.Uint16(buf[msgpackLenSize:])
+	}
 	e := c.byID[id]
 	if e == nil {
-		return nil, n, &message.DecodeError{Codec: "msgpack", Type: msgpackIDString(id), Offset: msgpackLenSize, Skip: n, Err: message.ErrUnknownType}
+		return nil, n, &message.DecodeError{Codec: "msgpack", Type: msgpackIDString(id), Offset: min(hdr-1, msgpackLenSize), Skip: n, Err: message.ErrUnknownType}
 	}
-	body := buf[msgpackHeader:n:n]
+	body := buf[hdr:n:n]
+	if e.raw {
+		m, err := e.decodeRaw(body)
+		if err != nil {
+			return nil, n, &message.DecodeError{Codec: "msgpack", Type: e.idStr, Offset: hdr, Skip: n, Err: err}
+		}
+		return m, n, nil
+	}
 	if err := checkMsgpack(body); err != nil {
-		return nil, n, &message.DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: fmt.Errorf("%w: %w", message.ErrMalformed, err)}
+		return nil, n, &message.DecodeError{Codec: "msgpack", Type: e.idStr, Offset: hdr, Skip: n, Err: fmt.Errorf("%w: %w", message.ErrMalformed, err)}
 	}
 	m, err := e.decode(body)
 	if err != nil {
-		return nil, n, &message.DecodeError{Codec: "msgpack", Type: e.idStr, Offset: msgpackHeader, Skip: n, Err: err}
+		return nil, n, &message.DecodeError{Codec: "msgpack", Type: e.idStr, Offset: hdr, Skip: n, Err: err}
 	}
 	return m, n, nil
+}
+
+// decodeRaw makes a new RawMessage and hands it body; an error or a panic
+// (recovered) gives ErrBadPayload.
+func (e *msgpackEntry) decodeRaw(body []byte) (m message.Message, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, panicked("decoding "+e.typ.String(), r)
+		}
+	}()
+	m = e.newMsg()
+	if err := m.(RawMessage).DecodePayload(body); err != nil {
+		return nil, fmt.Errorf("%w: %w", message.ErrBadPayload, err)
+	}
+	return m, nil
 }
 
 // decode makes a new value and decodes body into it. A decoder error gives

@@ -25,6 +25,8 @@ func testMsgpackCodec(opts *message.Options) *msgpack.Codec {
 	c.RegisterID(0x100, func() message.Message { return new(MsgStats) })
 	c.RegisterID(0x101, func() message.Message { return new(Nested) })
 	c.RegisterID(0x201, func() message.Message { return new(MapKeys) })
+	c.Register(func() message.Message { return new(rawShort) })
+	c.Register(func() message.Message { return new(rawLong) })
 	return c
 }
 

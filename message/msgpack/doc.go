@@ -35,6 +35,18 @@
 // maps of other types after encoding, for the types that can hold them.
 // The example position frame is 32 to 36 bytes, depending on the id.
 //
+// A [RawMessage] (a type with a compact binary form of its own, such as
+// the replica package's frames) is framed as its payload, not as a msgpack
+// value, and when its id is below 256 with a shorter header:
+//
+//	[10nnnnnn][id: 1 byte][payload]                 frames of 2..63 bytes
+//	[11nnnnnn nnnnnnnn][id: 1 byte][payload]        frames of 3..16383 bytes
+//
+// n is the frame's length (header included), big-endian. A length prefix
+// never starts with a set top bit (MaxFrame is at most 2^31-1), so the
+// three headers cannot be mistaken for one another; Decode reads any type
+// from any of them.
+//
 // Before the library sees a body, the codec checks that it is one
 // well-formed msgpack value whose strings fit in it, whose arrays and maps
 // announce no more elements than it has bytes left and whose nesting is at
@@ -45,7 +57,7 @@
 //
 // Decode and AppendFrame return a *message.DecodeError or
 // *message.EncodeError wrapping the sentinels of package message:
-// ErrBadLength (length prefix below 6, fatal), ErrTooLarge (length prefix
+// ErrBadLength (length prefix below its header's size, fatal), ErrTooLarge (length prefix
 // or frame over MaxFrame; fatal on decode), ErrUnknownType (unregistered id:
 // the frame is skipped), ErrMalformed (a body that is not one well-formed
 // msgpack value: skipped) and ErrBadPayload (a body the type cannot be

@@ -22,6 +22,9 @@ func FuzzDecode(f *testing.F) {
 	f.Add(mpFrame(0x7777, 0x80))
 	f.Add([]byte{0, 0, 0, 5, 0, 1})
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{0x85, 0x30, 'a', 'b', 'c'})               // a raw message, short header
+	f.Add([]byte{0xc0, 0x06, 0x30, 'a', 'b', 'c'})         // medium header
+	f.Add([]byte{0x84, 0x01, 0x80, 0x83, 0x30, 'x', 0x81}) // short headers, a built-in, an empty body
 	c := testMsgpackCodec(&message.Options{MaxFrame: 4096})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, m := range codectest.DecodeStream(t, c, data) {
