@@ -86,7 +86,7 @@ func (g *arena) Update() error {
 		fmt.Fprintf(g.out, "seen %s players=%s\n", g.s, game.PlayerList(g.s.World()))
 		g.shot = g.c.screenshot != ""
 	}
-	if g.tick%60 == 0 {
+	if g.tick%game.TicksPerSecond == 1 { // the status line: at once, then every second
 		g.status = g.s.String()
 	}
 	return nil

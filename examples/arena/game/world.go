@@ -62,7 +62,7 @@ func Spawn(i int) (x, y int32) {
 }
 
 // Count is the number of players in the world.
-func (w *World) Count() int {
+func (w World) Count() int {
 	n := 0
 	for _, p := range w.Players {
 		if p.ID != 0 {
@@ -73,7 +73,7 @@ func (w *World) Count() int {
 }
 
 // Slot returns the slot of player id, or -1.
-func (w *World) Slot(id uint64) int {
+func (w World) Slot(id uint64) int {
 	for i, p := range w.Players {
 		if id != 0 && p.ID == id {
 			return i
