@@ -19,17 +19,22 @@ func sessions(t *testing.T, n int) []*Session {
 	t.Helper()
 	port := freeport.UDP(t)
 	var ss []*Session
-	for i := range n {
-		s, err := NewSession(context.Background(), Options{
-			AppID: fmt.Sprintf("arena-test-%d", port), Name: fmt.Sprint("p", i), Loopback: true, UDPPort: port,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		ss = append(ss, s)
+	for range n {
+		ss = append(ss, session(t, port))
 	}
 	return ss
+}
+
+func session(t *testing.T, port int) *Session {
+	t.Helper()
+	s, err := NewSession(context.Background(), Options{
+		AppID: fmt.Sprintf("arena-test-%d", port), Loopback: true, UDPPort: port,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }
 
 // tickUntil ticks every session with the scripted input until cond holds,
@@ -142,4 +147,75 @@ func TestBytesOut(t *testing.T) {
 	if h.BytesOut() == 0 || c.BytesOut() == 0 || c.BytesOut() >= h.BytesOut() {
 		t.Errorf("host framed %d bytes, the guest %d", h.BytesOut(), c.BytesOut())
 	}
+}
+
+// A peer with a lower id than the host joins a game of two: the host
+// hands over (it closes its publication and observes), and the guest,
+// whose view still holds the old host's world, sees that the world names
+// another host than the lowest id, opens its view again and gets the new
+// host's world. (Without that, the guest's view stays bound to a peer that
+// no longer publishes, and it never sees the new player move.)
+func TestALowerIDJoinsAndHosts(t *testing.T) {
+	leakcheck.Check(t)
+	port := freeport.UDP(t)
+	pair := []*Session{session(t, port), session(t, port)}
+	g := []*Goal{NewGoal(2), NewGoal(2)}
+	seen := []bool{false, false}
+	tickUntil(t, pair, "game of 2", func() bool {
+		for i, s := range pair {
+			seen[i] = seen[i] || g[i].See(s.World())
+		}
+		return seen[0] && seen[1]
+	})
+	low := min(pair[0].ID(), pair[1].ID())
+	// A newcomer with a lower id than both: each draw is one with
+	// probability 1/3; the others join and leave at once.
+	var newcomer *Session
+	for try := 0; newcomer == nil; try++ {
+		if try == 60 {
+			t.Fatal("no id below both in 60 draws")
+		}
+		s := session(t, port)
+		if s.ID() < low {
+			newcomer = s
+		} else {
+			s.Close()
+		}
+	}
+	all := append(pair, newcomer)
+	var ids []uint64
+	for _, s := range all {
+		ids = append(ids, s.ID())
+	}
+	slices.Sort(ids)
+	goals := []*Goal{NewGoal(3), NewGoal(3), NewGoal(3)}
+	seen = []bool{false, false, false}
+	tickUntil(t, all, "game of 3 hosted by the newcomer", func() bool {
+		for i, s := range all {
+			seen[i] = seen[i] || (sees(s, ids, goals[i]) && s.World().Host == newcomer.ID())
+		}
+		return !slices.Contains(seen, false)
+	})
+}
+
+// Eight players, the most a world holds, each in a slot of its own.
+func TestEightPlayers(t *testing.T) {
+	leakcheck.Check(t)
+	ss := sessions(t, MaxPlayers)
+	var ids []uint64
+	for _, s := range ss {
+		ids = append(ids, s.ID())
+	}
+	slices.Sort(ids)
+	goals := make([]*Goal, len(ss))
+	for i := range goals {
+		goals[i] = NewGoal(MaxPlayers)
+	}
+	seen := make([]bool, len(ss))
+	tickUntil(t, ss, "game of 8", func() bool {
+		for i, s := range ss {
+			seen[i] = seen[i] || sees(s, ids, goals[i])
+		}
+		return !slices.Contains(seen, false)
+	})
 }
