@@ -158,7 +158,21 @@ func TestBytesOut(t *testing.T) {
 func TestALowerIDJoinsAndHosts(t *testing.T) {
 	leakcheck.Check(t)
 	port := freeport.UDP(t)
-	pair := []*Session{session(t, port), session(t, port)}
+	// ids are random: draw sessions until one is in the half wanted (a
+	// draw is in it with probability 1/2); the others join and leave at
+	// once.
+	draw := func(high bool) *Session {
+		for range 60 {
+			s := session(t, port)
+			if s.ID() >= 1<<63 == high {
+				return s
+			}
+			s.Close()
+		}
+		t.Fatal("60 draws of a random id, none in the half wanted")
+		return nil
+	}
+	pair := []*Session{draw(true), draw(true)}
 	g := []*Goal{NewGoal(2), NewGoal(2)}
 	seen := []bool{false, false}
 	tickUntil(t, pair, "game of 2", func() bool {
@@ -167,21 +181,7 @@ func TestALowerIDJoinsAndHosts(t *testing.T) {
 		}
 		return seen[0] && seen[1]
 	})
-	low := min(pair[0].ID(), pair[1].ID())
-	// A newcomer with a lower id than both: each draw is one with
-	// probability 1/3; the others join and leave at once.
-	var newcomer *Session
-	for try := 0; newcomer == nil; try++ {
-		if try == 60 {
-			t.Fatal("no id below both in 60 draws")
-		}
-		s := session(t, port)
-		if s.ID() < low {
-			newcomer = s
-		} else {
-			s.Close()
-		}
-	}
+	newcomer := draw(false) // below both
 	all := append(pair, newcomer)
 	var ids []uint64
 	for _, s := range all {
