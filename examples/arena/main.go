@@ -43,8 +43,12 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: arena [flags]\n\n"+
-			"A game for 2 to 8 players on the LAN: start one per player (-lo: on this machine).\n"+
-			"Arrow keys (or WASD) move your disc (the one with the white ring); Esc quits.\n\nFlags:\n")
+			"A game for 2 to 8 players on the LAN: start one per player (-lo: on this machine;\n"+
+			"a ninth and later watch).\n"+
+			"Arrow keys (or WASD) move your disc (the one with the white ring); Esc quits.\n"+
+			"The lowest room id hosts the world; the others send it their keys.\n"+
+			"A build with cgo (the window) opens the X display as it starts, -headless too:\n"+
+			"where there is none, build with CGO_ENABLED=0 (headless only).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	fs.BoolVar(&c.Loopback, "lo", false, "find players on this machine only (beacons on 127.255.255.255)")

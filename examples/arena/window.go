@@ -11,6 +11,7 @@ import (
 	"image/png"
 	"io"
 	"os"
+	"time"
 
 	"github.com/cablecar-go/cablecar/examples/arena/game"
 	"github.com/hajimehoshi/ebiten/v2"
@@ -30,6 +31,7 @@ type arena struct {
 	shot   bool // the screenshot is to be taken in the next Draw
 	err    error
 	status string
+	start  time.Time
 }
 
 // window runs the game in an Ebitengine window until Esc, the window is
@@ -37,7 +39,7 @@ type arena struct {
 func window(ctx context.Context, s *game.Session, c *config, stdout io.Writer) error {
 	ebiten.SetWindowSize(game.Width, game.Height)
 	ebiten.SetWindowTitle("cablecar arena")
-	g := &arena{ctx: ctx, s: s, c: c, out: stdout, goal: game.NewGoal(c.Players)}
+	g := &arena{ctx: ctx, s: s, c: c, out: stdout, goal: game.NewGoal(c.Players), start: time.Now()}
 	if err := ebiten.RunGame(g); err != nil {
 		return err
 	}
@@ -71,6 +73,10 @@ func (g *arena) Update() error {
 	}
 	if g.c.Done(g.tick, g.goal) && (g.c.screenshot == "" || !g.shot && !g.goal.Reached.IsZero()) {
 		fmt.Fprintf(g.out, "final %s players=%s\n", g.s, game.PlayerList(g.s.World()))
+		return ebiten.Termination
+	}
+	if g.c.Timeout > 0 && g.goal.Reached.IsZero() && time.Since(g.start) > g.c.Timeout {
+		g.err = fmt.Errorf("%d players not reached in %v: %s players=%s", g.c.Players, g.c.Timeout, g.s, game.PlayerList(g.s.World()))
 		return ebiten.Termination
 	}
 	k := keys()

@@ -133,13 +133,20 @@ func TestThreePlayersAndTheHostLeaves(t *testing.T) {
 	}
 }
 
-// The host counts the bytes it frames, and a guest far fewer: inputs
-// only when its keys change.
+// Both count the bytes they frame, the host more than the guest: a delta
+// to the guest every 50 ms against the guest's inputs, when its keys
+// change (every 10 ticks in the script).
 func TestBytesOut(t *testing.T) {
 	leakcheck.Check(t)
 	ss := sessions(t, 2)
 	g := []*Goal{NewGoal(2), NewGoal(2)}
-	tickUntil(t, ss, "game of 2", func() bool { return g[0].See(ss[0].World()) || g[1].See(ss[1].World()) })
+	seen := []bool{false, false}
+	tickUntil(t, ss, "a second of a game of 2", func() bool {
+		for i, s := range ss {
+			seen[i] = seen[i] || g[i].See(s.World())
+		}
+		return seen[0] && seen[1] && ss[0].World().Tick >= TicksPerSecond && ss[1].World().Tick >= TicksPerSecond
+	})
 	h, c := ss[0], ss[1]
 	if c.ID() == c.Host() {
 		h, c = c, h

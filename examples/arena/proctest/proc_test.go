@@ -291,7 +291,17 @@ func TestFlags(t *testing.T) {
 			t.Errorf("%q: no error\n%s", args, out)
 		}
 	}
-	out, err = exec.Command(headlessBin, "-lo", "-port", fmt.Sprint(freeport.UDP(t))).CombinedOutput()
+	// Alone, -players 2 is never reached: -timeout fails the run; -ticks ends it.
+	port := fmt.Sprint(freeport.UDP(t))
+	out, err = exec.Command(headlessBin, "-headless", "-lo", "-port", port, "-app", "arena-alone-"+port, "-players", "2", "-timeout", "500ms").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "2 players not reached in 500ms") {
+		t.Errorf("-players 2 alone: %v\n%s", err, out)
+	}
+	out, err = exec.Command(headlessBin, "-headless", "-lo", "-port", port, "-app", "arena-alone-"+port, "-ticks", "5").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "final ") || !strings.Contains(string(out), "players=1 tick=5 ") {
+		t.Errorf("-ticks 5 alone: %v\n%s", err, out)
+	}
+	out, err = exec.Command(headlessBin, "-lo", "-port", port).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "without cgo") {
 		t.Errorf("a window from the CGO_ENABLED=0 build: %v\n%s", err, out)
 	}
