@@ -216,6 +216,10 @@ func (d *doctor) checkDiscoverer(ctx context.Context) {
 	if disc == nil {
 		return
 	}
+	if d.cfg.Loopback {
+		d.add(SevInfo, "mdns", nil, "", "Loopback: the discoverer (mDNS, multicast on the LAN) is not checked")
+		return
+	}
 	self := newPeerID()
 	found := make(chan struct{})
 	var once sync.Once

@@ -66,8 +66,8 @@ func (d *doctor) listen(ctx context.Context) {
 		ln, err := net.Listen("tcp4", fmt.Sprintf("%s:%d", host, cfg.TCPPort))
 		if err != nil {
 			d.add(SevError, "port", fmt.Errorf("%w: tcp %d: %w", ErrPortInUse, cfg.TCPPort, err),
-				"stop the other program"+portHolder("tcp", cfg.TCPPort)+", or choose another TCPPort",
-				"TCP port %d cannot be bound: %v", cfg.TCPPort, err)
+				"stop the other program, or choose another TCPPort",
+				"TCP port %d cannot be bound%s: %v", cfg.TCPPort, portHolder("tcp", cfg.TCPPort), err)
 		} else {
 			ln.Close()
 			d.add(SevOK, "port", nil, "", "TCP port %d can be bound", cfg.TCPPort)
@@ -81,8 +81,8 @@ func (d *doctor) listen(ctx context.Context) {
 	mainPC, err := lc.ListenPacket(ctx, "udp4", fmt.Sprintf("0.0.0.0:%d", port))
 	if err != nil {
 		d.add(SevError, "port", fmt.Errorf("%w: udp %d: %w", ErrPortInUse, port, err),
-			"another program"+portHolder("udp", port)+" holds the port without sharing it (SO_REUSEADDR): stop it, or choose another UDPPort on every peer",
-			"the beacon port udp %d cannot be bound: %v", port, err)
+			"another program holds the port without sharing it (SO_REUSEADDR): stop it, or choose another UDPPort on every peer",
+			"the beacon port udp %d cannot be bound%s: %v", port, portHolder("udp", port), err)
 		return
 	}
 	defer mainPC.Close()
@@ -253,10 +253,10 @@ func (l *listener) classify(b []byte, src netip.Addr, port int) heardKey {
 	switch {
 	case r.id == l.id:
 		k.kind = heardOwn
-	case string(r.app) != cfg.AppID:
-		k.kind, k.detail = heardForeign, string(r.app)
 	case cfg.Compat || port != cfg.UDPPort:
 		k.kind, k.detail = heardCompat, "native"
+	case string(r.app) != cfg.AppID:
+		k.kind, k.detail = heardForeign, string(r.app)
 	case r.kind == kindGoodbye:
 		k.kind = heardDoctor
 	case !l.d.inTargets(src):

@@ -225,7 +225,7 @@ func TestDiagnosePortTaken(t *testing.T) {
 	}
 	s := rep.String()
 	if !strings.Contains(s, "the beacon port udp "+itoa(cfg.UDPPort)+" cannot be bound") ||
-		!strings.Contains(s, "TCP port "+itoa(cfg.TCPPort)+" cannot be bound") {
+		!strings.Contains(s, "TCP port "+itoa(cfg.TCPPort)+" cannot be bound (") {
 		t.Errorf("report lacks the ports")
 	}
 	if runtime.GOOS == "linux" && !strings.Contains(s, fmt.Sprintf("(pid %d, ", os.Getpid())) {
