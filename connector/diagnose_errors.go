@@ -46,6 +46,10 @@ var (
 	// ErrMDNS: the Discoverer (mDNS) did not find our own announcement.
 	ErrMDNS = errors.New("connector: discoverer does not find itself")
 
+	// ErrNoConnection: peers of this application were heard, but no
+	// connection to any of them was made (dials failed or were rejected).
+	ErrNoConnection = errors.New("connector: peers heard, none connected")
+
 	// ErrNobodyHeard: no peer of this application has been heard, and
 	// nothing else explains why.
 	ErrNobodyHeard = errors.New("connector: no peer heard")

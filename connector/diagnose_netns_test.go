@@ -69,6 +69,24 @@ func doctorMain(v string) int {
 			fmt.Printf("FINDING %s\n", b)
 		}
 		fmt.Println("DONE")
+	case "connect":
+		c, err := NewBroadcastConnector(&BroadcastConfig{AppID: dc.AppID, Interfaces: dc.Interfaces, Interval: 100 * time.Millisecond})
+		if err != nil {
+			return fail(err)
+		}
+		defer c.Stop()
+		ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+		defer cancel()
+		_, err = c.Connect(ctx)
+		var names []string
+		for name, s := range doctorSentinels {
+			if errors.Is(err, s) {
+				names = append(names, name)
+			}
+		}
+		fmt.Printf("PROGRESS %s\n", c.Progress().Line(time.Second))
+		fmt.Printf("CONNECT_ERR %v %s\n", errors.Is(err, context.DeadlineExceeded), strings.Join(names, ","))
+		fmt.Printf("ERR %v\n", err)
 	case "hold":
 		pc, err := net.ListenPacket("udp4", fmt.Sprintf("0.0.0.0:%d", dc.UDPPort)) // no SO_REUSEADDR
 		if err != nil {
@@ -115,7 +133,7 @@ var doctorSentinels = map[string]error{
 	"ErrNoInterface": ErrNoInterface, "ErrNoSuchInterface": ErrNoSuchInterface, "ErrSendFailed": ErrSendFailed,
 	"ErrPortInUse": ErrPortInUse, "ErrNoEcho": ErrNoEcho, "ErrFirewall": ErrFirewall, "ErrForeignApp": ErrForeignApp,
 	"ErrOtherVersion": ErrOtherVersion, "ErrCompatPeer": ErrCompatPeer, "ErrGarbage": ErrGarbage, "ErrMDNS": ErrMDNS,
-	"ErrNobodyHeard": ErrNobodyHeard,
+	"ErrNobodyHeard": ErrNobodyHeard, "ErrNoConnection": ErrNoConnection,
 }
 
 func sentinelName(err error) string {
@@ -280,4 +298,47 @@ func TestNetnsDoctorStrangers(t *testing.T) {
 		t.Error("compat: the cable_car peer is not reported")
 	}
 	wantCause(t, rep, ErrCompatPeer, "native cablecar beacons from 10.245.0.2 on udp 8224")
+}
+
+// connectErr runs Connect in h for 1.5 s with nobody to find and returns
+// its CONNECT_ERR and PROGRESS lines.
+func connectErr(t *testing.T, h *netns.Host, dc doctorChild) (errLine, progress string) {
+	t.Helper()
+	dc.Mode = "connect"
+	p := testpeer.Start(t, h, "connect", doctorEnv, dc)
+	errLine = p.WaitLine("CONNECT_ERR ", 30*time.Second)
+	progress = p.WaitLine("PROGRESS ", time.Second)
+	t.Logf("%s\n%s\n%s", progress, errLine, p.WaitLine("ERR ", time.Second))
+	return errLine, progress
+}
+
+func TestNetnsConnectSaysWhy(t *testing.T) {
+	leakcheck.Check(t)
+	lab := netns.New(t)
+	bare, h1 := lab.Host(), lab.Host()
+	lab.Segment("10.247.0.0/24", h1)
+	if e, p := connectErr(t, bare, doctorChild{AppID: doctorApp(t)}); e != "CONNECT_ERR true ErrNoInterface" ||
+		!strings.Contains(p, "looking for peers on no interface, 0 heard for 1s: connector: no usable interface") {
+		t.Errorf("no interface: %q, %q", e, p)
+	}
+	if e, p := connectErr(t, h1, doctorChild{AppID: doctorApp(t)}); e != "CONNECT_ERR true ErrNobodyHeard" ||
+		!strings.Contains(p, "looking for peers on eth0 (10.247.0.255), 0 heard for 1s: connector: no peer heard") {
+		t.Errorf("alone: %q, %q", e, p)
+	}
+	if _, err := exec.LookPath("nft"); err != nil {
+		t.Skip("nft (nftables) is not installed")
+	}
+	for _, args := range [][]string{
+		{"add", "table", "inet", "fw"},
+		{"add", "chain", "inet", "fw", "input", "{ type filter hook input priority 0; }"},
+		{"add", "rule", "inet", "fw", "input", "udp", "dport", "8224", "drop"},
+	} {
+		if out, err := h1.Command(context.Background(), "nft", args...).CombinedOutput(); err != nil {
+			t.Fatalf("nft %v: %v: %s", args, err, out)
+		}
+	}
+	if e, p := connectErr(t, h1, doctorChild{AppID: doctorApp(t)}); e != "CONNECT_ERR true ErrNoEcho" ||
+		!strings.Contains(p, "none came back: a firewall probably drops udp 8224") {
+		t.Errorf("firewall: %q, %q", e, p)
+	}
 }
