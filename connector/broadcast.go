@@ -282,7 +282,7 @@ func (c *BroadcastConnector) Connect(ctx context.Context) ([]Peer, error) {
 		}
 		return peers, fmt.Errorf("connector: connect: %w", cause)
 	}
-	if why := c.nobodyFound(); why != nil {
+	if why := c.NoPeerReason(); why != nil {
 		return peers, fmt.Errorf("connector: connect: %w: nobody found: %w", cause, why)
 	}
 	return peers, fmt.Errorf("connector: connect: %w: nobody found", cause)

@@ -238,11 +238,17 @@ func (p Progress) Line(after time.Duration) string {
 	return s
 }
 
-// nobodyFound is why Connect ends without a connected peer: Problem,
-// whatever the time, or ErrNoConnection when peers were heard.
-func (c *BroadcastConnector) nobodyFound() error {
+// NoPeerReason returns why no peer is connected, as far as discovery can
+// see, at once (Progress.Problem waits two beacon intervals first): an
+// error wrapping one of Problem's sentinels, or ErrNoConnection when peers
+// were heard but none connected; nil while a peer is connected. Connect
+// wraps it when it ends with nobody.
+func (c *BroadcastConnector) NoPeerReason() error {
 	p := c.Progress()
-	if p.Connected == 0 && p.Heard > 0 {
+	if p.Connected > 0 {
+		return nil
+	}
+	if p.Heard > 0 {
 		s := c.Stats()
 		return fmt.Errorf("%w: %d heard, %d dials failed, %d incoming rejected", ErrNoConnection, p.Heard, s.DialFailures, s.Rejected)
 	}

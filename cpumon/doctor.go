@@ -48,3 +48,24 @@ func doctorRun(ctx context.Context, o options, stdout io.Writer) int {
 	fmt.Fprintln(stdout, "\nno problem found")
 	return 0
 }
+
+// statusAfter is how long the status line waits with nobody found before
+// it adds the likely problem.
+const statusAfter = 10 * time.Second
+
+// discoveryStatus is the table's status line while no other host is seen:
+// "looking for peers on eth0 (10.0.0.255), 0 heard for 5s", and after
+// statusAfter with nobody, the likely problem.
+func (mo *monitor) discoveryStatus() string {
+	var p connector.Progress
+	switch {
+	case mo.room != nil:
+		p = mo.room.Progress()
+	case mo.conn != nil:
+		p = mo.conn.Progress()
+	}
+	if p.Searching && p.Elapsed >= statusAfter && p.Problem() != nil {
+		return p.Line(statusAfter) + " (cpumon -doctor explains more)"
+	}
+	return p.Line(statusAfter)
+}

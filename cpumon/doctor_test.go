@@ -4,12 +4,17 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/cablecar-go/cablecar/cpumon/internal/screen"
+	"github.com/cablecar-go/cablecar/cpumon/internal/table"
 	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/message"
 )
 
 func TestDoctorFlag(t *testing.T) {
@@ -56,5 +61,39 @@ func TestDoctorRun(t *testing.T) {
 	}
 	if s := out.String(); !strings.Contains(s, "most likely: the beacon port udp "+strconv.Itoa(port)+" cannot be bound") {
 		t.Errorf("output:\n%s", s)
+	}
+}
+
+func TestDiscoveryStatus(t *testing.T) {
+	leakcheck.Check(t)
+	mo := &monitor{opts: options{local: true, port: freeport.UDP(t)}, codec: nil}
+	if s := mo.discoveryStatus(); s != "discovery not started" {
+		t.Errorf("before start: %q", s)
+	}
+	mo.codec = message.NewJSONCodec(nil)
+	if err := mo.startRoom(context.Background(), "h"); err != nil {
+		t.Fatal(err)
+	}
+	defer mo.room.Close()
+	if s := mo.discoveryStatus(); !strings.HasPrefix(s, "looking for peers on lo (127.255.255.255), 0 heard for ") {
+		t.Errorf("status %q", s)
+	}
+}
+
+func TestViewShowsStatusWhileAlone(t *testing.T) {
+	leakcheck.Check(t)
+	f, err := os.CreateTemp(t.TempDir(), "screen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	v := newView(screen.New(f), options{interval: time.Second})
+	v.status = func() string { return "looking for peers on eth0 (10.0.0.255), 0 heard for 5s" }
+	if err := v.maybeDraw(table.NewHosts(&table.Config{}), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(f.Name())
+	if lines := strings.Split(string(b), "\n"); len(lines) < 2 || lines[1] != "looking for peers on eth0 (10.0.0.255), 0 heard for 5s" {
+		t.Errorf("frame:\n%s", b)
 	}
 }

@@ -219,6 +219,7 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 		scr := screen.New(stdout)
 		defer scr.Close()
 		mo.view = newView(scr, o)
+		mo.view.status = mo.discoveryStatus
 	}
 	return mo.loop(ctx)
 }
