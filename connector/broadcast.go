@@ -85,6 +85,7 @@ type peerEntry struct {
 	leftAt      time.Time // its goodbye came while its connection still held data (see peerLeftLocked)
 	dialing     bool
 	conn        *peerConn // nil when not connected
+	disc        peerDisc  // paths and beacon quality (discovery_quality.go)
 }
 
 // netState is what the sender last read of the interfaces.

@@ -76,6 +76,9 @@ func (c *BroadcastConnector) handleDatagram(b []byte, src netip.AddrPort) {
 	c.stats.beaconsReceived.Add(1)
 	c.mu.Lock()
 	isNew := c.onBeaconLocked(&r, ip)
+	if r.kind != kindGoodbye {
+		c.notePathLocked(peerKey{id: r.id}, PathBroadcast, ip, time.Now())
+	}
 	c.mu.Unlock()
 	if isNew {
 		c.requestBeacon() // let the newcomer hear us now, not in an interval
