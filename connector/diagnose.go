@@ -182,12 +182,32 @@ func Diagnose(ctx context.Context, cfg *BroadcastConfig) (*Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("connector: doctor: %w", err)
 	}
-	d := &doctor{cfg: c, rep: &Report{}}
+	return diagnose(ctx, c, false), nil
+}
+
+// Diagnose runs the doctor (the package function Diagnose) for this
+// connector's configuration, beside the running discovery: the TCP port
+// it holds itself is not reported as taken. The error is non-nil only
+// when ctx has already ended.
+func (c *BroadcastConnector) Diagnose(ctx context.Context) (*Report, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("connector: doctor: %w", err)
+	}
+	c.mu.Lock()
+	running := c.state == stateStarted
+	c.mu.Unlock()
+	return diagnose(ctx, c.cfg, running), nil
+}
+
+// diagnose runs the checks; ownTCP skips the bind check of a fixed TCP
+// port (a running connector holds it).
+func diagnose(ctx context.Context, c BroadcastConfig, ownTCP bool) *Report {
+	d := &doctor{cfg: c, rep: &Report{}, ownTCP: ownTCP}
 	d.checkInterfaces()
 	d.checkFirewall(ctx)
 	d.listen(ctx)
 	d.checkDiscoverer(ctx)
-	return d.rep, nil
+	return d.rep
 }
 
 // doctor is one Diagnose run.
@@ -195,6 +215,7 @@ type doctor struct {
 	cfg     BroadcastConfig
 	rep     *Report
 	targets []doctorTarget
+	ownTCP  bool // the TCP port is held by the connector being diagnosed
 }
 
 func (d *doctor) add(sev Severity, check string, err error, advice, format string, args ...any) {

@@ -58,7 +58,7 @@ func (d *doctor) listen(ctx context.Context) {
 	if port == DefaultCompatUDPPort {
 		other = DefaultNativeUDPPort
 	}
-	if cfg.TCPPort != 0 {
+	if cfg.TCPPort != 0 && !d.ownTCP {
 		host := "0.0.0.0"
 		if cfg.Loopback {
 			host = "127.0.0.1"

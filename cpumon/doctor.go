@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
@@ -50,22 +51,77 @@ func doctorRun(ctx context.Context, o options, stdout io.Writer) int {
 }
 
 // statusAfter is how long the status line waits with nobody found before
-// it adds the likely problem.
-const statusAfter = 10 * time.Second
+// it adds the likely problem and runs the doctor (a variable: tests
+// shorten it).
+var statusAfter = 10 * time.Second
 
-// discoveryStatus is the table's status line while no other host is seen:
-// "looking for peers on eth0 (10.0.0.255), 0 heard for 5s", and after
-// statusAfter with nobody, the likely problem.
-func (mo *monitor) discoveryStatus() string {
-	var p connector.Progress
+// doctorStatus makes the table's status line while no other host is seen:
+// "looking for peers on eth0 (10.0.0.255), 0 heard for 5s"; after
+// statusAfter with nobody, the likely problem, and the first finding of
+// the doctor, run once in the background beside discovery.
+type doctorStatus struct {
+	mo     *monitor
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	ran    bool
+
+	mu    sync.Mutex
+	found string // the doctor's line, once it has run
+}
+
+func newDoctorStatus(mo *monitor) *doctorStatus {
+	ds := &doctorStatus{mo: mo}
+	ds.ctx, ds.cancel = context.WithCancel(context.Background())
+	return ds
+}
+
+// close stops the doctor, if it runs, and waits for it.
+func (ds *doctorStatus) close() {
+	ds.cancel()
+	ds.wg.Wait()
+}
+
+// progress is discovery's progress and the doctor of the running mode.
+func (ds *doctorStatus) progress() (connector.Progress, func(context.Context) (*connector.Report, error)) {
 	switch {
-	case mo.room != nil:
-		p = mo.room.Progress()
-	case mo.conn != nil:
-		p = mo.conn.Progress()
+	case ds.mo.room != nil:
+		return ds.mo.room.Progress(), ds.mo.room.Diagnose
+	case ds.mo.conn != nil:
+		return ds.mo.conn.Progress(), ds.mo.conn.Diagnose
 	}
-	if p.Searching && p.Elapsed >= statusAfter && p.Problem() != nil {
-		return p.Line(statusAfter) + " (cpumon -doctor explains more)"
+	return connector.Progress{}, nil
+}
+
+// line is the status line (one or two lines); it never blocks.
+func (ds *doctorStatus) line() string {
+	p, diagnose := ds.progress()
+	l := p.Line(statusAfter)
+	if !p.Searching || p.Elapsed < statusAfter || p.Heard > 0 || p.Connected > 0 {
+		return l
 	}
-	return p.Line(statusAfter)
+	if !ds.ran && diagnose != nil {
+		ds.ran = true
+		ds.wg.Go(func() {
+			rep, err := diagnose(ds.ctx)
+			found := "doctor: no problem found on this machine (cpumon -doctor shows the details)"
+			if err != nil {
+				found = "doctor: " + err.Error()
+			} else if f, bad := rep.First(); bad {
+				found = "doctor: " + f.Message
+				if f.Advice != "" {
+					found += " -- " + f.Advice
+				}
+			}
+			ds.mu.Lock()
+			ds.found = found
+			ds.mu.Unlock()
+		})
+	}
+	ds.mu.Lock()
+	defer ds.mu.Unlock()
+	if ds.found != "" {
+		return l + "\n" + ds.found
+	}
+	return l
 }

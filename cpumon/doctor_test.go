@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/connector"
 	"github.com/cablecar-go/cablecar/cpumon/internal/screen"
 	"github.com/cablecar-go/cablecar/cpumon/internal/table"
 	"github.com/cablecar-go/cablecar/internal/freeport"
@@ -64,10 +65,13 @@ func TestDoctorRun(t *testing.T) {
 	}
 }
 
-func TestDiscoveryStatus(t *testing.T) {
+func TestDoctorStatus(t *testing.T) {
 	leakcheck.Check(t)
-	mo := &monitor{opts: options{local: true, port: freeport.UDP(t)}, codec: nil}
-	if s := mo.discoveryStatus(); s != "discovery not started" {
+	port := freeport.UDP(t)
+	mo := &monitor{opts: options{local: true, port: port}}
+	ds := newDoctorStatus(mo)
+	defer ds.close()
+	if s := ds.line(); s != "discovery not started" {
 		t.Errorf("before start: %q", s)
 	}
 	mo.codec = message.NewJSONCodec(nil)
@@ -75,8 +79,33 @@ func TestDiscoveryStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mo.room.Close()
-	if s := mo.discoveryStatus(); !strings.HasPrefix(s, "looking for peers on lo (127.255.255.255), 0 heard for ") {
+	if s := ds.line(); !strings.HasPrefix(s, "looking for peers on lo (127.255.255.255), 0 heard for ") || strings.Contains(s, "doctor") {
 		t.Errorf("status %q", s)
+	}
+	// Only a stranger on the port: after statusAfter, the problem, then the
+	// doctor's finding on a second line.
+	stranger, err := connector.NewBroadcastConnector(&connector.BroadcastConfig{AppID: "not-cpumon", UDPPort: port, Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stranger.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Stop()
+	after := statusAfter
+	statusAfter = 2500 * time.Millisecond // two of the room's beacon intervals
+	defer func() { statusAfter = after }()
+	deadline := time.Now().Add(20 * time.Second)
+	var s string
+	for s = ds.line(); !strings.Contains(s, "\ndoctor: "); s = ds.line() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no doctor line: %q", s)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the status line, as the view does
+	}
+	if !strings.Contains(s, `connector: beacons of another application: heard beacons of application "not-cpumon"`) ||
+		!strings.Contains(s, `doctor: beacons of application "not-cpumon" from 127.0.0.1`) {
+		t.Errorf("status:\n%s", s)
 	}
 }
 

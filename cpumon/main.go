@@ -219,7 +219,9 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 		scr := screen.New(stdout)
 		defer scr.Close()
 		mo.view = newView(scr, o)
-		mo.view.status = mo.discoveryStatus
+		ds := newDoctorStatus(mo)
+		defer ds.close()
+		mo.view.status = ds.line
 	}
 	return mo.loop(ctx)
 }

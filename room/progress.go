@@ -1,6 +1,7 @@
 package room
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/cablecar-go/cablecar/connector"
@@ -29,4 +30,15 @@ func (r *Room) aloneErr(err error) error {
 		return fmt.Errorf("%w: nobody found: %w", err, why)
 	}
 	return err
+}
+
+// Diagnose runs connector's doctor for the room's discovery, beside it
+// (see connector.BroadcastConnector.Diagnose): why might nobody be found?
+// A room without discovery (one that only dials or listens) gets an empty
+// Report. The error is non-nil only when ctx has already ended.
+func (r *Room) Diagnose(ctx context.Context) (*connector.Report, error) {
+	if r.bc == nil {
+		return &connector.Report{}, ctx.Err()
+	}
+	return r.bc.Diagnose(ctx)
 }

@@ -31,7 +31,15 @@ func TestRecvAloneSaysWhy(t *testing.T) {
 	if s := r.Progress().String(); !strings.HasPrefix(s, "looking for peers on lo (127.255.255.255), 0 heard for ") {
 		t.Errorf("Progress: %q", s)
 	}
-	if p := dialer(t, "127.0.0.1:1").Progress(); p.Searching {
+	rep, err := r.Diagnose(context.Background())
+	if err != nil || !rep.OK() || !strings.Contains(rep.String(), "our own beacon to 127.255.255.255") {
+		t.Errorf("Diagnose: %v\n%v", err, rep)
+	}
+	d := dialer(t, "127.0.0.1:1")
+	if p := d.Progress(); p.Searching {
 		t.Errorf("a Room that only dials: %+v", p)
+	}
+	if rep, err := d.Diagnose(context.Background()); err != nil || len(rep.Findings) != 0 {
+		t.Errorf("a Room that only dials: Diagnose %v, %v", rep, err)
 	}
 }
