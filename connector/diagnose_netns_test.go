@@ -315,8 +315,8 @@ func connectErr(t *testing.T, h *netns.Host, dc doctorChild) (errLine, progress 
 func TestNetnsConnectSaysWhy(t *testing.T) {
 	leakcheck.Check(t)
 	lab := netns.New(t)
-	bare, h1 := lab.Host(), lab.Host()
-	lab.Segment("10.247.0.0/24", h1)
+	bare, h1, h2 := lab.Host(), lab.Host(), lab.Host()
+	lab.Segment("10.247.0.0/24", h1, h2)
 	if e, p := connectErr(t, bare, doctorChild{AppID: doctorApp(t)}); e != "CONNECT_ERR true ErrNoInterface" ||
 		!strings.Contains(p, "looking for peers on no interface, 0 heard for 1s: connector: no usable interface") {
 		t.Errorf("no interface: %q, %q", e, p)
@@ -341,4 +341,19 @@ func TestNetnsConnectSaysWhy(t *testing.T) {
 		!strings.Contains(p, "none came back: a firewall probably drops udp 8224") {
 		t.Errorf("firewall: %q, %q", e, p)
 	}
+	// An output rule: every send fails (EPERM), and the doctor says so too.
+	for _, args := range [][]string{
+		{"add", "table", "inet", "fw"},
+		{"add", "chain", "inet", "fw", "output", "{ type filter hook output priority 0; }"},
+		{"add", "rule", "inet", "fw", "output", "udp", "dport", "8224", "drop"},
+	} {
+		if out, err := h2.Command(context.Background(), "nft", args...).CombinedOutput(); err != nil {
+			t.Fatalf("nft %v: %v: %s", args, err, out)
+		}
+	}
+	if e, p := connectErr(t, h2, doctorChild{AppID: doctorApp(t)}); e != "CONNECT_ERR true ErrSendFailed" ||
+		!strings.Contains(p, "connector: beacons cannot be sent: ") || !strings.Contains(p, "operation not permitted") {
+		t.Errorf("output rule: %q, %q", e, p)
+	}
+	wantCause(t, runDoctor(t, h2, doctorChild{AppID: doctorApp(t)}), ErrSendFailed, "eth0: beacons to 10.247.0.255 cannot be sent")
 }
