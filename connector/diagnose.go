@@ -70,7 +70,7 @@ func (f Finding) String() string {
 }
 
 // Report is what Diagnose found, one Finding per line, in the order the
-// checks ran: interfaces, ports, firewall, own beacon, what was heard,
+// checks ran: interfaces, firewall, ports, own beacon, what was heard,
 // mDNS.
 type Report struct {
 	Findings []Finding
@@ -151,8 +151,8 @@ type reportError struct {
 func (e *reportError) Error() string   { return "connector: doctor: " + e.msg }
 func (e *reportError) Unwrap() []error { return e.errs }
 
-// DiagnoseListen bounds how long Diagnose listens on the beacon port:
-// 2.5 × BroadcastConfig.Interval, but at least DiagnoseMinListen.
+// DiagnoseMinListen is the shortest time Diagnose listens on the beacon
+// port: it listens 2.5 × BroadcastConfig.Interval, but at least this.
 const DiagnoseMinListen = 500 * time.Millisecond
 
 // Diagnose checks why discovery configured by cfg might find nobody and
