@@ -87,6 +87,27 @@ func doctorMain(v string) int {
 		fmt.Printf("PROGRESS %s\n", c.Progress().Line(time.Second))
 		fmt.Printf("CONNECT_ERR %v %s\n", errors.Is(err, context.DeadlineExceeded), strings.Join(names, ","))
 		fmt.Printf("ERR %v\n", err)
+	case "peerdisc":
+		c, err := NewBroadcastConnector(&BroadcastConfig{AppID: dc.AppID, Interval: 100 * time.Millisecond})
+		if err != nil {
+			return fail(err)
+		}
+		defer c.Stop()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := c.Start(ctx); err != nil {
+			return fail(err)
+		}
+		for ctx.Err() == nil {
+			for _, p := range c.Peers() {
+				if pd, ok := c.PeerDiscovery(p.ID); ok && pd.Expected == qualitySlots {
+					fmt.Printf("PEERDISC %s %s %v %s\n", pd.First, pd.Paths, pd.Quality > 0.5, pd.Interface)
+					return 0
+				}
+			}
+			time.Sleep(20 * time.Millisecond) // polling for the condition, bounded by ctx
+		}
+		return fail(ctx.Err())
 	case "hold":
 		pc, err := net.ListenPacket("udp4", fmt.Sprintf("0.0.0.0:%d", dc.UDPPort)) // no SO_REUSEADDR
 		if err != nil {
@@ -198,6 +219,11 @@ func TestNetnsDoctorHealthyLAN(t *testing.T) {
 		t.Errorf("a healthy LAN gets findings:\n%v", rep)
 	}
 	s := rep.String()
+	// PeerDiscovery names the interface the friend was heard on.
+	pd := testpeer.Start(t, h1, "peerdisc", doctorEnv, doctorChild{Mode: "peerdisc", AppID: cc.AppID})
+	if l := pd.WaitLine("PEERDISC ", 30*time.Second); l != "PEERDISC broadcast broadcast true eth0" {
+		t.Errorf("PeerDiscovery: %q", l)
+	}
 	for _, w := range []string{"eth0: beacons go to 10.241.0.255 (10.241.0.1/24)", "eth0: our own beacon to 10.241.0.255:8224 came back",
 		"peer friend (", "at 10.241.0.2", "lo skipped: loopback"} {
 		if !strings.Contains(s, w) {
