@@ -24,6 +24,7 @@ type BroadcastConnector struct {
 	id    PeerID
 	log   *slog.Logger
 	stats stats
+	diag  diagCounters // for Progress (progress.go)
 	hooks testHooks
 
 	sweepEvery time.Duration
@@ -84,6 +85,7 @@ type peerEntry struct {
 	leftAt      time.Time // its goodbye came while its connection still held data (see peerLeftLocked)
 	dialing     bool
 	conn        *peerConn // nil when not connected
+	disc        peerDisc  // paths and beacon quality (discovery_quality.go)
 }
 
 // netState is what the sender last read of the interfaces.
@@ -183,6 +185,7 @@ func (c *BroadcastConnector) Start(ctx context.Context) error {
 		return fmt.Errorf("connector: discovery: %w", err)
 	}
 	c.state = stateStarted
+	c.diag.started.Store(time.Now().UnixNano())
 	c.discoveryOn = true
 	c.finalKind = kindQuiet
 	c.log.Debug("connector: started", "id", c.id, "compat", c.cfg.Compat, "udp", c.cfg.UDPPort,
@@ -249,13 +252,18 @@ func (c *BroadcastConnector) bindLocked(ctx context.Context) error {
 // Connect starts discovery if Start was not called, then blocks until
 // discovery ends — BroadcastConfig.Timeout passed, or with OneToOne the
 // first peer is connected — or ctx ends, or Stop is called. It returns the
-// peers connected at that moment. The error is nil when discovery ended,
-// wraps ctx's error when ctx ended first (discovery goes on in the
-// background until Stop), or is ErrStopped.
+// peers connected at that moment. The error is nil when discovery ended
+// with a peer connected, wraps ErrTimeout when it ended with none, wraps
+// ctx's error when ctx ended first (discovery goes on in the background
+// until Stop), or is ErrStopped. Without a connected peer, the error also
+// wraps the reason discovery can see (Progress.Problem: ErrNoInterface,
+// ErrSendFailed, ErrNoEcho, ErrForeignApp, ...; ErrNoConnection when peers
+// were heard but none connected), for errors.Is.
 func (c *BroadcastConnector) Connect(ctx context.Context) ([]Peer, error) {
 	if err := c.Start(ctx); err != nil && !errors.Is(err, ErrAlreadyStarted) {
 		return nil, err
 	}
+	var cause error
 	select {
 	case <-c.discEnded:
 		c.mu.Lock()
@@ -264,10 +272,21 @@ func (c *BroadcastConnector) Connect(ctx context.Context) ([]Peer, error) {
 		if stopped {
 			return c.Peers(), ErrStopped
 		}
-		return c.Peers(), nil
+		cause = ErrTimeout
 	case <-ctx.Done():
-		return c.Peers(), fmt.Errorf("connector: connect: %w", context.Cause(ctx))
+		cause = context.Cause(ctx)
 	}
+	peers := c.Peers()
+	if len(peers) > 0 {
+		if cause == ErrTimeout {
+			return peers, nil
+		}
+		return peers, fmt.Errorf("connector: connect: %w", cause)
+	}
+	if why := c.NoPeerReason(); why != nil {
+		return peers, fmt.Errorf("connector: connect: %w: nobody found: %w", cause, why)
+	}
+	return peers, fmt.Errorf("connector: connect: %w: nobody found", cause)
 }
 
 // Stop ends discovery (a goodbye beacon tells native peers to drop this one

@@ -59,18 +59,26 @@ func (c *BroadcastConnector) handleDatagram(b []byte, src netip.AddrPort) {
 	r, err := parseBeacon(b)
 	if err != nil {
 		c.stats.dropped.Add(1)
+		if errors.Is(err, ErrUnsupportedVersion) {
+			c.diag.otherVersion.Add(1)
+		}
 		return
 	}
 	if r.id == c.id {
+		c.diag.ownHeard.Add(1)
 		return // our own beacon
 	}
 	if string(r.app) != c.cfg.AppID {
 		c.stats.droppedForeign.Add(1)
+		c.diag.heardForeign(r.app)
 		return
 	}
 	c.stats.beaconsReceived.Add(1)
 	c.mu.Lock()
 	isNew := c.onBeaconLocked(&r, ip)
+	if r.kind != kindGoodbye {
+		c.notePathLocked(peerKey{id: r.id}, PathBroadcast, ip, time.Now())
+	}
 	c.mu.Unlock()
 	if isNew {
 		c.requestBeacon() // let the newcomer hear us now, not in an interval
@@ -143,6 +151,7 @@ func (c *BroadcastConnector) handleCompatBeacon(b []byte, src netip.AddrPort, ns
 	}
 	ip := src.Addr()
 	if slices.Contains(ns.ownIPs, ip) {
+		c.diag.ownHeard.Add(1)
 		return // ours, or this host's: cable_car does not dial its own IP either
 	}
 	c.stats.beaconsReceived.Add(1)

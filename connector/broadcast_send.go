@@ -89,6 +89,7 @@ func (c *BroadcastConnector) sendBeacon(payload []byte) {
 	for _, to := range c.nets.Load().targets {
 		if _, err := c.send.WriteToUDPAddrPort(payload, to); err != nil {
 			c.log.Debug("connector: beacon not sent", "to", to, "err", err)
+			c.diag.sendFailed(err)
 			continue
 		}
 		c.stats.beaconsSent.Add(1)

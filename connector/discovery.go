@@ -132,6 +132,7 @@ func (c *BroadcastConnector) sighted(s Sighting) {
 	}
 	c.mu.Lock()
 	c.onBeaconLocked(&r, ip)
+	c.notePathLocked(peerKey{id: s.ID}, PathDiscoverer, ip, time.Now())
 	c.mu.Unlock()
 }
 

@@ -143,6 +143,24 @@
 // after PeerTimeout without a sighting. Discovery cannot be combined with
 // Compat.
 //
+// # When nobody is found
+//
+// Diagnose is the doctor: it checks, for a BroadcastConfig, the interfaces
+// beacons would use and those skipped (and why), the ports, firewall rules
+// (nftables, iptables), whether our own beacon comes back, what else is
+// heard on the port (other application ids, other protocol versions,
+// cable_car's "BROADCAST", garbage) and whether the Discoverer finds
+// itself, and returns a Report: one Finding per line, with a severity and
+// advice (cpumon -doctor prints it). While discovery runs,
+// BroadcastConnector.Progress says where it stands without blocking
+// ("looking for peers on eth0 (10.0.0.255), 0 heard for 5s"), and its
+// Problem the likely reason nobody is found, from live counters (no usable
+// interface, every send failed, our own beacons do not come back, only
+// other applications heard, ...). Connect that ends with nobody wraps that
+// reason (NoPeerReason), so errors.Is(err, ErrNoEcho) works on its error.
+// PeerDiscovery gives, per peer, the path that found it (broadcast, mDNS),
+// the interface and the share of its beacons heard (Quality).
+//
 // # Compat mode
 //
 // With Compat the connector speaks cable_car 1.0.1's discovery (see

@@ -46,6 +46,7 @@ type options struct {
 	port     int
 	verbose  bool
 	mdns     bool
+	doctor   bool
 	tcpPort  int // compat TCP port; 0 means cpu_mon's 8227 (tests change it)
 }
 
@@ -80,6 +81,11 @@ Flags:
         find monitors by mDNS (_cablecar._tcp) as well as by broadcast,
         for networks that filter broadcast but pass multicast. Not with
         -local or -compat.
+  -doctor
+        do not monitor: check why monitors might not find each other
+        (interfaces, ports, firewall, our own beacon, what else is heard
+        on the port, mDNS with -mdns) with the other flags as given, print
+        one line per finding with advice, exit 1 if something is wrong.
   -v    debug logging to stderr (redirect it: cpumon -v 2>cpumon.log).
   -h    this help.
 `
@@ -96,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.port, "port", 0, "")
 	fs.BoolVar(&o.verbose, "v", false, "")
 	fs.BoolVar(&o.mdns, "mdns", false, "")
+	fs.BoolVar(&o.doctor, "doctor", false, "")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -136,6 +143,9 @@ func run(ctx context.Context, args []string, stdout, stderr *os.File) int {
 	}
 	if err != nil {
 		return 2
+	}
+	if o.doctor {
+		return doctorRun(ctx, o, stdout)
 	}
 	if err := monitorRun(ctx, o, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "cpumon:", err)
@@ -198,6 +208,9 @@ func monitorRun(ctx context.Context, o options, stdout, stderr *os.File) error {
 		scr := screen.New(stdout)
 		defer scr.Close()
 		mo.view = newView(scr, o)
+		ds := newDoctorStatus(mo)
+		defer ds.close()
+		mo.view.status = ds.line
 	}
 	return mo.loop(ctx)
 }

@@ -21,6 +21,9 @@ type view struct {
 	title string
 	last  time.Time
 	dirty bool
+	// status, when set, is shown under the title while no other host is
+	// seen (discovery's progress and, after a while, its likely problem).
+	status func() string
 }
 
 func newView(scr *screen.Screen, o options) *view {
@@ -65,6 +68,9 @@ func (v *view) maybeDraw(hosts *table.Hosts, now time.Time) error {
 	}
 	var b strings.Builder
 	b.WriteString(title)
+	if v.status != nil && len(rows) <= 1 {
+		b.WriteString("\n" + v.status())
+	}
 	b.WriteString("\n\n")
 	b.WriteString(table.Render(rows, width))
 	return v.scr.Draw(b.String())

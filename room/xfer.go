@@ -190,8 +190,10 @@ func (r *Room) received(p *peer, msg message.Message) (Event, bool) {
 }
 
 // Recv returns the next event, calling Xfer and waiting as needed, for
-// programs without a game loop. It returns ctx.Err() when ctx ends first,
-// or ErrClosed after Close. Until the Messenger offers a way to wait for
+// programs without a game loop. It returns an error wrapping ctx.Err() when
+// ctx ends first (with no peer in the room, it also wraps the reason
+// discovery sees: connector.ErrNoInterface, connector.ErrNoEcho, ...; see
+// connector.BroadcastConnector.NoPeerReason), or ErrClosed after Close. Until the Messenger offers a way to wait for
 // many connections at once, Recv waits for a peer's bytes by polling
 // (Xfer every 50 µs to 2 ms, backing off while the room is idle); it
 // wakes at once when a peer completes its hello.
@@ -216,7 +218,7 @@ func (r *Room) Recv(ctx context.Context) (Event, error) {
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, r.aloneErr(ctx.Err())
 		case <-r.wake:
 		case <-t.C:
 			pause = min(2*pause, 2*time.Millisecond)

@@ -156,3 +156,15 @@ func loopEndsWithStuckPeer(t *testing.T, compat bool) {
 		t.Fatal("the room did not end: its last flush waits for a peer that never reads")
 	}
 }
+
+// TestChatAloneShowsProgress: alone in the room, the chat says what
+// discovery is doing and, after a while, why nobody is found.
+func TestChatAloneShowsProgress(t *testing.T) {
+	every, after := statusEvery, statusAfter
+	statusEvery, statusAfter = 100*time.Millisecond, 2500*time.Millisecond
+	defer func() { statusEvery, statusAfter = every, after }()
+	c := join(t, "alone", freeport.UDP(t))
+	c.screen.waitCount(t, "* looking for peers on lo (127.255.255.255), 0 heard for ", 1)
+	c.screen.waitCount(t, "0 heard for 2s: connector: no peer heard", 1)
+	c.leave()
+}

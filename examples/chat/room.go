@@ -20,6 +20,14 @@ const (
 	closeTimeout = time.Second
 )
 
+// While nobody is in the room, discovery's progress is shown every
+// statusEvery, with the likely problem once statusAfter has passed
+// (variables: tests shorten them).
+var (
+	statusEvery = 5 * time.Second
+	statusAfter = 10 * time.Second
+)
+
 // run is the chat room: it reads lines from in, says them to every peer, and
 // writes what happens to out, until ctx ends or in is closed. With -compat
 // the room is in compat mode: cable_car 1.0.1's discovery and stream.
@@ -53,10 +61,16 @@ func loop(ctx context.Context, name string, lines <-chan string, r *room.Room, o
 	names := map[room.PeerID]string{}
 	tick := time.NewTicker(pumpEvery)
 	defer tick.Stop()
+	status := time.NewTicker(statusEvery)
+	defer status.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-status.C:
+			if len(names) == 0 {
+				fmt.Fprintf(out, "* %s\n", r.Progress().Line(statusAfter))
+			}
 		case line, ok := <-lines:
 			if !ok {
 				return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"time"
 
@@ -61,7 +62,7 @@ func discover(ctx context.Context, cfg config, out io.Writer) error {
 		return checkFirst(ctx, cfg, r, peers)
 	}
 	for {
-		ev, err := r.Recv(ctx)
+		ev, err := recvOrStatus(ctx, r, peers)
 		if err != nil {
 			return nil // ctx ended
 		}
@@ -103,12 +104,12 @@ func checkFirst(ctx context.Context, cfg config, r *room.Room, ps *peers) error 
 	defer cancel()
 	var peer room.PeerID
 	for peer == 0 {
-		ev, err := r.Recv(wait)
+		ev, err := recvOrStatus(wait, r, ps)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return errors.New("no peer found before -timeout")
+			return fmt.Errorf("no peer found before -timeout: %w", err)
 		}
 		ps.show(ev)
 		if j, ok := ev.(room.Joined); ok {
@@ -142,4 +143,28 @@ func checkFirst(ctx context.Context, cfg config, r *room.Room, ps *peers) error 
 		}
 	}
 	return checkEcho(ctx, send, recv, ps.p)
+}
+
+// Progress lines while nobody is found: every statusEvery, and after
+// statusAfter with the likely problem (variables: tests shorten them).
+var (
+	statusEvery = 5 * time.Second
+	statusAfter = 10 * time.Second
+)
+
+// recvOrStatus is r.Recv(ctx) that, while the room has no peer, prints
+// discovery's progress ("looking for peers on eth0 (10.0.0.255), 0 heard
+// for 5s") every statusEvery.
+func recvOrStatus(ctx context.Context, r *room.Room, ps *peers) (room.Event, error) {
+	for {
+		wait, cancel := context.WithTimeout(ctx, statusEvery)
+		ev, err := r.Recv(wait)
+		cancel()
+		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return ev, err
+		}
+		if len(ps.addrs) == 0 {
+			ps.p.printf("%s", r.Progress().Line(statusAfter))
+		}
+	}
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/connector"
 	"github.com/cablecar-go/cablecar/internal/freeport"
 )
 
@@ -70,5 +72,25 @@ func TestDiscoverServesPeersOneAfterAnother(t *testing.T) {
 	}
 	if n := strings.Count(srvOut.String(), "\nfound "); n < 3 {
 		t.Errorf("server found %d peers, want 3:\n%s", n, srvOut.String())
+	}
+}
+
+// TestDiscoverAloneSaysWhy: -discover -check with nobody to find prints
+// discovery's progress while it waits and fails with the likely reason.
+func TestDiscoverAloneSaysWhy(t *testing.T) {
+	every, after := statusEvery, statusAfter
+	statusEvery, statusAfter = 200*time.Millisecond, 400*time.Millisecond
+	defer func() { statusEvery, statusAfter = every, after }()
+	c := config{transport: "json", appID: "t-alone", timeout: 2500 * time.Millisecond,
+		discovery: discoveryFlags{on: true, lo: true, port: freeport.UDP(t), check: true}}
+	var out bytes.Buffer
+	err := run(context.Background(), c, &out)
+	if !errors.Is(err, connector.ErrNobodyHeard) || !strings.Contains(err.Error(), "no peer found before -timeout") {
+		t.Errorf("err = %v", err)
+	}
+	s := out.String()
+	if !strings.Contains(s, "looking for peers on lo (127.255.255.255), 0 heard for ") ||
+		!strings.Contains(s, "heard for 2s: connector: no peer heard") {
+		t.Errorf("output:\n%s", s)
 	}
 }
