@@ -73,7 +73,9 @@ func (f *forger) send(b []byte) {
 }
 
 // frame wraps an identify frame.
-func frame(body []byte) []byte { return append(binary.BigEndian.AppendUint16(nil, uint16(len(body))), body...) }
+func frame(body []byte) []byte {
+	return append(binary.BigEndian.AppendUint16(nil, uint16(len(body))), body...)
+}
 
 // stranger is a TCP listener that answers the identify exchange as the
 // peer id it impersonates, then holds the connection; it counts them.
