@@ -408,3 +408,40 @@ func TestAttackGuessingStranger(t *testing.T) {
 		t.Fatalf("the stranger got in: %v", h.Peers())
 	}
 }
+
+// TestAttackStallCodeSlot: a stranger that joins the nameplate and then
+// stalls holds the host's one handshake under the code until
+// HelloTimeout, and no longer; it made no guess, so the code stands, and
+// a joiner that arrived meanwhile (refused, no guess either) tries again
+// and gets in with it.
+func TestAttackStallCodeSlot(t *testing.T) {
+	leakcheck.Check(t)
+	port := freeport.UDP(t)
+	h, code := host(t, port, func(c *Config) { c.HelloTimeout = 500 * time.Millisecond })
+	c, err := net.Dial("tcp4", h.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	hello := forgedRecord(kindHello, 0x5eed, 1, h.cfg.AppID, "evil")
+	hello = binary.BigEndian.AppendUint64(hello, uint64(h.ID()))
+	hello = append(hello, 1, 2, byte(code.Nameplate()>>8), byte(code.Nameplate()))
+	if _, err := c.Write(frame(hello)); err != nil {
+		t.Fatal(err)
+	}
+	var hdr [2]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		t.Fatal(err)
+	}
+	until(t, "the host runs the stranger's hello", func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.sec.busy
+	}, h)
+	j := secureRoom(t, port, "joiner", func(c *Config) { c.Code = code.Reveal(); c.HelloTimeout = 500 * time.Millisecond })
+	until(t, "the joiner in after the stall", func() bool { return hasPeer(h, j.ID()) && hasPeer(j, h.ID()) }, h, j)
+	inv := eventsOf[Invited](h)
+	if len(inv) < 2 || !errors.Is(inv[1].Reason, ErrCodeUsed) {
+		t.Fatalf("invitations %v: the stall must not retire the code", inv)
+	}
+}

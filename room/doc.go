@@ -186,8 +186,10 @@
 //     expired) code fails on both sides at key confirmation: a Rejected
 //     event here wrapping ErrWrongCode, whose message says to get a new
 //     code, and the room stops looking (it does not try the code again);
-//     no host within Config.JoinTimeout is a Rejected event wrapping
-//     ErrNoHost.
+//     a try that gave no guess (the host was busy with another joiner's
+//     handshake, the hello failed) is a Rejected event and is tried again
+//     on the host's next beacon; no host within Config.JoinTimeout is a
+//     Rejected event wrapping ErrNoHost.
 //
 // A room of more than two with a code: the host draws a random 32-byte
 // room secret at New and sends it, over the sealed channel, to each peer
