@@ -303,7 +303,7 @@ func (r *Room) codeHelloDone(k *helloKey, addr string, err error) {
 		case err == nil:
 			_ = r.renewLocked(s.code.Nameplate(), ErrCodeUsed)
 		case errors.As(err, &ge):
-			_ = r.renewLocked(s.code.Nameplate(), fmt.Errorf("room: someone tried a wrong code (from %s); it is retired: %w", addr, err))
+			_ = r.renewLocked(s.code.Nameplate(), guessed(addr, err))
 		default:
 			s.busy = false // no guess was made: the code stands
 		}
@@ -380,6 +380,16 @@ func (r *Room) gotSecret(p *peer, c *ctrlSecret) {
 	if first && r.bc != nil {
 		_ = r.bc.SetJoin(0) // now dial and accept the other members
 	}
+}
+
+// guessed is the Reason of a renewal after a failed guess: it wraps
+// ErrWrongCode even when the guesser hung up before the confirmation
+// failed (it could check its guess offline), and the cause.
+func guessed(addr string, err error) error {
+	if errors.Is(err, ErrWrongCode) {
+		return fmt.Errorf("room: someone tried a wrong code (from %s); it is retired: %w", addr, err)
+	}
+	return fmt.Errorf("room: someone had a guess at the code (from %s) and left: %w; it is retired (%w)", addr, ErrWrongCode, err)
 }
 
 // dueNow is the time (since epoch) secTick has something to do.
