@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/cablecar-go/cablecar/room"
@@ -16,7 +17,8 @@ import (
 func ExampleConfig_invite() {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	host, err := room.New(ctx, &room.Config{AppID: "example-invite", Loopback: true, Invite: true, Interval: 100 * time.Millisecond})
+	app := fmt.Sprint("example-invite-", os.Getpid()) // apart from other runs on this machine
+	host, err := room.New(ctx, &room.Config{AppID: app, Loopback: true, Invite: true, Interval: 100 * time.Millisecond})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -26,7 +28,7 @@ func ExampleConfig_invite() {
 	inv := ev.(room.Invited)
 	fmt.Println("host: first code, words hidden in logs:", inv.Code.String() == fmt.Sprintf("%d-…-…", inv.Code.Nameplate()))
 
-	joiner, err := room.New(ctx, &room.Config{AppID: "example-invite", Loopback: true, Code: inv.Code.Reveal(), Interval: 100 * time.Millisecond})
+	joiner, err := room.New(ctx, &room.Config{AppID: app, Loopback: true, Code: inv.Code.Reveal(), Interval: 100 * time.Millisecond})
 	if err != nil {
 		fmt.Println(err)
 		return
