@@ -93,6 +93,12 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 	if r.kind == kindGoodbye {
 		if e != nil {
 			c.log.Debug("connector: peer said goodbye", "peer", r.id)
+			if c.cfg.Secured && e.conn != nil {
+				// A hint only: anyone can send it. The application's
+				// sealed channel says whether the peer is gone.
+				c.stats.hints.Add(1)
+				return false
+			}
 			c.peerLeftLocked(e, time.Now())
 		}
 		return false
@@ -114,6 +120,7 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 	}
 	e.lastHeard = now
 	e.quiet = r.kind == kindQuiet
+	e.np = r.np // a hint, for Nameplates and the joiner's dial
 	if e.conn == nil {
 		e.addr = netip.AddrPortFrom(ip, r.port)
 		if e.name != string(r.name) {
@@ -137,6 +144,9 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 func (c *BroadcastConnector) shouldDialLocked(e *peerEntry, now time.Time) bool {
 	if e.conn != nil || e.dialing || e.quiet || e.addr.Port() == 0 || !c.discoveryOn {
 		return false
+	}
+	if c.join != 0 {
+		return e.np == c.join // a joiner dials the host of its nameplate, at once
 	}
 	return c.id < e.key.id || c.hooks.alwaysDial || now.Sub(e.firstHeard) >= c.cfg.Interval*3/2
 }

@@ -209,7 +209,11 @@
 // responder checks Ta, still sends its confirmB and fails; the initiator
 // checks Tb and fails. New then returns an error wrapping
 // secure.ErrWrongCode on both sides. Remote, Local and SAS (two words the
-// users may compare) describe the session.
+// users may compare) describe the session. A handshake that failed after
+// it gave the peer its guess at the secret (secure.Handshake.Attempted:
+// a wrong code, or a peer that hung up after it saw Ta) is a *GuessError,
+// so that a host allowing one guess per join code retires the code
+// (package room does); one that failed earlier is not.
 //
 // After the handshake every byte in both directions travels in sealed
 // records (package secure; ChaCha20-Poly1305, one key per direction):

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
 )
 
 // TestCompatRefuses: in compat mode the methods that need control
@@ -139,5 +140,25 @@ func TestCompatLeave(t *testing.T) {
 	}
 	if reason, _ := leftOf(srv, id); !errors.Is(reason, ErrPeerReset) {
 		t.Errorf("reason %v, want ErrPeerReset", reason)
+	}
+}
+
+// TestCompatRefusesSecret: cable_car has no security, so a compat room
+// with a password or a join code is refused at New, not at every hello.
+func TestCompatRefusesSecret(t *testing.T) {
+	leakcheck.Check(t)
+	for name, cfg := range map[string]Config{
+		"Password": {Compat: true, Loopback: true, Password: "pw"},
+		"Invite":   {Compat: true, Loopback: true, Invite: true},
+		"Code":     {Compat: true, Loopback: true, Code: "7-guitarist-revenge"},
+	} {
+		r, err := New(t.Context(), &cfg)
+		if err == nil {
+			r.Close()
+			t.Fatalf("%s: New succeeded", name)
+		}
+		if !errors.Is(err, ErrInvalidConfig) || !errors.Is(err, messenger.ErrCompatSecret) {
+			t.Errorf("%s: %v, want ErrInvalidConfig and messenger.ErrCompatSecret", name, err)
+		}
 	}
 }
