@@ -21,6 +21,20 @@ import (
 //	18+A    N     display name (UTF-8)
 //	18+A+N  1     M = length of the metadata (0..255)
 //	19+A+N  M     metadata (opaque bytes)
+//	19+A+N+M      extensions (beacons and hellos only, optional; see below)
+//
+// Extensions are type-length-value fields after the record: 1 byte type,
+// 1 byte length, the value. The one defined is extNameplate (type 1, 2
+// bytes, 1..65535): in a beacon, the join-code nameplate the peer offers
+// (BroadcastConfig.Nameplate); in an identify hello, the nameplate the
+// dialer comes to join (BroadcastConfig.Join). Unknown types are skipped.
+// They are written only when there is something to say, so a beacon or
+// hello without a nameplate is byte for byte what protocol version 1
+// always was: a peer of an older release, which refuses trailing bytes,
+// parses every record it can use (a peer with a nameplate runs a secure
+// room, which an older peer cannot join anyway). The nameplate is the
+// only part of a join code that is ever sent: never a word or a hash of
+// them.
 //
 // A beacon datagram is exactly one record of kind beacon, goodbye ("I am
 // stopping, drop me now") or quiet ("I stop beaconing but keep my
@@ -50,7 +64,14 @@ const (
 	// MaxMetadataLen is the longest beacon metadata, in bytes.
 	MaxMetadataLen = 255
 	// MaxBeaconSize is the largest valid native beacon datagram, in bytes.
-	MaxBeaconSize = recordFixedLen + 1 + MaxAppIDLen + 1 + MaxNameLen + 1 + MaxMetadataLen
+	MaxBeaconSize = recordFixedLen + 1 + MaxAppIDLen + 1 + MaxNameLen + 1 + MaxMetadataLen + maxExtLen
+
+	// extNameplate is the extension type of a nameplate (2 bytes).
+	extNameplate = 1
+	// maxExtLen bounds the extension bytes of one record.
+	maxExtLen = 16
+	// MaxNameplate is the largest nameplate (joincode.MaxNameplate).
+	MaxNameplate = 65535
 )
 
 // Preallocated errors: rejecting garbage must not allocate.
@@ -69,6 +90,7 @@ var (
 	errNotHello   = fmt.Errorf("%w: expected a hello", ErrBadBeacon)
 	errNotReply   = fmt.Errorf("%w: expected accept or reject", ErrBadBeacon)
 	errHelloShape = fmt.Errorf("%w: hello without target id", ErrBadBeacon)
+	errExt        = fmt.Errorf("%w: bad extension", ErrBadBeacon)
 )
 
 // record is a decoded native record. The byte slices of a parsed record
@@ -80,6 +102,37 @@ type record struct {
 	app  []byte
 	name []byte
 	meta []byte
+	np   uint16 // extension: nameplate offered (beacon) or joined (hello); 0 none
+}
+
+// appendExt appends r's extensions (none when it has nothing to say).
+func appendExt(dst []byte, r *record) []byte {
+	if r.np != 0 {
+		dst = append(dst, extNameplate, 2)
+		dst = binary.BigEndian.AppendUint16(dst, r.np)
+	}
+	return dst
+}
+
+// parseExt decodes the extensions in p into r. It never allocates.
+func parseExt(p []byte, r *record) error {
+	if len(p) > maxExtLen {
+		return errExt
+	}
+	for len(p) > 0 {
+		v, rest, ok := lengthPrefixed(p[1:])
+		if !ok {
+			return errExt
+		}
+		if p[0] == extNameplate {
+			if len(v) != 2 || binary.BigEndian.Uint16(v) == 0 {
+				return errExt
+			}
+			r.np = binary.BigEndian.Uint16(v)
+		}
+		p = rest
+	}
+	return nil
 }
 
 // appendRecord appends r's encoding to dst. The fields must be in range
@@ -171,8 +224,8 @@ func parseBeacon(b []byte) (record, error) {
 	if err != nil {
 		return r, err
 	}
-	if len(rest) != 0 {
-		return r, errTrailing
+	if err := parseExt(rest, &r); err != nil {
+		return r, err
 	}
 	if r.kind != kindBeacon && r.kind != kindGoodbye && r.kind != kindQuiet {
 		return r, errNotBeacon

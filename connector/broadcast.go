@@ -38,6 +38,7 @@ type BroadcastConnector struct {
 	dispGoID   atomic.Uint64 // the dispatcher goroutine's id: Stop called from a callback
 
 	nets atomic.Pointer[netState]
+	np   atomic.Uint32 // the nameplate offered (Nameplate, SetNameplate); 0 none
 
 	mu            sync.Mutex
 	state         int
@@ -50,6 +51,8 @@ type BroadcastConnector struct {
 	dialsPerIP    map[netip.Addr]int             // of them, per target address
 	dialBuckets   map[netip.AddrPort]*dialBucket // dial allowance per target
 	hsPerIP       map[netip.Addr]int             // identify exchanges in flight per source address
+	helloBuckets  map[netip.Addr]*dialBucket     // Secured: hello allowance per source address
+	join          uint16                         // the nameplate joined (Join, SetJoin); 0 none
 	nconns        int                            // connected peers
 	udp           *net.UDPConn                   // beacon listener (shared port)
 	send          *net.UDPConn                   // beacon sender (ephemeral port)
@@ -81,6 +84,7 @@ type peerEntry struct {
 	firstHeard  time.Time
 	lastHeard   time.Time
 	quiet       bool      // it announced that it stopped beaconing
+	np          uint16    // the nameplate its last beacon offered
 	leftAt      time.Time // its goodbye came while its connection still held data (see peerLeftLocked)
 	dialing     bool
 	conn        *peerConn // nil when not connected
@@ -112,24 +116,28 @@ func NewBroadcastConnector(cfg *BroadcastConfig) (*BroadcastConnector, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &BroadcastConnector{
-		cfg:         c,
-		id:          newPeerID(),
-		log:         log,
-		sweepEvery:  max(min(c.Interval, c.PeerTimeout/4), time.Millisecond),
-		dialSem:     make(chan struct{}, 16),
-		hsSem:       make(chan struct{}, 32),
-		kick:        make(chan struct{}, 1),
-		evSignal:    make(chan struct{}, 1),
-		evClose:     make(chan struct{}),
-		stopCh:      make(chan struct{}),
-		discEnded:   make(chan struct{}),
-		stopDone:    make(chan struct{}),
-		peers:       make(map[peerKey]*peerEntry),
-		dialsPerIP:  make(map[netip.Addr]int),
-		dialBuckets: make(map[netip.AddrPort]*dialBucket),
-		hsPerIP:     make(map[netip.Addr]int),
-	}, nil
+	bc := &BroadcastConnector{
+		cfg:          c,
+		id:           newPeerID(),
+		log:          log,
+		sweepEvery:   max(min(c.Interval, c.PeerTimeout/4), time.Millisecond),
+		dialSem:      make(chan struct{}, 16),
+		hsSem:        make(chan struct{}, 32),
+		kick:         make(chan struct{}, 1),
+		evSignal:     make(chan struct{}, 1),
+		evClose:      make(chan struct{}),
+		stopCh:       make(chan struct{}),
+		discEnded:    make(chan struct{}),
+		stopDone:     make(chan struct{}),
+		peers:        make(map[peerKey]*peerEntry),
+		dialsPerIP:   make(map[netip.Addr]int),
+		dialBuckets:  make(map[netip.AddrPort]*dialBucket),
+		hsPerIP:      make(map[netip.Addr]int),
+		helloBuckets: make(map[netip.Addr]*dialBucket),
+		join:         uint16(c.Join),
+	}
+	bc.np.Store(uint32(c.Nameplate))
+	return bc, nil
 }
 
 // ID returns this connector's peer id, as announced in its beacons.

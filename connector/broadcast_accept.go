@@ -102,6 +102,9 @@ func (c *BroadcastConnector) handleIncoming(conn *net.TCPConn, remote netip.Addr
 	if reason == 0 && target != c.id {
 		reason = rejectTarget
 	}
+	if reason == 0 && r.np != 0 && uint32(r.np) != c.np.Load() {
+		reason = rejectNameplate
+	}
 	if reason == 0 {
 		c.mu.Lock()
 		reason = c.decideIncomingLocked(&r, conn, remote)
@@ -159,6 +162,12 @@ func (c *BroadcastConnector) decideIncomingLocked(r *record, conn net.Conn, remo
 	if !c.discoveryOn {
 		return rejectStopping
 	}
+	if c.join != 0 {
+		return rejectJoining
+	}
+	if c.cfg.Secured && !c.helloAllowedLocked(remote.Addr(), time.Now()) {
+		return rejectRate
+	}
 	key := peerKey{id: r.id}
 	e := c.peers[key]
 	if c.cfg.OneToOne && c.dialsInFlight > 0 && (e == nil || !e.dialing) {
@@ -169,7 +178,8 @@ func (c *BroadcastConnector) decideIncomingLocked(r *record, conn net.Conn, remo
 			return rejectFull
 		}
 	}
-	accept := !e.dialing || r.id < c.id
+	// A joiner refuses our dial (it accepts nothing), so its own wins.
+	accept := !e.dialing || r.id < c.id || r.np != 0
 	if e.conn != nil {
 		accept = connGone(e.conn.Conn) != nil
 	}

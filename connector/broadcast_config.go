@@ -136,6 +136,31 @@ type BroadcastConfig struct {
 	// DefaultMaxConns (128); at most MaxPeers.
 	MaxConns int
 
+	// Nameplate is the join-code nameplate this peer offers (1..
+	// MaxNameplate; see package joincode): it travels in every beacon and
+	// mDNS TXT record (the nameplate only, never a word of the code), and
+	// peers whose BroadcastConfig.Join is this nameplate dial this one. 0
+	// (the default) offers none. Not with Compat or Join.
+	Nameplate int
+
+	// Join makes this connector a joiner of the peer that offers this
+	// nameplate: it dials only peers whose beacons carry it (at once,
+	// whatever the ids), says so in its identify hello (Peer.Nameplate on
+	// the other side), and accepts no connection, until SetJoin(0). 0 (the
+	// default) means no join. Not with Compat or Nameplate.
+	Join int
+
+	// Secured says the application authenticates every connection itself
+	// (a PAKE with a code or password: package room's Password, Invite and
+	// Code), so beacons are only hints (see the package documentation,
+	// "Secured"): a goodbye beacon or silence of beacons never drops a
+	// connection, a connection to a peer id that is connected already
+	// never replaces the first one, OneToOne ends discovery at Paired
+	// rather than at the first connection, and incoming hellos are
+	// rate-limited per source address. Liveness is the application's (the
+	// Messenger's pings). Default false. Not with Compat.
+	Secured bool
+
 	// OnConnect is called for each new peer connection; see Peer. Callbacks
 	// (OnConnect and OnDisconnect) run on one goroutine owned by the
 	// connector, one at a time, in order, never with a lock held: a peer's
@@ -231,6 +256,15 @@ func (cfg *BroadcastConfig) withDefaults() (BroadcastConfig, error) {
 	}
 	if c.Discovery != nil && c.Compat {
 		return bad("Discovery cannot be combined with Compat")
+	}
+	if c.Nameplate < 0 || c.Nameplate > MaxNameplate || c.Join < 0 || c.Join > MaxNameplate {
+		return bad("Nameplate %d, Join %d: not in 0..%d", c.Nameplate, c.Join, MaxNameplate)
+	}
+	if c.Nameplate != 0 && c.Join != 0 {
+		return bad("Nameplate and Join cannot both be set")
+	}
+	if c.Compat && (c.Nameplate != 0 || c.Join != 0 || c.Secured) {
+		return bad("Nameplate, Join and Secured cannot be combined with Compat")
 	}
 	if c.DiscoveryOnly && c.Discovery == nil {
 		return bad("DiscoveryOnly without Discovery")

@@ -115,7 +115,11 @@ func (c *BroadcastConnector) dialAndIdentify(key peerKey, addr netip.AddrPort) (
 
 // identify sends our hello and reads the acceptor's answer.
 func (c *BroadcastConnector) identify(conn net.Conn, target PeerID) (record, error) {
-	if err := writeAll(conn, helloFrame(&c.self, target)); err != nil {
+	self := c.self
+	c.mu.Lock()
+	self.np = c.join
+	c.mu.Unlock()
+	if err := writeAll(conn, helloFrame(&self, target)); err != nil {
 		return record{}, err
 	}
 	b, err := readFrame(conn)

@@ -85,6 +85,12 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 	if r.kind == kindGoodbye {
 		if e != nil {
 			c.log.Debug("connector: peer said goodbye", "peer", r.id)
+			if c.cfg.Secured && e.conn != nil {
+				// A hint only: anyone can send it. The application's
+				// sealed channel says whether the peer is gone.
+				c.stats.hints.Add(1)
+				return false
+			}
 			c.peerLeftLocked(e, time.Now())
 		}
 		return false
@@ -107,6 +113,7 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 	e.lastHeard = now
 	e.quiet = r.kind == kindQuiet
 	if e.conn == nil {
+		e.np = r.np
 		e.addr = netip.AddrPortFrom(ip, r.port)
 		if e.name != string(r.name) {
 			e.name = string(r.name)
@@ -129,6 +136,9 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 func (c *BroadcastConnector) shouldDialLocked(e *peerEntry, now time.Time) bool {
 	if e.conn != nil || e.dialing || e.quiet || e.addr.Port() == 0 || !c.discoveryOn {
 		return false
+	}
+	if c.join != 0 {
+		return e.np == c.join // a joiner dials the host of its nameplate, at once
 	}
 	return c.id < e.key.id || c.hooks.alwaysDial || now.Sub(e.firstHeard) >= c.cfg.Interval*3/2
 }

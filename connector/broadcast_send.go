@@ -23,6 +23,7 @@ func (c *BroadcastConnector) sendLoop() {
 	ifChanged, stopWatch := c.watchInterfaces()
 	defer stopWatch()
 	payload := c.beaconPayload(kindBeacon)
+	np := c.np.Load()
 	minGap := min(max(c.cfg.Interval/8, time.Millisecond), 100*time.Millisecond)
 
 	lastRefresh := time.Now()
@@ -58,6 +59,9 @@ func (c *BroadcastConnector) sendLoop() {
 			lastRefresh = now
 		}
 		if !now.Before(next) || (!kickAt.IsZero() && !now.Before(kickAt)) {
+			if n := c.np.Load(); n != np { // SetNameplate
+				np, payload = n, c.beaconPayload(kindBeacon)
+			}
 			c.sendBeacon(payload)
 			lastSent, kickAt = now, time.Time{}
 			jitter := time.Duration(rand.Int64N(int64(c.cfg.Interval)/5+1)) - c.cfg.Interval/10
@@ -78,7 +82,8 @@ func (c *BroadcastConnector) beaconPayload(kind byte) []byte {
 	}
 	r := c.self
 	r.kind = kind
-	return appendRecord(make([]byte, 0, MaxBeaconSize), &r)
+	r.np = uint16(c.np.Load())
+	return appendExt(appendRecord(make([]byte, 0, MaxBeaconSize), &r), &r)
 }
 
 // sendBeacon sends payload to every broadcast target.

@@ -14,6 +14,13 @@ import (
 // and dropping an older one, and queues OnConnect. With OneToOne it ends
 // discovery.
 func (c *BroadcastConnector) registerLocked(e *peerEntry, conn net.Conn, r *record, outgoing bool, addr netip.AddrPort) {
+	if e.conn != nil && c.cfg.Secured && connGone(e.conn.Conn) == nil {
+		// Secured: a second connection claiming a connected peer's id
+		// never replaces the first, which may be the proven one.
+		c.log.Debug("connector: second connection to a connected peer id, closing it", "peer", e.key, "addr", addr)
+		conn.Close()
+		return
+	}
 	if e.conn != nil {
 		reason := ErrReplaced
 		if err := connGone(e.conn.Conn); err != nil {
@@ -28,7 +35,11 @@ func (c *BroadcastConnector) registerLocked(e *peerEntry, conn net.Conn, r *reco
 		e.meta = slices.Clone(r.meta)
 	}
 	e.addr = addr
-	c.connectLocked(e, conn, Peer{ID: e.key.id, Name: e.name, Metadata: e.meta, Addr: addr, Outgoing: outgoing})
+	np := int(r.np) // accepted: the nameplate the dialer joins
+	if outgoing {
+		np = int(e.np) // dialed: the one its beacon offered
+	}
+	c.connectLocked(e, conn, Peer{ID: e.key.id, Name: e.name, Metadata: e.meta, Addr: addr, Outgoing: outgoing, Nameplate: np})
 }
 
 // registerCompat registers an accepted compat connection.
@@ -76,8 +87,8 @@ func (c *BroadcastConnector) connectLocked(e *peerEntry, conn net.Conn, p Peer) 
 	c.stats.connects.Add(1)
 	c.log.Debug("connector: connected", "peer", e.key, "addr", p.Addr, "outgoing", p.Outgoing, "name", p.Name)
 	c.enqueueLocked(event{connect: true, peer: p})
-	if c.cfg.OneToOne {
-		c.endDiscoveryLocked(kindQuiet)
+	if c.cfg.OneToOne && !c.cfg.Secured {
+		c.endDiscoveryLocked(kindQuiet) // Secured: at Paired
 	}
 }
 
@@ -195,6 +206,7 @@ func (c *BroadcastConnector) sweep(now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.pruneDialBucketsLocked(now)
+	c.pruneHelloBucketsLocked(now)
 	for key, e := range c.peers {
 		silent := e.heard && !e.quiet && now.Sub(e.lastHeard) > c.cfg.PeerTimeout
 		switch {
@@ -205,7 +217,7 @@ func (c *BroadcastConnector) sweep(now time.Time) {
 			if err := connGone(e.conn.Conn); err != nil {
 				c.dropLocked(e, connReason(err))
 				c.forgetOrWaitLocked(e, now)
-			} else if c.discoveryOn && !c.cfg.Compat &&
+			} else if c.discoveryOn && !c.cfg.Compat && !c.cfg.Secured &&
 				(silent || (c.unprovenConn(e) && now.Sub(e.connectedAt) > c.cfg.PeerTimeout)) {
 				// Silent for PeerTimeout, or connected that long and never
 				// heard in a beacon.

@@ -42,6 +42,9 @@ type Announcement struct {
 	AppID string // the application id; Sightings of other applications are dropped
 	Name  string
 	Port  uint16 // TCP port connections are accepted on
+	// Nameplate is BroadcastConfig.Nameplate (0: none), to announce
+	// beside the id (the nameplate only: never a word of a join code).
+	Nameplate int
 
 	// Interval is how often to look for peers: a peer not sighted within
 	// PeerTimeout expires. InterfaceRefresh is how often to read the
@@ -71,6 +74,9 @@ type Sighting struct {
 	Name  string
 	Addr  netip.AddrPort
 	Quiet bool
+	// Nameplate is the join-code nameplate the peer offers (0: none);
+	// one outside 0..MaxNameplate counts as garbage.
+	Nameplate int
 }
 
 // startDiscoverer starts cfg.Discovery, if any (Start, with c.mu held).
@@ -79,7 +85,7 @@ func (c *BroadcastConnector) startDiscoverer() error {
 		return nil
 	}
 	sess, err := c.cfg.Discovery.StartDiscovery(Announcement{
-		ID: c.id, AppID: c.cfg.AppID, Name: c.cfg.Name, Port: c.self.port,
+		ID: c.id, AppID: c.cfg.AppID, Name: c.cfg.Name, Port: c.self.port, Nameplate: c.cfg.Nameplate,
 		Interval: c.cfg.Interval, PeerTimeout: c.cfg.PeerTimeout, InterfaceRefresh: c.cfg.InterfaceRefresh,
 		Interfaces: c.cfg.Interfaces, Loopback: c.cfg.Loopback, Logger: c.log,
 	}, c.sighted)
@@ -115,7 +121,7 @@ func (c *BroadcastConnector) stopDiscoverer() {
 func (c *BroadcastConnector) sighted(s Sighting) {
 	switch {
 	case s.ID == 0 || s.Addr.Port() == 0 || !s.Addr.Addr().Is4() && !s.Addr.Addr().Is4In6() ||
-		len(s.AppID) > MaxAppIDLen || len(s.Name) > MaxNameLen:
+		len(s.AppID) > MaxAppIDLen || len(s.Name) > MaxNameLen || s.Nameplate < 0 || s.Nameplate > MaxNameplate:
 		c.stats.dropped.Add(1)
 		return
 	case s.ID == c.id:
@@ -126,7 +132,7 @@ func (c *BroadcastConnector) sighted(s Sighting) {
 	}
 	ip := s.Addr.Addr().Unmap()
 	c.stats.beaconsReceived.Add(1)
-	r := record{kind: kindBeacon, id: s.ID, port: s.Addr.Port(), app: []byte(s.AppID), name: []byte(s.Name)}
+	r := record{kind: kindBeacon, id: s.ID, port: s.Addr.Port(), app: []byte(s.AppID), name: []byte(s.Name), np: uint16(s.Nameplate)}
 	if s.Quiet {
 		r.kind = kindQuiet
 	}

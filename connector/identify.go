@@ -10,7 +10,7 @@ import (
 // The identify exchange (native mode only) runs on every new TCP connection
 // before it is handed to the user:
 //
-//	dialer   -> acceptor: hello  = frame(record kind 4 + 8-byte target id)
+//	dialer   -> acceptor: hello  = frame(record kind 4 + 8-byte target id [+ extensions])
 //	acceptor -> dialer:   accept = frame(record kind 5)
 //	                   or reject = frame(magic, version, kind 6, reason)
 //
@@ -26,13 +26,16 @@ import (
 
 // Reject reasons.
 const (
-	rejectSelf      = 1 // the hello came from ourselves
-	rejectTarget    = 2 // the hello is for another peer id
-	rejectApp       = 3 // another application id
-	rejectDuplicate = 4 // we keep another connection to this peer
-	rejectStopping  = 5 // discovery is over
-	rejectFull      = 6 // peer table full
-	rejectBusy      = 7 // OneToOne: pairing with another peer
+	rejectSelf      = 1  // the hello came from ourselves
+	rejectTarget    = 2  // the hello is for another peer id
+	rejectApp       = 3  // another application id
+	rejectDuplicate = 4  // we keep another connection to this peer
+	rejectStopping  = 5  // discovery is over
+	rejectFull      = 6  // peer table full
+	rejectBusy      = 7  // OneToOne: pairing with another peer
+	rejectJoining   = 8  // a joiner accepts no connection
+	rejectNameplate = 9  // the hello joins a nameplate we do not offer
+	rejectRate      = 10 // Secured: too many hellos from that address
 )
 
 const maxIdentifyFrame = 512
@@ -53,6 +56,12 @@ func rejectReasonString(r byte) string {
 		return "peer table full"
 	case rejectBusy:
 		return "pairing with another peer"
+	case rejectJoining:
+		return "joining another peer"
+	case rejectNameplate:
+		return "no such nameplate"
+	case rejectRate:
+		return "too many hellos"
 	}
 	return fmt.Sprintf("reason %d", r)
 }
@@ -71,7 +80,8 @@ func helloFrame(self *record, target PeerID) []byte {
 		r := *self
 		r.kind = kindHello
 		b = appendRecord(b, &r)
-		return binary.BigEndian.AppendUint64(b, uint64(target))
+		b = binary.BigEndian.AppendUint64(b, uint64(target))
+		return appendExt(b, &r)
 	})
 }
 
@@ -79,6 +89,7 @@ func acceptFrame(self *record) []byte {
 	return appendFrame(nil, func(b []byte) []byte {
 		r := *self
 		r.kind = kindAccept
+		r.np = 0
 		return appendRecord(b, &r)
 	})
 }
@@ -116,8 +127,11 @@ func parseHello(b []byte) (r record, target PeerID, err error) {
 	if r.kind != kindHello {
 		return r, 0, errNotHello
 	}
-	if len(rest) != 8 {
+	if len(rest) < 8 {
 		return r, 0, errHelloShape
+	}
+	if err := parseExt(rest[8:], &r); err != nil {
+		return r, 0, err
 	}
 	return r, PeerID(binary.BigEndian.Uint64(rest)), nil
 }

@@ -43,6 +43,12 @@ type Peer struct {
 	Addr netip.AddrPort
 	// Outgoing is true when this side dialed the connection.
 	Outgoing bool
+	// Nameplate is the join-code nameplate the connection is for: on an
+	// accepted one, the nameplate the dialer came to join (its
+	// BroadcastConfig.Join); on a dialed one, the nameplate the peer
+	// offered in its beacon (its BroadcastConfig.Nameplate). 0 for none.
+	// Both are self-declared: a PAKE with the code proves them.
+	Nameplate int
 	// Conn is the connection, ready for a Messenger: nothing has been read
 	// from it beyond the connector's own identify exchange. It is a wrapper
 	// around the *net.TCPConn that tells the connector when the user closes

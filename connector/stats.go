@@ -16,12 +16,13 @@ type BroadcastStats struct {
 	Rejected        uint64 // incoming connections rejected in the identify exchange
 	Connects        uint64 // peers connected (OnConnect calls)
 	Disconnects     uint64 // peers dropped (OnDisconnect calls)
+	HintsIgnored    uint64 // Secured: goodbye beacons of connected peers taken as hints only (nothing dropped)
 }
 
 type stats struct {
 	beaconsSent, beaconsReceived, dropped, droppedForeign, droppedFull atomic.Uint64
 	dials, dialFailures, rejected, connects, disconnects               atomic.Uint64
-	evicted, dialsLimited                                              atomic.Uint64
+	evicted, dialsLimited, hints                                       atomic.Uint64
 }
 
 // Stats returns the counters.
@@ -40,5 +41,6 @@ func (c *BroadcastConnector) Stats() BroadcastStats {
 		Rejected:        s.rejected.Load(),
 		Connects:        s.connects.Load(),
 		Disconnects:     s.disconnects.Load(),
+		HintsIgnored:    s.hints.Load(),
 	}
 }

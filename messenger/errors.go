@@ -79,3 +79,21 @@ func (e *HelloError) Error() string {
 
 // Unwrap returns ErrBadHello.
 func (e *HelloError) Unwrap() error { return ErrBadHello }
+
+// GuessError is the error of New when a secure handshake failed after it
+// had given the peer its one guess at the secret (secure.Handshake's
+// Attempted): the peer checked, or could check offline, one guessed code
+// against this side's. A host that allows one guess per join code retires
+// the code on it, whatever the cause (ErrWrongCode, or a connection lost
+// right after the guess). A handshake that failed earlier (a malformed
+// message, an invalid point, a timeout before the confirmation) gave no
+// guess and is not a GuessError. It unwraps to the cause, so
+// errors.Is(err, secure.ErrWrongCode) holds for a wrong code.
+type GuessError struct {
+	Err error
+}
+
+func (e *GuessError) Error() string { return e.Err.Error() + " (the peer had its guess at the code)" }
+
+// Unwrap returns the cause.
+func (e *GuessError) Unwrap() error { return e.Err }

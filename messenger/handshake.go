@@ -62,7 +62,7 @@ func handshakeConfig(o *Options, local, remote Hello) (*secure.Config, error) {
 // goroutine behind. A wrong secret gives an error wrapping
 // secure.ErrWrongCode on both sides: the responder writes its last message
 // before it reports the failure, so the initiator finds it too.
-func runHandshake(ctx context.Context, conn net.Conn, cfg *secure.Config) (secure.Keys, error) {
+func runHandshake(ctx context.Context, conn net.Conn, cfg *secure.Config) (_ secure.Keys, err error) {
 	h, err := secure.NewHandshake(cfg)
 	if err != nil {
 		return secure.Keys{}, fmt.Errorf("messenger: secure handshake: %w", err)
@@ -85,6 +85,9 @@ func runHandshake(ctx context.Context, conn net.Conn, cfg *secure.Config) (secur
 		<-cancelled
 	}
 	_ = conn.SetDeadline(time.Time{})
+	if err != nil && h.Attempted() {
+		defer func() { err = &GuessError{Err: err} }()
+	}
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) || ctx.Err() != nil {
 			if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {

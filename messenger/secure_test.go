@@ -538,3 +538,26 @@ func TestSecurePeerConn(t *testing.T) {
 		t.Errorf("%d goroutines run for a, want only watch", a.live.Load())
 	}
 }
+
+// TestSecureGuessError: a wrong code is a *GuessError on both sides (each
+// gave the other its guess); a handshake that never reached the
+// confirmation (the peer has no secret: the hello fails) is not.
+func TestSecureGuessError(t *testing.T) {
+	ca, cb := net.Pipe()
+	defer ca.Close()
+	defer cb.Close()
+	_, _, errA, errB := newBoth(ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec(),
+		optsA: secureOpts("guitarist-revenge"), optsB: secureOpts("guitarist-revenue")})
+	var ga, gb *GuessError
+	if !errors.As(errA, &ga) || !errors.As(errB, &gb) || !errors.Is(errA, secure.ErrWrongCode) {
+		t.Fatalf("errors %v / %v, want *GuessError wrapping ErrWrongCode on both sides", errA, errB)
+	}
+	cc, cd := net.Pipe()
+	defer cc.Close()
+	defer cd.Close()
+	_, _, errC, errD := newBoth(cc, cd, pairConfig{codecA: byteCodec(), codecB: byteCodec(),
+		optsA: secureOpts("guitarist-revenge"), optsB: &Options{}})
+	if errC == nil || errD == nil || errors.As(errC, &ga) || errors.As(errD, &gb) {
+		t.Fatalf("secure versus plain: %v / %v, want errors that are no *GuessError", errC, errD)
+	}
+}

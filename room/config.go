@@ -120,8 +120,52 @@ type Config struct {
 	// (4096).
 	MaxWork int
 
+	// Password turns on password mode (as tlspyo's shared password):
+	// every connection of the room runs a CPace handshake keyed by it
+	// (messenger.Options.Secret) and then travels in sealed records; a peer
+	// without it, or with another, never gets in (a Rejected event whose
+	// Reason wraps ErrHello and ErrWrongCode, or messenger.ErrBadHello for
+	// a peer with no secret at all). At most MaxPassword bytes. With
+	// discovery or with Listen and Dial. Empty (the default) means none.
+	// See the package documentation, "Security".
+	Password string
+
+	// Invite makes this room the host of a join code: it picks the lowest
+	// nameplate not offered in the beacons it hears for its AppID during
+	// its first Interval (New waits for it), offers only that nameplate,
+	// and admits one peer per code that proves it; each code admits one
+	// peer, allows one guess, and expires after CodeExpiry. The codes come
+	// as Invited events (and Code). Needs discovery (not Listen or Dial).
+	// Default false.
+	Invite bool
+
+	// Code makes this room a joiner: the code the user typed
+	// ("7-guitarist-revenge", parsed with joincode.Parse: New fails with
+	// an error wrapping joincode.ErrBadCode that names the bad word). The
+	// room dials only the host offering the code's nameplate, proves the
+	// code, and then joins the host's room (see "Security"). A wrong code
+	// is a Rejected event wrapping ErrWrongCode; no host within
+	// JoinTimeout, one wrapping ErrNoHost; the room then stops looking.
+	// Needs discovery. Empty (the default) means none.
+	Code string
+
+	// CodeWords is the number of words of the codes Invite makes (2 to
+	// 4). Zero means joincode.DefaultWords (2: 16 bits, a 1 in 65536
+	// chance per guess, and one guess per code).
+	CodeWords int
+
+	// CodeExpiry is how long an Invite code lives before the host retires
+	// it and makes a new one (an Invited event with ErrCodeExpired). Zero
+	// means DefaultCodeExpiry (10 min).
+	CodeExpiry time.Duration
+
+	// JoinTimeout is how long a joiner (Code) waits for a host offering
+	// the code's nameplate. Zero means DefaultJoinTimeout (30 s).
+	JoinTimeout time.Duration
+
 	// Logger receives debug records (peers joined and left, hellos
-	// refused). Nil means silent.
+	// refused). Nil means silent. A join code in a record shows its
+	// nameplate only.
 	Logger *slog.Logger
 }
 
@@ -164,6 +208,9 @@ func (cfg *Config) withDefaults() (Config, error) {
 		c.MaxWork = DefaultMaxWork
 	}
 	c.Dial = append([]string(nil), c.Dial...)
+	if err := c.secureDefaults(); err != nil {
+		return c, err
+	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

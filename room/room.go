@@ -57,21 +57,24 @@ type Room struct {
 	epoch   time.Time             // New's time: now and heard count from it
 	now     time.Duration         // at the last Xfer
 	tick    time.Duration         // when the next pings are due
+
+	sec secState // Password, Invite, Code (secure.go)
 }
 
 // peer is one peer in the room.
 type peer struct {
-	id     PeerID
-	name   string
-	addr   string
-	m      *messenger.Messenger
-	groups map[string]struct{} // the groups it announced
-	tag    string              // group of its next message (a tag arrived)
-	bye    bool                // it said goodbye
-	fault  error               // it broke a rule: the next Xfer drops it
-	heard  time.Duration       // when Get last read a message of it
-	dirty  bool                // a tag of ours was queued without its message
-	gone   bool
+	id      PeerID
+	name    string
+	addr    string
+	m       *messenger.Messenger
+	groups  map[string]struct{} // the groups it announced
+	tag     string              // group of its next message (a tag arrived)
+	bye     bool                // it said goodbye
+	viaCode bool                // it came in with the join code
+	fault   error               // it broke a rule: the next Xfer drops it
+	heard   time.Duration       // when Get last read a message of it
+	dirty   bool                // a tag of ours was queued without its message
+	gone    bool
 
 	// Work queues: as a consumer of this peer's items...
 	item ctrlItem // the item the next message is (item.Seq != 0)
@@ -112,6 +115,10 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if c.direct() {
+		if err := r.initSecure(nil); err != nil {
+			r.cancel()
+			return nil, err
+		}
 		r.id = randomID()
 		if err := r.startDirect(ctx); err != nil {
 			r.cancel()
@@ -120,7 +127,7 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		}
 		return r, nil
 	}
-	bc, err := connector.NewBroadcastConnector(&connector.BroadcastConfig{
+	bcfg := connector.BroadcastConfig{
 		AppID:        c.AppID,
 		Name:         c.Name,
 		Loopback:     c.Loopback,
@@ -134,7 +141,12 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		Logger:       c.Logger,
 		OnConnect:    r.onConnect,
 		OnDisconnect: func(connector.Peer, error) {}, // the Messenger sees the close
-	})
+	}
+	if err := r.initSecure(&bcfg); err != nil {
+		r.cancel()
+		return nil, err
+	}
+	bc, err := connector.NewBroadcastConnector(&bcfg)
 	if err != nil {
 		r.cancel()
 		return nil, fmt.Errorf("room: %w", err)
@@ -145,6 +157,12 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		r.cancel()
 		bc.Stop()
 		return nil, fmt.Errorf("room: %w", err)
+	}
+	if r.sec.mode == secHost {
+		if err := r.startInvite(ctx); err != nil {
+			r.Close()
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -166,7 +184,7 @@ func (r *Room) startDirect(ctx context.Context) error {
 			Addr:      r.cfg.Listen,
 			MaxConns:  r.cfg.MaxConns,
 			Logger:    r.cfg.Logger,
-			OnConnect: func(conn net.Conn) { r.startHello(conn, 0, "") },
+			OnConnect: func(conn net.Conn) { r.startHello(conn, 0, "", r.passwordKey()) },
 		}
 		if err := r.srv.Listen(ctx); err != nil {
 			return fmt.Errorf("room: %w", err)
@@ -187,7 +205,7 @@ func (r *Room) startDirect(ctx context.Context) error {
 				r.arrive(arrival{ev: Rejected{Addr: addr, Reason: fmt.Errorf("%w: %w", ErrDial, err)}})
 				return
 			}
-			r.hello(conn, 0, "")
+			r.hello(conn, 0, "", r.passwordKey())
 		}()
 	}
 	return nil
@@ -195,12 +213,17 @@ func (r *Room) startDirect(ctx context.Context) error {
 
 // onConnect runs on the connector's callback goroutine.
 func (r *Room) onConnect(p connector.Peer) {
-	r.startHello(p.Conn, PeerID(p.ID), p.Name)
+	k, err := r.keyFor(p)
+	if err != nil {
+		r.refuse(p.Conn, err)
+		return
+	}
+	r.startHello(p.Conn, PeerID(p.ID), p.Name, k)
 }
 
 // startHello runs the hello of conn on a goroutine of its own, unless the
 // Room is closing.
-func (r *Room) startHello(conn net.Conn, want PeerID, name string) {
+func (r *Room) startHello(conn net.Conn, want PeerID, name string, k *helloKey) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -211,24 +234,29 @@ func (r *Room) startHello(conn net.Conn, want PeerID, name string) {
 	r.mu.Unlock()
 	go func() {
 		defer r.wg.Done()
-		r.hello(conn, want, name)
+		r.hello(conn, want, name, k)
 	}()
 }
 
 // hello makes conn's Messenger, bounded by HelloTimeout, and hands the
 // peer (or the refusal) to Xfer. want is the peer id discovery announced,
-// 0 if unknown.
-func (r *Room) hello(conn net.Conn, want PeerID, name string) {
+// 0 if unknown. k is the secret of its handshake, nil for none.
+func (r *Room) hello(conn net.Conn, want PeerID, name string, k *helloKey) {
 	addr := conn.RemoteAddr().String()
 	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.HelloTimeout)
 	defer cancel()
-	m, err := messenger.New(ctx, conn, r.codec, &messenger.Options{
+	opts := &messenger.Options{
 		AppID:         r.cfg.AppID,
 		PeerID:        uint64(r.id),
 		MaxWriteQueue: r.cfg.MaxWriteQueue,
 		MaxReadBuffer: r.cfg.MaxReadBuffer,
 		Logger:        r.cfg.Logger,
-	})
+	}
+	secureOpts(opts, k)
+	m, err := messenger.New(ctx, conn, r.codec, opts)
+	if k != nil && k.viaCode {
+		r.codeHelloDone(k, addr, err)
+	}
 	if err != nil {
 		conn.Close()
 		r.arrive(arrival{ev: Rejected{Addr: addr, Reason: fmt.Errorf("%w: %w", ErrHello, err)}})
@@ -245,7 +273,7 @@ func (r *Room) hello(conn net.Conn, want PeerID, name string) {
 		r.arrive(arrival{ev: Rejected{Addr: addr, Reason: fmt.Errorf("%w: connected to itself", ErrHello)}})
 		return
 	}
-	r.arrive(arrival{p: &peer{id: id, name: name, addr: addr, m: m}})
+	r.arrive(arrival{p: &peer{id: id, name: name, addr: addr, m: m, viaCode: k != nil && k.viaCode}})
 }
 
 // arrive hands a to the game loop; after Close it closes the peer.

@@ -27,6 +27,9 @@ func (r *Room) Xfer() error {
 	if r.now-prev > r.cfg.Interval {
 		r.forgive()
 	}
+	if r.sec.mode >= secHost && r.now >= r.sec.dueNow() {
+		r.secTick()
+	}
 	if r.pending.Load() {
 		r.admit()
 	}
@@ -61,7 +64,9 @@ func (r *Room) admit() {
 	for i, a := range arrivals {
 		arrivals[i] = arrival{}
 		if a.p == nil {
-			r.cfg.Logger.Debug("room: connection refused", "addr", a.ev.(Rejected).Addr, "reason", a.ev.(Rejected).Reason)
+			if rj, ok := a.ev.(Rejected); ok {
+				r.cfg.Logger.Debug("room: connection refused", "addr", rj.Addr, "reason", rj.Reason)
+			}
 			r.push(a.ev)
 			continue
 		}
@@ -76,6 +81,7 @@ func (r *Room) admit() {
 		r.peers = append(r.peers, p)
 		r.byID[p.id] = p
 		r.cfg.Logger.Debug("room: peer joined", "peer", fmt.Sprintf("%016x", uint64(p.id)), "addr", p.addr)
+		r.admitted(p)
 		r.push(Joined{Peer: p.id, Name: p.name, Addr: p.addr})
 		for g := range r.groups { // tell it our groups
 			_ = p.m.Send(&ctrlJoin{groupField{g}})
@@ -161,6 +167,9 @@ func (r *Room) received(p *peer, msg message.Message) (Event, bool) {
 		p.bye = true
 		return nil, false
 	case *ctrlPing:
+		return nil, false
+	case *ctrlSecret:
+		r.gotSecret(p, c)
 		return nil, false
 	case *ctrlNotify:
 		r.notified(p, c)

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +27,7 @@ import (
 //
 //	v=1  app=<application id>  id=<peer id, 16 hex digits>  name=<display name>
 //	quiet=1   (only once discovery has ended: do not dial, do not expire)
+//	np=<n>    (only with a join-code nameplate, BroadcastConfig.Nameplate: the number only, never a word)
 //
 // Every Interval it browses on each interface with the querier of
 // mdns_query.go (IPv4, one socket per interface and query) and hands each
@@ -61,11 +63,13 @@ func (*Discoverer) StartDiscovery(self connector.Announcement, found func(connec
 		self: self, found: found, log: self.Logger,
 		ctx: ctx, cancel: cancel,
 		quietCh: make(chan struct{}),
+		npCh:    make(chan struct{}, 1),
 		zones:   make(map[string]*zone),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.np.Store(int32(self.Nameplate))
 	s.wg.Add(1)
 	go s.loop()
 	return s, nil
@@ -83,6 +87,8 @@ type session struct {
 	quietOnce sync.Once
 	quietCh   chan struct{} // closed by Quiet
 	quiet     atomic.Bool
+	np        atomic.Int32  // the nameplate announced (SetNameplate)
+	npCh      chan struct{} // SetNameplate: update the responders
 
 	resp  *responder       // nil until it could be opened; owned by loop
 	zones map[string]*zone // by interface name; owned by loop
@@ -90,6 +96,17 @@ type session struct {
 
 // Quiet implements connector.DiscoverySession: browsing stops, the
 // responders answer with quiet=1.
+//
+// SetNameplate (connector.NameplateSetter) changes the np= of the TXT
+// records; the responders announce the new ones at once.
+func (s *session) SetNameplate(n int) {
+	s.np.Store(int32(n))
+	select {
+	case s.npCh <- struct{}{}:
+	default:
+	}
+}
+
 func (s *session) Quiet() {
 	s.quietOnce.Do(func() {
 		s.quiet.Store(true)
@@ -172,6 +189,12 @@ func (s *session) loop() {
 				s.resp.update(z, s.serviceFor(old.IPs, old.Instance, true))
 			}
 			continue
+		case <-s.npCh:
+			for _, z := range s.zones {
+				old := z.svc.Load()
+				s.resp.update(z, s.serviceFor(old.IPs, old.Instance, s.quiet.Load()))
+			}
+			continue
 		case <-timer.C:
 		}
 		if time.Since(lastRefresh) >= s.self.InterfaceRefresh {
@@ -210,6 +233,9 @@ func (s *session) serviceFor(ips []net.IP, instance string, quiet bool) *mdns.MD
 	txt := []string{"v=" + txtVersion, "app=" + s.self.AppID, "id=" + s.self.ID.String(), "name=" + s.self.Name}
 	if quiet {
 		txt = append(txt, "quiet=1")
+	}
+	if np := s.np.Load(); np != 0 {
+		txt = append(txt, "np="+strconv.Itoa(int(np))) // the nameplate only, never a word
 	}
 	svc, err := mdns.NewMDNSService(instance, mdnsService, "local.", s.self.ID.String()+".local.",
 		int(s.self.Port), ips, txt)
@@ -310,7 +336,7 @@ func sighting(a mdnsAnswer, m iface) (s connector.Sighting, ok bool) {
 	if !good {
 		return connector.Sighting{}, true
 	}
-	s = connector.Sighting{ID: t.id, AppID: t.app, Name: t.name, Quiet: t.quiet}
+	s = connector.Sighting{ID: t.id, AppID: t.app, Name: t.name, Quiet: t.quiet, Nameplate: t.np}
 	for _, x := range a.addrs {
 		for _, p := range m.nets {
 			if p.Contains(x) {

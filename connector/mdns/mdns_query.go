@@ -157,6 +157,7 @@ type mdnsTXT struct {
 	app   string
 	name  string
 	quiet bool
+	np    int // the join-code nameplate offered; 0 none
 }
 
 // parseTXT decodes the TXT strings of an answer; ok is false unless it has
@@ -179,6 +180,12 @@ func parseTXT(fields []string) (t mdnsTXT, ok bool) {
 			t.name = v
 		case "quiet":
 			t.quiet = v == "1"
+		case "np":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > connector.MaxNameplate {
+				return t, false
+			}
+			t.np = n
 		}
 	}
 	ok = haveV && haveID && t.app != "" && len(t.app) <= connector.MaxAppIDLen && len(t.name) <= connector.MaxNameLen
