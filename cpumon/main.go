@@ -46,6 +46,7 @@ type options struct {
 	verbose  bool
 	mdns     bool
 	tcpPort  int // compat TCP port; 0 means cpu_mon's 8227 (tests change it)
+	password string
 }
 
 const usageText = `Usage: cpumon [flags]
@@ -79,6 +80,12 @@ Flags:
         find monitors by mDNS (_cablecar._tcp) as well as by broadcast,
         for networks that filter broadcast but pass multicast. Not with
         -local or -compat.
+  -password string
+        see only the monitors started with the same password: every
+        connection runs a PAKE (CPace) with it and is sealed; a monitor
+        without it, or with another, sees none of them (and they do not
+        see it). Other users of this machine can read it in ps. Not with
+        -compat (cable_car has no security).
   -v    debug logging to stderr (redirect it: cpumon -v 2>cpumon.log).
   -h    this help.
 `
@@ -95,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.port, "port", 0, "")
 	fs.BoolVar(&o.verbose, "v", false, "")
 	fs.BoolVar(&o.mdns, "mdns", false, "")
+	fs.StringVar(&o.password, "password", "", "")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -109,6 +117,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.mdns && (o.local || o.compat) {
 		fmt.Fprintln(stderr, "cpumon: -mdns works neither with -local (mDNS is multicast on the LAN) nor with -compat (cable_car has no mDNS)")
+		return o, errors.New("bad flags")
+	}
+	if o.password != "" && o.compat {
+		fmt.Fprintln(stderr, "cpumon: -password cannot be combined with -compat: cable_car 1.0.1's protocol has no security")
 		return o, errors.New("bad flags")
 	}
 	if o.port < 0 || o.port > 65535 {
@@ -224,6 +236,7 @@ func (mo *monitor) startRoom(ctx context.Context, host string) error {
 		UDPPort:      mo.opts.port,
 		HelloTimeout: helloTimeout,
 		Logger:       mo.log,
+		Password:     mo.opts.password,
 	}
 	if mo.opts.mdns {
 		cfg.Discovery = mdns.New()

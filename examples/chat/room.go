@@ -22,6 +22,9 @@ const (
 // run is the chat room: it reads lines from in, says them to every peer, and
 // writes what happens to out, until ctx ends or in is closed.
 func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
+	if cfg.compat && (cfg.code.set || cfg.password != "") {
+		return errCompatSecret
+	}
 	if cfg.compat {
 		return runCompat(ctx, cfg, in, out)
 	}
@@ -29,6 +32,7 @@ func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
 	defer cancel()
 	r, err := room.New(ctx, &room.Config{
 		AppID: "cablecar-chat", Name: cfg.name, Codec: newCodec(), UDPPort: cfg.port, Loopback: cfg.lo,
+		Password: cfg.password, Invite: cfg.code.invite, Code: cfg.code.code,
 	})
 	if err != nil {
 		return err
@@ -37,14 +41,15 @@ func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
 
 	lines := make(chan string)
 	go readLines(ctx, in, lines) // ends when in does (stdin: at exit)
-	return loop(ctx, cfg.name, lines, r, out)
+	return loop(ctx, cfg, lines, r, out)
 }
 
 // loop runs the room r until ctx ends or lines is closed: it says typed
 // lines to every peer, pumps the room, and announces joins and leaves. It
 // shuts r down (the last lines go out, bounded by closeTimeout) before it
 // returns.
-func loop(ctx context.Context, name string, lines <-chan string, r *room.Room, out io.Writer) error {
+func loop(ctx context.Context, cfg config, lines <-chan string, r *room.Room, out io.Writer) error {
+	name, sec := cfg.name, &secureView{cfg: cfg}
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 		defer cancel()
@@ -85,6 +90,10 @@ func loop(ctx context.Context, name string, lines <-chan string, r *room.Room, o
 				case room.Left:
 					fmt.Fprintf(out, "* %s left (%v)\n", names[ev.Peer], ev.Reason)
 					delete(names, ev.Peer)
+				default:
+					if err := sec.event(ev, out); err != nil {
+						return err
+					}
 				}
 			}
 		}
