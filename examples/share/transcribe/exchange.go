@@ -17,9 +17,9 @@ const flushTimeout = 2 * time.Second
 // exchange gives mine to the first peer that joins r and returns the
 // peer's blob, once the peer has acknowledged mine. It pumps r every poll
 // until then, deadline, or ctx. other handles the events that are not the
-// exchange's (the room's invitations, rejected connections); an error it
-// returns ends the exchange.
-func exchange(ctx context.Context, r *room.Room, mine []byte, limit int, poll time.Duration, deadline time.Time, other func(room.Event) error) ([]byte, error) {
+// exchange's (the room's invitations, rejected connections), told whether
+// the peer has joined; an error it returns ends the exchange.
+func exchange(ctx context.Context, r *room.Room, mine []byte, limit int, poll time.Duration, deadline time.Time, other func(ev room.Event, joined bool) error) ([]byte, error) {
 	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	var (
@@ -101,7 +101,7 @@ func exchange(ctx context.Context, r *room.Room, mine []byte, limit int, poll ti
 				}
 			default:
 				if other != nil {
-					if err := other(ev); err != nil {
+					if err := other(ev, joined); err != nil {
 						return nil, err
 					}
 				}

@@ -117,9 +117,11 @@ func (i *Initiator) State() *State {
 // and with ErrPeerLeft when the receiver went away half way. Call Close
 // afterwards in every case.
 func (i *Initiator) Wait(ctx context.Context) ([]byte, error) {
-	blob, err := exchange(ctx, i.r, i.state.Blob, i.cfg.MaxBlob, i.cfg.Poll, i.state.Expires, func(ev room.Event) error {
+	blob, err := exchange(ctx, i.r, i.state.Blob, i.cfg.MaxBlob, i.cfg.Poll, i.state.Expires, func(ev room.Event, joined bool) error {
+		// Once the receiver is in, the room's next codes are none of ours:
+		// a stranger's guess at one does not end the exchange.
 		inv, ok := ev.(room.Invited)
-		if !ok || inv.Reason == nil {
+		if !ok || inv.Reason == nil || joined {
 			return nil
 		}
 		if errors.Is(inv.Reason, secure.ErrWrongCode) {
@@ -179,7 +181,7 @@ func Receive(ctx context.Context, cfg *Config, code string, blob []byte) ([]byte
 		defer cancel()
 		r.Shutdown(ctx)
 	}()
-	return exchange(ctx, r, blob, c.MaxBlob, c.Poll, deadline, func(ev room.Event) error {
+	return exchange(ctx, r, blob, c.MaxBlob, c.Poll, deadline, func(ev room.Event, _ bool) error {
 		rj, ok := ev.(room.Rejected)
 		switch {
 		case !ok:
