@@ -29,8 +29,11 @@ func TestBeaconLayout(t *testing.T) {
 		t.Errorf("decoded %+v", back)
 	}
 	full := record{kind: kindGoodbye, id: 1, app: bytes.Repeat([]byte("a"), MaxAppIDLen),
-		name: bytes.Repeat([]byte("n"), MaxNameLen), meta: make([]byte, MaxMetadataLen)}
-	if b := appendRecord(nil, &full); len(b) != MaxBeaconSize {
+		name: bytes.Repeat([]byte("n"), MaxNameLen), meta: make([]byte, MaxMetadataLen), np: 9}
+	// With a nameplate and an extension of a later version, maxExtLen in all.
+	fullB := append(appendExt(appendRecord(nil, &full), &full), 200, maxExtLen-6)
+	fullB = append(fullB, make([]byte, maxExtLen-6)...)
+	if b := fullB; len(b) != MaxBeaconSize {
 		t.Errorf("largest beacon is %d bytes, MaxBeaconSize %d", len(b), MaxBeaconSize)
 	} else if _, err := parseBeacon(b); err != nil {
 		t.Errorf("largest beacon: %v", err)
@@ -173,6 +176,9 @@ func FuzzParseBeacon(f *testing.F) {
 	f.Add(appendRecord(nil, &r))
 	r.kind, r.meta, r.name = kindGoodbye, nil, nil
 	f.Add(appendRecord(nil, &r))
+	r.kind, r.np = kindBeacon, 7
+	f.Add(appendExt(appendRecord(nil, &r), &r))
+	f.Add(append(appendRecord(nil, &r), 9, 1, 0, extNameplate, 2, 0, 3))
 	f.Add([]byte("BROADCAST"))
 	f.Add([]byte("CCAR\x01\x01"))
 	f.Add([]byte{})
@@ -184,9 +190,17 @@ func FuzzParseBeacon(f *testing.F) {
 			}
 			return
 		}
-		// A valid beacon re-encodes to the same bytes.
-		if again := appendRecord(nil, &r); !bytes.Equal(again, b) {
-			t.Fatalf("re-encoded %q, parsed %q", again, b)
+		// A valid beacon re-encodes to a beacon of the same fields, and
+		// to the same bytes unless it had extensions of unknown types
+		// (skipped) or a repeated one.
+		again := appendExt(appendRecord(nil, &r), &r)
+		back, err := parseBeacon(again)
+		if err != nil || back.kind != r.kind || back.id != r.id || back.port != r.port || back.np != r.np ||
+			!bytes.Equal(back.app, r.app) || !bytes.Equal(back.name, r.name) || !bytes.Equal(back.meta, r.meta) {
+			t.Fatalf("re-encoded %q: %+v, %v; parsed %q: %+v", again, back, err, b, r)
+		}
+		if len(again) > len(b) {
+			t.Fatalf("re-encoded %q is longer than %q", again, b)
 		}
 	})
 }
@@ -194,6 +208,9 @@ func FuzzParseBeacon(f *testing.F) {
 func FuzzIdentify(f *testing.F) {
 	r := sampleRecord()
 	f.Add(helloFrame(&r, 9))
+	r.np = 12
+	f.Add(helloFrame(&r, 9))
+	r.np = 0
 	f.Add(acceptFrame(&r))
 	f.Add(rejectFrame(rejectApp))
 	f.Add([]byte{0, 6, 'C', 'C', 'A', 'R', 1, 6})
@@ -215,4 +232,51 @@ func FuzzIdentify(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestBeaconNameplate: a nameplate travels as an extension after the
+// record; a beacon or hello without one is byte for byte the version-1
+// layout (which older peers parse), and bad extensions are typed errors.
+func TestBeaconNameplate(t *testing.T) {
+	r := sampleRecord()
+	plain := appendRecord(nil, &r)
+	if b := appendExt(slices.Clone(plain), &r); !bytes.Equal(b, plain) {
+		t.Fatalf("no nameplate: %q, want the version-1 bytes %q", b, plain)
+	}
+	r.np = 7
+	b := appendExt(appendRecord(nil, &r), &r)
+	if want := append(slices.Clone(plain), extNameplate, 2, 0, 7); !bytes.Equal(b, want) {
+		t.Fatalf("nameplate 7: %q, want %q", b, want)
+	}
+	back, err := parseBeacon(b)
+	if err != nil || back.np != 7 {
+		t.Fatalf("parsed %+v, %v", back, err)
+	}
+	// An unknown extension type is skipped.
+	if back, err := parseBeacon(append(slices.Clone(b), 200, 1, 9)); err != nil || back.np != 7 {
+		t.Fatalf("unknown extension: %+v, %v", back, err)
+	}
+	for name, bad := range map[string][]byte{
+		"zero nameplate": append(slices.Clone(plain), extNameplate, 2, 0, 0),
+		"short value":    append(slices.Clone(plain), extNameplate, 1, 7),
+		"cut":            append(slices.Clone(plain), extNameplate, 2, 0),
+		"type only":      append(slices.Clone(plain), extNameplate),
+		"too long":       append(slices.Clone(plain), 200, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+	} {
+		if _, err := parseBeacon(bad); !errors.Is(err, ErrBadBeacon) {
+			t.Errorf("%s: %v, want ErrBadBeacon", name, err)
+		}
+	}
+	// The identify hello: the joined nameplate after the target id; an
+	// old hello (no extension) still parses.
+	h := helloFrame(&r, 77)
+	got, target, err := parseHello(h[2:])
+	if err != nil || target != 77 || got.np != 7 {
+		t.Fatalf("hello: %+v %v %v", got, target, err)
+	}
+	r.np = 0
+	h = helloFrame(&r, 77)
+	if got, target, err := parseHello(h[2:]); err != nil || target != 77 || got.np != 0 || len(h[2:]) != len(plain)-len(r.meta)+len(r.meta)+8 {
+		t.Fatalf("old hello: %+v %v %v (%d bytes)", got, target, err, len(h))
+	}
 }

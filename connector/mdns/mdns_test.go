@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cablecar-go/cablecar/connector"
@@ -78,6 +79,36 @@ func TestParseTXT(t *testing.T) {
 	}
 	if txt, ok := parseTXT(append(goodTXT(), "quiet=1", "other=x")); !ok || !txt.quiet {
 		t.Errorf("quiet: %+v %v", txt, ok)
+	}
+	// The join-code nameplate: the number only; a bad one is garbage.
+	if txt, ok := parseTXT(append(goodTXT(), "np=7")); !ok || txt.np != 7 {
+		t.Errorf("np=7: %+v %v", txt, ok)
+	}
+	for _, np := range []string{"np=0", "np=65536", "np=x", "np=-1"} {
+		if _, ok := parseTXT(append(goodTXT(), np)); ok {
+			t.Errorf("%s accepted", np)
+		}
+	}
+}
+
+// TestTXTNameplate: the TXT records carry np= only with a nameplate, and
+// SetNameplate changes it.
+func TestTXTNameplate(t *testing.T) {
+	s := &session{self: connector.Announcement{ID: 1, AppID: "game", Name: "n", Port: 4000}, npCh: make(chan struct{}, 1)}
+	has := func() string {
+		for _, f := range s.serviceFor([]net.IP{net.IPv4(10, 0, 0, 1)}, "x", false).TXT {
+			if strings.HasPrefix(f, "np=") {
+				return f
+			}
+		}
+		return ""
+	}
+	if f := has(); f != "" {
+		t.Fatalf("no nameplate, TXT has %q", f)
+	}
+	s.SetNameplate(12)
+	if f := has(); f != "np=12" {
+		t.Fatalf("TXT has %q, want np=12", f)
 	}
 }
 
