@@ -28,12 +28,20 @@ func TestInviteCode(t *testing.T) {
 		t.Fatalf("the code after the join is %v", next)
 	}
 
-	cfg := Config{AppID: "room-secure-test", Codec: newCodec(), Loopback: true, UDPPort: port, Interval: h.cfg.Interval, Invite: true, InviteCode: before}
-	if _, err := New(t.Context(), &cfg); !errors.Is(err, ErrNameplateTaken) {
+	// The second host listens for nameplates during its first Interval:
+	// ten of the first host's beacons.
+	cfg := Config{AppID: "room-secure-test", Codec: newCodec(), Loopback: true, UDPPort: port, Interval: 10 * h.cfg.Interval, Invite: true, InviteCode: before}
+	if r, err := New(t.Context(), &cfg); !errors.Is(err, ErrNameplateTaken) {
+		if r != nil {
+			r.Close()
+		}
 		t.Fatalf("a second host on nameplate 3: %v, want ErrNameplateTaken", err)
 	}
 	cfg.Invite = false
-	if _, err := New(t.Context(), &cfg); !errors.Is(err, ErrInvalidConfig) {
+	if r, err := New(t.Context(), &cfg); !errors.Is(err, ErrInvalidConfig) {
+		if r != nil {
+			r.Close()
+		}
 		t.Fatalf("InviteCode without Invite: %v, want ErrInvalidConfig", err)
 	}
 }
