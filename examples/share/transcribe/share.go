@@ -181,10 +181,14 @@ func Receive(ctx context.Context, cfg *Config, code string, blob []byte) ([]byte
 		defer cancel()
 		r.Shutdown(ctx)
 	}()
-	return exchange(ctx, r, blob, c.MaxBlob, c.Poll, deadline, func(ev room.Event, _ bool) error {
+	return exchange(ctx, r, blob, c.MaxBlob, c.Poll, deadline, func(ev room.Event, joined bool) error {
+		// Once in, the room dials the other members of the initiator's
+		// room, and any other room of the app id on the LAN (another
+		// exchange, whose secret is not ours): their refusals are not
+		// this exchange's.
 		rj, ok := ev.(room.Rejected)
 		switch {
-		case !ok:
+		case !ok || joined:
 		case errors.Is(rj.Reason, secure.ErrWrongCode):
 			return fmt.Errorf("transcribe: %w", rj.Reason)
 		case errors.Is(rj.Reason, room.ErrNoHost):

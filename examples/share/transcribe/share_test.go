@@ -235,3 +235,45 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTwoExchangesAtOnce: two initiators on one LAN and app id (two
+// nameplates) and their receivers: each pair swaps its own blobs. A
+// receiver that is in dials the other initiator's room too (its secret is
+// another), which must not end its exchange.
+func TestTwoExchangesAtOnce(t *testing.T) {
+	leakcheck.Check(t)
+	cfg := lo(t)
+	a := offer(t, cfg, []byte("from a"))
+	// b listens for the nameplates in use during its first Interval: make
+	// it five of a's beacons (a window of one Interval can miss a beacon
+	// whose time is jittered by 10%).
+	slow := *cfg
+	slow.Interval = 5 * cfg.Interval
+	b := offer(t, &slow, []byte("from b"))
+	if a.Code().Nameplate() == b.Code().Nameplate() {
+		t.Fatalf("both initiators on nameplate %d", a.Code().Nameplate())
+	}
+	ra := receive(cfg, a.Code().Reveal(), []byte("to a"))
+	rb := receive(cfg, b.Code().Reveal(), []byte("to b"))
+	waits := make(chan result, 2)
+	for _, in := range []*Initiator{a, b} {
+		go func() {
+			got, err := in.Wait(context.Background())
+			waits <- result{got, err}
+		}()
+	}
+	got := map[string]bool{}
+	for _, ch := range []chan result{ra, rb, waits, waits} {
+		r := <-ch
+		if r.err != nil {
+			t.Error(r.err)
+			continue
+		}
+		got[string(r.blob)] = true
+	}
+	for _, want := range []string{"from a", "from b", "to a", "to b"} {
+		if !got[want] {
+			t.Errorf("%q did not arrive; got %v", want, got)
+		}
+	}
+}
