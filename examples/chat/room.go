@@ -78,6 +78,7 @@ func loop(ctx context.Context, cfg config, lines <-chan string, r *room.Room, ou
 			for ev := r.Get(); ev != nil; ev = r.Get() {
 				switch ev := ev.(type) {
 				case room.Joined:
+					sec.in = true
 					names[ev.Peer] = ev.Name
 					if ev.Name == "" {
 						names[ev.Peer] = ev.Addr

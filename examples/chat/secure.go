@@ -13,6 +13,7 @@ import (
 type secureView struct {
 	cfg     config
 	refused map[string]bool // the kinds of refusal shown already
+	in      bool            // a peer has joined: a joiner's code worked
 }
 
 // event shows the host's join codes, and the first connection refused
@@ -35,7 +36,10 @@ func (v *secureView) event(ev room.Event, out io.Writer) error {
 			fmt.Fprintf(out, "* the code expired; new join code: %s\n", code)
 		}
 	case room.Rejected:
-		joining := cfg.code.set && !cfg.code.invite
+		// Until it is in, a joiner's one refusal is its code's; once in,
+		// its room dials every chat of the LAN, and those of other rooms
+		// (other secrets) refuse it.
+		joining := cfg.code.set && !cfg.code.invite && !v.in
 		switch {
 		case joining && (errors.Is(ev.Reason, room.ErrWrongCode) || errors.Is(ev.Reason, room.ErrNoHost)):
 			return ev.Reason

@@ -181,3 +181,27 @@ func TestCodeFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestChatCodeBesideAnotherRoom: a joiner that is in dials every chat of
+// the LAN, and one with another secret refuses it; that refusal does not
+// end its chat as a wrong code would.
+func TestChatCodeBesideAnotherRoom(t *testing.T) {
+	port := freeport.UDP(t)
+	zed := joinWith(t, config{name: "zed", port: port, password: "pw"})
+	host := joinWith(t, config{name: "host", port: port, code: codeFlag{set: true, invite: true}})
+	host.screen.waitCount(t, "* join code: ", 1)
+	bob := joinWith(t, config{name: "bob", port: port, code: codeFlag{set: true, code: lastCode(t, host.screen.String())}})
+	bob.screen.waitCount(t, "* host joined", 1)
+	bob.screen.waitCount(t, "* refused ", 1) // zed's refusal
+	select {
+	case err := <-bob.done:
+		bob.done = nil
+		t.Fatalf("bob's chat ended: %v", err)
+	default:
+	}
+	bob.say(t, "still here")
+	host.screen.waitCount(t, "<bob> still here\n", 1)
+	if strings.Contains(zed.screen.String(), "joined") {
+		t.Errorf("zed let someone in:\n%s", zed.screen.String())
+	}
+}
