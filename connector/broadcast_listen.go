@@ -112,8 +112,8 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 	}
 	e.lastHeard = now
 	e.quiet = r.kind == kindQuiet
+	e.np = r.np // a hint, for Nameplates and the joiner's dial
 	if e.conn == nil {
-		e.np = r.np
 		e.addr = netip.AddrPortFrom(ip, r.port)
 		if e.name != string(r.name) {
 			e.name = string(r.name)

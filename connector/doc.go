@@ -50,6 +50,22 @@
 // connection decides under its lock, and both sides keep exactly the
 // connection dialed by the lower id (rules in decideIncomingLocked).
 //
+// A join-code nameplate (BroadcastConfig.Nameplate, SetNameplate) rides in
+// the beacon, and the nameplate a joiner comes for (BroadcastConfig.Join)
+// in its hello, as an optional extension after the record (layout in
+// beacon.go): written only when set, so beacons and hellos without one are
+// the version-1 bytes older peers parse. Nameplates lists those heard, for
+// joincode.LowestFree. mDNS carries it as np= in the TXT record.
+//
+// # Secured
+//
+// With BroadcastConfig.Secured (set by package room with a code or a
+// password) beacons are hints, not orders: goodbyes and silence never drop
+// a connection, a connected peer id is never replaced by a second
+// connection claiming it, OneToOne pairs at Paired, and hellos are
+// rate-limited per source address; the application's sealed channel
+// decides who is in and who is alive. See secured.go for the details.
+//
 // # Peer lifecycle
 //
 // Peers lists the connected peers; Addresses their IPs (cable_car's view).

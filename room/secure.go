@@ -319,11 +319,16 @@ func (r *Room) codeHelloDone(k *helloKey, addr string, err error) {
 			s.busy = false // no guess was made: the code stands
 		}
 	case secJoiner:
-		if err != nil {
+		var ge *messenger.GuessError
+		switch {
+		case err == nil:
+		case errors.As(err, &ge):
 			s.done = true // the code is used up: stop looking
 			if r.bc != nil {
 				r.bc.Paired() // the connector never calls the room with its lock held
 			}
+		default:
+			s.tried = false // no guess was made (the host was busy, the hello failed): try again
 		}
 	}
 }
@@ -342,9 +347,14 @@ func (r *Room) secTick() {
 			_ = r.renewLocked(s.code.Nameplate(), ErrCodeExpired)
 		}
 	case secJoiner:
-		s.due.Store(1<<63 - 1)
-		if !s.tried && !s.done {
+		switch {
+		case s.done:
+			s.due.Store(1<<63 - 1)
+		case s.tried: // a handshake in flight, or in and waiting for the room secret: look again later
+			s.due.Store(int64(r.now + r.cfg.HelloTimeout))
+		default:
 			s.done = true
+			s.due.Store(1<<63 - 1)
 			r.queueLocked(arrival{ev: Rejected{Reason: fmt.Errorf("%w: nameplate %d, waited %v", ErrNoHost, s.code.Nameplate(), r.cfg.JoinTimeout)}})
 			if r.bc != nil {
 				r.bc.Paired()

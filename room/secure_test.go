@@ -279,3 +279,37 @@ func TestInviteLowestFree(t *testing.T) {
 		t.Fatalf("nameplates %v, want [1 2]", got)
 	}
 }
+
+// FuzzCtrlSecret: the room-secret control message decodes only from
+// exactly 32 bytes, never panics, and re-encodes to its payload; through
+// the byte codec too.
+func FuzzCtrlSecret(f *testing.F) {
+	f.Add(make([]byte, roomSecretLen))
+	f.Add([]byte{1, 2, 3})
+	f.Add([]byte{})
+	c := newCodec()
+	if err := registerControls(c); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, p []byte) {
+		var m ctrlSecret
+		if err := m.DecodePayload(p); err != nil {
+			if len(p) == roomSecretLen {
+				t.Fatalf("32 bytes refused: %v", err)
+			}
+			return
+		}
+		out, _ := m.AppendPayload(nil)
+		if len(p) != roomSecretLen || string(out) != string(p) {
+			t.Fatalf("accepted %d bytes, re-encoded %x", len(p), out)
+		}
+		frame, err := c.AppendFrame(nil, &m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, _, err := c.Decode(frame)
+		if s, ok := back.(*ctrlSecret); err != nil || !ok || string(s.S) != string(p) {
+			t.Fatalf("frame round trip: %v %v", back, err)
+		}
+	})
+}
