@@ -48,6 +48,7 @@ type options struct {
 	mdns     bool
 	doctor   bool
 	tcpPort  int // compat TCP port; 0 means cpu_mon's 8227 (tests change it)
+	password string
 }
 
 const usageText = `Usage: cpumon [flags]
@@ -86,6 +87,12 @@ Flags:
         (interfaces, ports, firewall, our own beacon, what else is heard
         on the port, mDNS with -mdns) with the other flags as given, print
         one line per finding with advice, exit 1 if something is wrong.
+  -password string
+        see only the monitors started with the same password: every
+        connection runs a PAKE (CPace) with it and is sealed; a monitor
+        without it, or with another, sees none of them (and they do not
+        see it). Other users of this machine can read it in ps. Not with
+        -compat (cable_car has no security).
   -v    debug logging to stderr (redirect it: cpumon -v 2>cpumon.log).
   -h    this help.
 `
@@ -103,6 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.verbose, "v", false, "")
 	fs.BoolVar(&o.mdns, "mdns", false, "")
 	fs.BoolVar(&o.doctor, "doctor", false, "")
+	fs.StringVar(&o.password, "password", "", "")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -117,6 +125,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.mdns && (o.local || o.compat) {
 		fmt.Fprintln(stderr, "cpumon: -mdns works neither with -local (mDNS is multicast on the LAN) nor with -compat (cable_car has no mDNS)")
+		return o, errors.New("bad flags")
+	}
+	if o.password != "" && o.compat {
+		fmt.Fprintln(stderr, "cpumon: -password cannot be combined with -compat: cable_car 1.0.1's protocol has no security")
 		return o, errors.New("bad flags")
 	}
 	if o.port < 0 || o.port > 65535 {
@@ -228,6 +240,7 @@ func (mo *monitor) startRoom(ctx context.Context, host string) error {
 		UDPPort:      mo.opts.port,
 		HelloTimeout: helloTimeout,
 		Logger:       mo.log,
+		Password:     mo.opts.password,
 	}
 	if mo.opts.compat {
 		cfg.Compat = true

@@ -40,12 +40,15 @@ func TestParseFlags(t *testing.T) {
 	if o, err := parseFlags([]string{"-mdns"}, &bytes.Buffer{}); err != nil || !o.mdns {
 		t.Errorf("-mdns: %+v, %v", o, err)
 	}
-	for _, f := range []string{"-local", "-compat", "-json", "-interval", "-port", "-mdns", "-v", "-h"} {
+	if o, err := parseFlags([]string{"-password", "pw"}, &bytes.Buffer{}); err != nil || o.password != "pw" {
+		t.Errorf("-password: %+v, %v", o, err)
+	}
+	for _, f := range []string{"-local", "-compat", "-json", "-interval", "-port", "-mdns", "-password", "-v", "-h"} {
 		if !strings.Contains(errOut.String(), "\n  "+f) {
 			t.Errorf("help does not explain %s", f)
 		}
 	}
-	for _, bad := range [][]string{{"-interval", "1ms"}, {"-port", "70000"}, {"extra"}, {"-nope"}, {"-mdns", "-local"}, {"-mdns", "-compat"}} {
+	for _, bad := range [][]string{{"-interval", "1ms"}, {"-port", "70000"}, {"extra"}, {"-nope"}, {"-mdns", "-local"}, {"-mdns", "-compat"}, {"-password", "pw", "-compat"}} {
 		if _, err := parseFlags(bad, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v accepted", bad)
 		}

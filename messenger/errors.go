@@ -69,7 +69,8 @@ func (e *HelloError) Error() string {
 	case "length":
 		return fmt.Sprintf("messenger: bad hello: malformed: %s", e.Remote)
 	case "version":
-		if v := e.Local + e.Remote; v == "12" || v == "21" {
+		plain, sealed := fmt.Sprint(ProtocolVersion), fmt.Sprint(SecureProtocolVersion)
+		if (e.Local == plain && e.Remote == sealed) || (e.Local == sealed && e.Remote == plain) {
 			return fmt.Sprintf("messenger: bad hello: version mismatch: this side %q, peer %q (version %d is a Messenger with Options.Secret: one side has a code or password and the other has none)", e.Local, e.Remote, SecureProtocolVersion)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/joincode"
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/messenger"
 )
@@ -166,6 +167,14 @@ type Config struct {
 	// it and makes a new one (an Invited event with ErrCodeExpired). Zero
 	// means DefaultCodeExpiry (10 min).
 	CodeExpiry time.Duration
+
+	// InviteCode, with Invite, is the room's first code instead of a new
+	// one: a host that restarts offers again the code it showed before
+	// (examples/share's saved state does), so a joiner who has it still
+	// gets in. New fails with an error wrapping ErrNameplateTaken when
+	// another host offers its nameplate. The codes after it are new ones,
+	// as always. The zero Code (the default) means a new first code.
+	InviteCode joincode.Code
 
 	// JoinTimeout is how long a joiner (Code) waits for a host offering
 	// the code's nameplate. Zero means DefaultJoinTimeout (30 s).

@@ -150,6 +150,9 @@ func (c *Config) secureDefaults() error {
 	if c.CodeWords != 0 && (c.CodeWords < joincode.MinWords || c.CodeWords > joincode.MaxWords) {
 		return fmt.Errorf("%w: CodeWords %d is not in %d..%d", ErrInvalidConfig, c.CodeWords, joincode.MinWords, joincode.MaxWords)
 	}
+	if c.InviteCode.Len() != 0 && !c.Invite {
+		return fmt.Errorf("%w: InviteCode without Invite", ErrInvalidConfig)
+	}
 	return nil
 }
 
@@ -197,6 +200,9 @@ func (r *Room) startInvite(ctx context.Context) error {
 	case <-ctx.Done():
 		return fmt.Errorf("room: listening for nameplates in use: %w", ctx.Err())
 	}
+	if r.cfg.InviteCode.Len() != 0 {
+		return r.resumeInvite()
+	}
 	np, err := joincode.LowestFree(r.bc.Nameplates())
 	if err != nil {
 		return fmt.Errorf("room: %w", err)
@@ -216,13 +222,18 @@ func (r *Room) renewLocked(np int, reason error) error {
 	if err != nil {
 		return fmt.Errorf("room: %w", err)
 	}
+	r.inviteLocked(code, reason)
+	return nil
+}
+
+// inviteLocked makes code the current one and queues its Invited event.
+func (r *Room) inviteLocked(code joincode.Code, reason error) {
 	r.sec.code = code
 	r.sec.gen++
 	r.sec.busy = false
 	r.sec.due.Store(int64(time.Since(r.epoch) + r.cfg.CodeExpiry))
 	r.cfg.Logger.Debug("room: join code", "code", code, "reason", reason) // String hides the words
 	r.queueLocked(arrival{ev: Invited{Code: code, Reason: reason}})
-	return nil
 }
 
 // queueLocked is arrive with r.mu held.

@@ -136,7 +136,7 @@ func loopEndsWithStuckPeer(t *testing.T, compat bool) {
 	lines := make(chan string)
 	out := &screen{more: make(chan struct{}, 1)}
 	done := make(chan error, 1)
-	go func() { done <- loop(ctx, "me", lines, r, out) }()
+	go func() { done <- loop(ctx, config{name: "me"}, lines, r, out) }()
 	out.waitCount(t, " joined (127.0.0.1:", 1)
 	long := strings.Repeat("x", 8000)
 	for !strings.Contains(out.String(), "* could not send to") || !strings.Contains(out.String(), messenger.ErrQueueFull.Error()) {

@@ -32,11 +32,15 @@ var (
 // writes what happens to out, until ctx ends or in is closed. With -compat
 // the room is in compat mode: cable_car 1.0.1's discovery and stream.
 func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
+	if cfg.compat && (cfg.code.set || cfg.password != "") {
+		return errCompatSecret
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r, err := room.New(ctx, &room.Config{
 		AppID: "cablecar-chat", Name: cfg.name, Codec: newCodec(), UDPPort: cfg.port, Loopback: cfg.lo,
-		Compat: cfg.compat,
+		Compat:   cfg.compat,
+		Password: cfg.password, Invite: cfg.code.invite, Code: cfg.code.code,
 	})
 	if err != nil {
 		return err
@@ -45,14 +49,15 @@ func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
 
 	lines := make(chan string)
 	go readLines(ctx, in, lines) // ends when in does (stdin: at exit)
-	return loop(ctx, cfg.name, lines, r, out)
+	return loop(ctx, cfg, lines, r, out)
 }
 
 // loop runs the room r until ctx ends or lines is closed: it says typed
 // lines to every peer, pumps the room, and announces joins and leaves. It
 // shuts r down (the last lines go out, bounded by closeTimeout) before it
 // returns.
-func loop(ctx context.Context, name string, lines <-chan string, r *room.Room, out io.Writer) error {
+func loop(ctx context.Context, cfg config, lines <-chan string, r *room.Room, out io.Writer) error {
+	name, sec := cfg.name, &secureView{cfg: cfg}
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 		defer cancel()
@@ -87,6 +92,7 @@ func loop(ctx context.Context, name string, lines <-chan string, r *room.Room, o
 			for ev := r.Get(); ev != nil; ev = r.Get() {
 				switch ev := ev.(type) {
 				case room.Joined:
+					sec.in = true
 					names[ev.Peer] = ev.Name
 					if ev.Name == "" { // a -compat peer: its IP, as cable_car keys peers
 						names[ev.Peer] = ev.Addr
@@ -102,6 +108,10 @@ func loop(ctx context.Context, name string, lines <-chan string, r *room.Room, o
 				case room.Left:
 					fmt.Fprintf(out, "* %s left (%v)\n", names[ev.Peer], ev.Reason)
 					delete(names, ev.Peer)
+				default:
+					if err := sec.event(ev, out); err != nil {
+						return err
+					}
 				}
 			}
 		}
