@@ -27,11 +27,14 @@ type Messenger struct {
 	codec message.Codec
 	// resumer is codec when it has DecodeFrom (see message.ResumableDecoder).
 	resumer message.ResumableDecoder
-	opts    Options
-	log     *slog.Logger
-	local   Hello
-	remote  Hello
-	raw     *rawConn // nil when the conn has no usable file descriptor: readLoop mode
+	// dec decodes frames: the codec's own Decoder when it makes one
+	// (message.DecoderMaker), else the codec.
+	dec    message.Decoder
+	opts   Options
+	log    *slog.Logger
+	local  Hello
+	remote Hello
+	raw    *rawConn // nil when the conn has no usable file descriptor: readLoop mode
 	// directMax is the largest queue Xfer writes itself (directWriteMax;
 	// benchmarks change it to compare designs).
 	directMax int
@@ -172,8 +175,13 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 		return nil, ErrCompatSecret
 	}
 	resumer, _ := codec.(message.ResumableDecoder)
+	var dec message.Decoder = codec
+	if dm, ok := codec.(message.DecoderMaker); ok {
+		dec = dm.NewDecoder()
+	}
 	m := &Messenger{
 		resumer:   resumer,
+		dec:       dec,
 		conn:      conn,
 		codec:     codec,
 		opts:      o,

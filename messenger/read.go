@@ -69,7 +69,7 @@ func (m *Messenger) decode() message.Message {
 		if m.resumer != nil {
 			msg, n, err = m.resumer.DecodeFrom(m.rbuf[m.r:m.limit], m.scanned)
 		} else {
-			msg, n, err = m.codec.Decode(m.rbuf[m.r:m.limit])
+			msg, n, err = m.dec.Decode(m.rbuf[m.r:m.limit])
 		}
 		if err == nil && msg != nil && uint(n-1) < uint(avail) { // 0 < n <= avail
 			m.r += n
