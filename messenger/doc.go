@@ -24,6 +24,9 @@
 // message), Flush (wait until the queue is written) and Shutdown (flush,
 // then close); Close closes at once. Close and Shutdown return when every
 // goroutine of the Messenger has ended. See Example_gameLoop and ExampleNew.
+// A program that pumps many Messengers and sleeps when all are idle (such
+// as package room's Recv) gives them one channel with Notify and calls
+// Ready on each before it sleeps (see ExampleMessenger_Notify).
 //
 // # Closing
 //

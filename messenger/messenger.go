@@ -106,19 +106,20 @@ type Messenger struct {
 	byePending bool // Shutdown: seal the goodbye after the queue
 
 	// Shared with the goroutines (watch, readLoop, writeLoop).
-	events   atomic.Uint32 // ev* bits set by the goroutines
-	rw       atomic.Uint64 // readLoop's epoch<<32 | write offset
-	pub      atomic.Uint64 // application's epoch<<32 | read offset
-	waiting  atomic.Bool   // a blocking call waits on wake
-	wake     chan struct{} // cap 1: something happened
-	resume   chan struct{} // cap 1: readLoop may go on (after compactRead)
-	writeReq chan struct{} // cap 1: writeLoop has a buffer to write
-	armCh    chan struct{} // cap 1: watch should wait for readability
-	readErr  error         // set by readLoop before evReadErr, or by readDirect
-	wbuf     []byte        // the buffer writeLoop writes (handed over by writeReq)
-	wbufAll  []byte        // wbuf's whole backing array, for reuse
-	werr     error         // set by writeLoop before evWriteErr
-	written  atomic.Uint64 // bytes written by writeLoop
+	events   atomic.Uint32            // ev* bits set by the goroutines
+	rw       atomic.Uint64            // readLoop's epoch<<32 | write offset
+	pub      atomic.Uint64            // application's epoch<<32 | read offset
+	waiting  atomic.Bool              // a blocking call waits on wake
+	notify   atomic.Pointer[notifier] // Notify's channel; nil if none
+	wake     chan struct{}            // cap 1: something happened
+	resume   chan struct{}            // cap 1: readLoop may go on (after compactRead)
+	writeReq chan struct{}            // cap 1: writeLoop has a buffer to write
+	armCh    chan struct{}            // cap 1: watch should wait for readability
+	readErr  error                    // set by readLoop before evReadErr, or by readDirect
+	wbuf     []byte                   // the buffer writeLoop writes (handed over by writeReq)
+	wbufAll  []byte                   // wbuf's whole backing array, for reuse
+	werr     error                    // set by writeLoop before evWriteErr
+	written  atomic.Uint64            // bytes written by writeLoop
 
 	stats struct {
 		sync.Mutex
@@ -543,20 +544,9 @@ func (m *Messenger) flush(ctx context.Context) error {
 // wait blocks until a goroutine of the Messenger reports something (new
 // bytes count when reads is set), ctx ends or the Messenger is closed.
 func (m *Messenger) wait(ctx context.Context, reads bool) error {
-	if reads && (m.compact || m.readDone || m.err != nil) {
-		// readLoop waits for the next Xfer to make room, or reading has
-		// ended: the next Xfer has something to do.
-		return nil
-	}
-	if reads && m.rr != nil && m.raw != nil && m.rr.ready() {
-		return nil // records received and not yet opened: the next Xfer opens them
-	}
-	if reads && m.raw != nil && !m.armed && !m.readDone {
-		m.arm()
-	}
 	m.waiting.Store(true)
 	defer m.waiting.Store(false)
-	if m.events.Load() != 0 || (reads && m.raw == nil && m.rw.Load() != m.lastRW) {
+	if m.prepareWait(reads) {
 		return nil
 	}
 	select {
@@ -569,12 +559,48 @@ func (m *Messenger) wait(ctx context.Context, reads bool) error {
 	}
 }
 
-// wakeApp tells a blocking call (Recv, Flush, Shutdown) that something
-// happened. Called by watch, readLoop and writeLoop after they publish.
+// prepareWait makes sure that the goroutines of the Messenger will report
+// what the next Xfer has to do (new bytes count when reads is set): it arms
+// watch, and the ticker if a hot connection had stopped it. It reports
+// true when the next Xfer has something to do already (do not wait).
+// waiting, or a Notify channel, must be set before: a report in between
+// is then not lost.
+func (m *Messenger) prepareWait(reads bool) bool {
+	if m.closed.Load() || m.err != nil {
+		return true
+	}
+	if reads && (m.compact || m.readDone) {
+		// readLoop waits for the next Xfer to make room, or reading has
+		// ended: the next Xfer has something to do.
+		return true
+	}
+	if reads && m.rr != nil && m.raw != nil && m.rr.ready() {
+		return true // records received and not yet opened: the next Xfer opens them
+	}
+	if reads && m.raw != nil && !m.armed && !m.readDone {
+		m.arm()
+	}
+	if m.tickerOff {
+		// Hot until now: readDirect checked the ticks itself. While
+		// waiting, the ticker must post them (pings, PeerTimeout).
+		m.coldTicks(time.Now())
+	}
+	return m.events.Load() != 0 || (reads && (m.tickDue || (m.raw == nil && m.rw.Load() != m.lastRW)))
+}
+
+// wakeApp tells a blocking call (Recv, Flush, Shutdown) and the Notify
+// channel that something happened. Called by watch, readLoop, writeLoop
+// and the ticker after they publish.
 func (m *Messenger) wakeApp() {
 	if m.waiting.Load() {
 		select {
 		case m.wake <- struct{}{}:
+		default:
+		}
+	}
+	if n := m.notify.Load(); n != nil {
+		select {
+		case n.ch <- struct{}{}:
 		default:
 		}
 	}
