@@ -20,9 +20,9 @@
 //
 // Programs without a game loop call Recv(ctx), which waits for the next
 // event, and Flush(ctx), which waits until every peer's queue is written.
-// Until the Messenger can wait on many connections at once, Recv polls
-// (an Xfer every 50 µs to 2 ms while nothing arrives); a game loop does
-// not need it. Close says goodbye to every peer and waits for every
+// Recv does not poll: between two Xfers it sleeps until a peer's
+// Messenger signals that it has something (messenger.Messenger.Notify).
+// Stats gives each peer's figures (round trip, rates, queues). Close says goodbye to every peer and waits for every
 // goroutine the Room owns. See ExampleNew, ExampleRoom_Publish,
 // ExampleRoom_Produce and ExampleQueue.
 //
@@ -49,11 +49,15 @@
 //   - ErrPeerLeft: a clean leave. The peer's Close sent a goodbye (the
 //     room's bye message) before closing, or its connector sent a goodbye
 //     beacon.
-//   - ErrPeerTimeout: nothing heard for Config.PeerTimeout. Every room
-//     pings each peer every Interval, so a frozen peer (SIGSTOP, a cut
-//     cable) is noticed with known addresses too, and whether or not
-//     discovery still runs; with discovery the connector's beacons and
-//     TCP keepalive watch as well.
+//   - ErrPeerTimeout: nothing heard for Config.PeerTimeout. Each peer's
+//     Messenger pings it every Interval (its ping/pong control frames,
+//     with Options.PingInterval = Interval and PeerTimeout = PeerTimeout),
+//     so a frozen peer (SIGSTOP, a cut cable) is noticed with known
+//     addresses too, and whether or not discovery still runs; with
+//     discovery the connector's beacons and TCP keepalive watch as well.
+//     The same pings give each peer's round trip (Room.Stats). A codec
+//     other than the built-in byte, JSON and msgpack ones has no pings,
+//     and then no timeout but the connector's and TCP's.
 //   - ErrPeerReset: the connection ended without a goodbye: a reset, or the
 //     end of the stream with no goodbye before it. A process killed with
 //     SIGKILL closes its sockets cleanly (its peers read the end of the
@@ -136,7 +140,7 @@
 //	0xF4  cablecar.room.notify N (4 bytes), group name   the sender asks for N more items of the queue
 //	0xF5  cablecar.room.item   id (8 bytes), group name  the next message is item id of the queue
 //	0xF6  cablecar.room.ack    id (8 bytes)              the sender received item id
-//	0xF7  cablecar.room.ping   empty                     the sender is alive (every Config.Interval)
+//	0xF7  cablecar.room.ping   empty                     reserved: sent by earlier versions every Interval, ignored
 //
 // Integers are big-endian. A control message that does not decode (a
 // name too long, a short payload) is skipped like any bad frame and

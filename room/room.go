@@ -8,7 +8,6 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
 	"github.com/cablecar-go/cablecar/message"
@@ -54,9 +53,7 @@ type Room struct {
 	workDue bool                  // a queue may have items to hand out
 	ackDue  bool                  // a peer has acks waiting for room in its queue
 	seq     uint64                // the last item id handed out
-	epoch   time.Time             // New's time: now and heard count from it
-	now     time.Duration         // at the last Xfer
-	tick    time.Duration         // when the next pings are due
+	xfers   uint64                // Xfer calls, for tests
 }
 
 // peer is one peer in the room.
@@ -69,7 +66,6 @@ type peer struct {
 	tag    string              // group of its next message (a tag arrived)
 	bye    bool                // it said goodbye
 	fault  error               // it broke a rule: the next Xfer drops it
-	heard  time.Duration       // when Get last read a message of it
 	dirty  bool                // a tag of ours was queued without its message
 	gone   bool
 
@@ -108,7 +104,6 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		last:   make(map[string]message.Message),
 		work:   make(map[string]*workQueue),
 		wake:   make(chan struct{}, 1),
-		epoch:  time.Now(),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if c.direct() {
@@ -227,6 +222,8 @@ func (r *Room) hello(conn net.Conn, want PeerID, name string) {
 		PeerID:        uint64(r.id),
 		MaxWriteQueue: r.cfg.MaxWriteQueue,
 		MaxReadBuffer: r.cfg.MaxReadBuffer,
+		PingInterval:  r.cfg.Interval,    // liveness and the round trip: the Messenger's pings
+		PeerTimeout:   r.cfg.PeerTimeout, // ErrPeerTimeout, classified as ours
 		Logger:        r.cfg.Logger,
 	})
 	if err != nil {

@@ -2,10 +2,8 @@ package room
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/cablecar-go/cablecar/message"
 )
@@ -22,19 +20,12 @@ func (r *Room) Xfer() error {
 	if r.isClose {
 		return ErrClosed
 	}
-	prev := r.now
-	r.now = time.Since(r.epoch)
-	if r.now-prev > r.cfg.Interval {
-		r.forgive()
-	}
+	r.xfers++
 	if r.pending.Load() {
 		r.admit()
 	}
 	if r.ackDue || r.workDue {
 		r.retry()
-	}
-	if r.now >= r.tick {
-		r.ping()
 	}
 	for i := 0; i < len(r.peers); i++ {
 		p := r.peers[i]
@@ -72,7 +63,7 @@ func (r *Room) admit() {
 			continue
 		}
 		p.groups = make(map[string]struct{})
-		p.heard = r.now
+		p.m.Notify(r.wake) // Recv sleeps until a peer has something
 		r.peers = append(r.peers, p)
 		r.byID[p.id] = p
 		r.cfg.Logger.Debug("room: peer joined", "peer", fmt.Sprintf("%016x", uint64(p.id)), "addr", p.addr)
@@ -134,7 +125,6 @@ func (r *Room) Get() Event {
 			tried++
 			continue
 		}
-		p.heard = r.now
 		if ev, ok := r.received(p, msg); ok {
 			r.cursor = c + 1 // the next peer's turn: one peer cannot starve the others
 			return ev
@@ -191,13 +181,11 @@ func (r *Room) received(p *peer, msg message.Message) (Event, bool) {
 
 // Recv returns the next event, calling Xfer and waiting as needed, for
 // programs without a game loop. It returns ctx.Err() when ctx ends first,
-// or ErrClosed after Close. Until the Messenger offers a way to wait for
-// many connections at once, Recv waits for a peer's bytes by polling
-// (Xfer every 50 µs to 2 ms, backing off while the room is idle); it
-// wakes at once when a peer completes its hello.
+// or ErrClosed after Close. It does not poll: between two Xfers it sleeps
+// until a peer's Messenger signals that it has something (bytes, the end
+// of its connection, a finished write, a ping or timeout check due: see
+// messenger.Messenger.Notify) or a peer completes its hello.
 func (r *Room) Recv(ctx context.Context) (Event, error) {
-	var t *time.Timer
-	pause := 50 * time.Microsecond
 	for {
 		if ev := r.Get(); ev != nil {
 			return ev, nil
@@ -208,20 +196,29 @@ func (r *Room) Recv(ctx context.Context) (Event, error) {
 		if ev := r.Get(); ev != nil {
 			return ev, nil
 		}
-		if t == nil {
-			t = time.NewTimer(pause)
-			defer t.Stop()
-		} else {
-			t.Reset(pause)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-r.wake:
-		case <-t.C:
-			pause = min(2*pause, 2*time.Millisecond)
+		if r.idle() {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-r.wake:
+			}
+		} else if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 	}
+}
+
+// idle prepares Recv's wait: it asks every peer's Messenger to signal
+// r.wake when it has something (messenger.Messenger.Ready), and reports
+// whether there is nothing to do until then.
+func (r *Room) idle() bool {
+	idle := !r.pending.Load() && r.evHead == len(r.events)
+	for _, p := range r.peers {
+		if p.fault != nil || p.m.Ready() {
+			idle = false // Ready armed it anyway: every peer is asked
+		}
+	}
+	return idle
 }
 
 // Peers returns the ids of the peers in the room, in the order they
@@ -325,33 +322,4 @@ func (r *Room) Flush(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// errSilent is the cause of a Left for a peer nothing came from for
-// PeerTimeout.
-var errSilent = errors.New("nothing received for the peer timeout")
-
-// ping drops the peers nothing came from for PeerTimeout and sends the
-// others a ping; Xfer calls it every Interval.
-func (r *Room) ping() {
-	r.tick = r.now + r.cfg.Interval
-	for i := 0; i < len(r.peers); i++ {
-		p := r.peers[i]
-		if r.now-p.heard > r.cfg.PeerTimeout {
-			r.drop(p, &reasonError{kind: ErrPeerTimeout, cause: errSilent})
-			i--
-			continue
-		}
-		_ = p.m.Send(pingMsg) // a full queue: the peer hears our other frames
-	}
-}
-
-// forgive counts every peer as heard now: the game loop did not run Xfer
-// for more than an Interval (a loading screen, a debugger), so whatever
-// the peers sent meanwhile has not been read yet, and silence is not
-// theirs.
-func (r *Room) forgive() {
-	for _, p := range r.peers {
-		p.heard = r.now
-	}
 }
