@@ -5,6 +5,7 @@ import (
 
 	"github.com/cablecar-go/cablecar/connector"
 	"github.com/cablecar-go/cablecar/cpumon/wire"
+	"github.com/cablecar-go/cablecar/messenger"
 	"github.com/cablecar-go/cablecar/room"
 )
 
@@ -49,4 +50,16 @@ func (mo *monitor) pumpRoom(now time.Time) {
 		}
 	}
 	_ = mo.room.Xfer() // what was sent above leaves now, not at the next pump
+	mo.readRTTs()
+}
+
+// readRTTs gives the host table each peer's round trip, from its
+// Messenger's pings (Room.Stats; compat mode has none, and no RTT column).
+func (mo *monitor) readRTTs() {
+	var st messenger.Stats
+	for id, mb := range mo.members {
+		if mo.room.Stats(id, &st) && st.PongsIn > 0 {
+			mo.hosts.SetRTT(mb.key, st.SmoothedRTT)
+		}
+	}
 }
