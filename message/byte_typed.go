@@ -209,3 +209,46 @@ func (d *byteDecoder) Decode(buf []byte) (Message, int, error) {
 	}
 	return m, n, nil
 }
+
+// Encoder encodes frames like Codec.AppendFrame (same arguments, results
+// and guarantees). An Encoder belongs to one goroutine at a time.
+type Encoder interface {
+	AppendFrame(dst []byte, m Message) ([]byte, error)
+}
+
+// EncoderMaker is implemented by codecs that can give a writer an Encoder
+// of its own, faster than the codec's AppendFrame because it keeps state
+// between calls (see ByteCodec.NewEncoder). A Messenger uses one when its
+// codec has it.
+type EncoderMaker interface {
+	NewEncoder() Encoder
+}
+
+var _ EncoderMaker = (*ByteCodec)(nil)
+
+// NewEncoder returns an Encoder on c's registry for one goroutine: it
+// encodes as c.AppendFrame does, and remembers the type registered with
+// Register that it encoded last, so that a run of messages of one type
+// skips the lookup of the type's code (an interface assertion and a
+// method call per message).
+func (c *ByteCodec) NewEncoder() Encoder { return &byteEncoder{c: c} }
+
+// byteEncoder is ByteCodec's Encoder.
+type byteEncoder struct {
+	c    *ByteCodec
+	last *typedEntry // the typed entry of the last message encoded; nil if none
+}
+
+func (e *byteEncoder) AppendFrame(dst []byte, m Message) ([]byte, error) {
+	if t := e.last; t != nil {
+		if out, ok, err := t.append(dst, m); ok {
+			return out, err
+		}
+	}
+	if bm, ok := m.(ByteMessage); ok {
+		if t := e.c.table[bm.ByteCode()].typed; t != nil && t.append != nil {
+			e.last = t
+		}
+	}
+	return e.c.AppendFrame(dst, m)
+}

@@ -178,3 +178,39 @@ func FuzzByteDecoder(f *testing.F) {
 		}
 	})
 }
+
+// An Encoder gives the codec's frames and errors, whatever the order of
+// types, a nil value and a type not registered included.
+func TestByteEncoderSameAsCodec(t *testing.T) {
+	t.Parallel()
+	c := typedByteCodec()
+	c.Register(func() message.ByteMessage { return new(Failing) })
+	e := c.NewEncoder()
+	var nilPos *Position
+	msgs := []message.Message{
+		&Position{ID: 1}, &Position{ID: 2}, &Text{S: "a"}, &Position{ID: 3}, &Impostor{}, &Position{ID: 4},
+		&message.MsgQuit{}, &Failing{}, &Text{S: "b"}, &Text{S: string(make([]byte, 300))}, nilPos, &Bomb{}, &Position{ID: 5},
+	}
+	for i, m := range msgs {
+		want, werr := c.AppendFrame([]byte("x"), m)
+		got, gerr := e.AppendFrame([]byte("x"), m)
+		if !bytes.Equal(got, want) || (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
+			t.Fatalf("message %d (%T): Encoder (% x, %v), codec (% x, %v)", i, m, got, gerr, want, werr)
+		}
+	}
+}
+
+func BenchmarkByteEncodePositionEncoder(b *testing.B) {
+	c := typedByteCodec()
+	benchEncode(b, encoderCodec{c, c.NewEncoder()})
+}
+
+// encoderCodec is a codec whose AppendFrame is an Encoder's.
+type encoderCodec struct {
+	*message.ByteCodec
+	e message.Encoder
+}
+
+func (c encoderCodec) AppendFrame(dst []byte, m message.Message) ([]byte, error) {
+	return c.e.AppendFrame(dst, m)
+}

@@ -29,7 +29,10 @@ type Messenger struct {
 	resumer message.ResumableDecoder
 	// dec decodes frames: the codec's own Decoder when it makes one
 	// (message.DecoderMaker), else the codec.
-	dec    message.Decoder
+	dec message.Decoder
+	// enc encodes Send's messages: the codec's own Encoder when it makes
+	// one (message.EncoderMaker), else the codec.
+	enc    message.Encoder
 	opts   Options
 	log    *slog.Logger
 	local  Hello
@@ -180,9 +183,14 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 	if dm, ok := codec.(message.DecoderMaker); ok {
 		dec = dm.NewDecoder()
 	}
+	var enc message.Encoder = codec
+	if em, ok := codec.(message.EncoderMaker); ok {
+		enc = em.NewEncoder()
+	}
 	m := &Messenger{
 		resumer:   resumer,
 		dec:       dec,
+		enc:       enc,
 		conn:      conn,
 		codec:     codec,
 		opts:      o,
@@ -572,6 +580,11 @@ func (m *Messenger) prepareWait(reads bool) bool {
 	if reads && (m.compact || m.readDone) {
 		// readLoop waits for the next Xfer to make room, or reading has
 		// ended: the next Xfer has something to do.
+		return true
+	}
+	if reads && ((len(m.wq) != 0 && !m.busy) || m.throttled || (m.r < m.limit && !m.stalled)) {
+		// Queued and not yet written (Send after the last Xfer), a skip
+		// budget to renew, or bytes that Get has not decoded yet.
 		return true
 	}
 	if reads && m.rr != nil && m.raw != nil && m.rr.ready() {

@@ -43,8 +43,10 @@ func (m *Messenger) Notify(ch chan<- struct{}) {
 }
 
 // Ready prepares a wait on the Notify channel and reports whether the next
-// Xfer has something to do already, in which case the caller should call
-// Xfer rather than wait. When it returns false, the Notify channel is
+// Xfer (or Get) has something to do already, in which case the caller
+// should call them rather than wait: bytes received and not yet decoded,
+// frames queued by Send and not yet written, events of the Messenger's
+// goroutines not yet taken, the end of the connection. When it returns false, the Notify channel is
 // signalled when bytes arrive (or any of the other reasons of Notify):
 // on a direct connection (see DirectConn), where Xfer reads the socket
 // itself, Ready has the Messenger's watch goroutine wait in the runtime's
