@@ -23,6 +23,27 @@ import (
 // other. Close, Stats, Remote, Local and Conn may be called from any
 // goroutine at any time.
 type Messenger struct {
+	// The fields an idle Xfer and Get read, together (a room pumps many
+	// Messengers per frame: each costs a cache line or two, not eight).
+	// Owned by the application goroutine, except events and closed.
+	raw       *rawConn      // nil when the conn has no usable file descriptor: readLoop mode
+	rr        *recordReader // secure mode (see below)
+	err       error         // sticky: returned by Xfer and Send from now on
+	wq        []byte        // write queue: encoded frames not yet written
+	skipsNow  int           // frames skipped since the last Xfer (the skip budget)
+	r         int           // next byte Get decodes
+	limit     int           // bytes of rbuf published by readLoop, as of the last Xfer
+	idleCalls uint32        // direct mode: idle Xfer calls, for coldPollEvery
+	events    atomic.Uint32 // ev* bits set by the goroutines
+	closed    atomic.Bool
+	throttled bool // Get stopped: the skip budget of this Xfer is spent
+	stalled   bool // Get found only part of a frame in rbuf[r:limit]
+	readDone  bool // reading has ended; readErr is set
+	armed     bool // direct mode: watch has been asked to report readability
+	hot       bool // direct mode: data arrived less than hotWindow ago
+	busy      bool // writeLoop is writing wbuf
+	statsDue  bool // Get counted a message or a skip since the last publishStats
+
 	conn  net.Conn
 	codec message.Codec
 	// resumer is codec when it has DecodeFrom (see message.ResumableDecoder).
@@ -37,39 +58,26 @@ type Messenger struct {
 	log    *slog.Logger
 	local  Hello
 	remote Hello
-	raw    *rawConn // nil when the conn has no usable file descriptor: readLoop mode
 	// directMax is the largest queue Xfer writes itself (directWriteMax;
 	// benchmarks change it to compare designs).
 	directMax int
 
 	// Owned by the application goroutine (Send, Xfer, Get, Recv, Flush,
 	// Shutdown).
-	err       error  // sticky: returned by Xfer and Send from now on
 	lastSkip  error  // the error of the last frame skipped
 	skipNew   bool   // lastSkip changed since the last publishStats
-	skipsNow  int    // frames skipped since the last Xfer (the skip budget)
 	skipBytes int    // bytes skipped since the last Xfer
-	throttled bool   // Get stopped: the skip budget of this Xfer is spent
 	rbuf      []byte // read buffer (see readdirect.go and readloop.go)
-	r         int    // next byte Get decodes
-	limit     int    // bytes of rbuf published by readLoop, as of the last Xfer
 	epoch     uint32 // readLoop's buffer epoch, as of the last Xfer
 	lastRW    uint64 // rw as of the last Xfer
 	pubR      uint64 // last value stored in pub
-	stalled   bool   // Get found only part of a frame in rbuf[r:limit]
 	scanned   int    // bytes from r on that hold no frame end (resume only)
 	compact   bool   // readLoop waits for room (see compactRead)
-	readDone  bool   // reading has ended; readErr is set
 	failed    bool   // fail was called: what readLoop publishes is dropped
-	armed     bool   // direct mode: watch has been asked to report readability
-	hot       bool   // direct mode: data arrived less than hotWindow ago
 	filled    bool   // direct mode: the last read filled rbuf
-	idleCalls uint32 // direct mode: idle Xfer calls, for coldPollEvery
 	lastData  time.Time
-	wq        []byte  // write queue: encoded frames not yet written
 	spare     []byte  // the writer's last buffer, for reuse
 	inflight  int     // bytes handed to writeLoop and not yet reported written
-	busy      bool    // writeLoop is writing wbuf
 	counts    counts  // counters, published to stats by Xfer
 	countsPub counts  // counters as last published
 	fig       figures // ping figures and rates, published by publishFigures
@@ -104,12 +112,10 @@ type Messenger struct {
 	// application goroutine; rr to it in direct mode and to readLoop
 	// otherwise (see record.go).
 	sealer     *secure.Sealer
-	rr         *recordReader
 	sas        string
 	byePending bool // Shutdown: seal the goodbye after the queue
 
 	// Shared with the goroutines (watch, readLoop, writeLoop).
-	events   atomic.Uint32            // ev* bits set by the goroutines
 	rw       atomic.Uint64            // readLoop's epoch<<32 | write offset
 	pub      atomic.Uint64            // application's epoch<<32 | read offset
 	waiting  atomic.Bool              // a blocking call waits on wake
@@ -132,7 +138,6 @@ type Messenger struct {
 	}
 
 	mu        sync.Mutex // guards writer start against Close
-	closed    atomic.Bool
 	closing   chan struct{}
 	closeOnce sync.Once
 	connOnce  sync.Once
@@ -435,6 +440,7 @@ func (m *Messenger) oldestQueued() time.Time {
 
 // publishStats copies the application-side counters for Stats.
 func (m *Messenger) publishStats() {
+	m.statsDue = false
 	m.counts.writeQueue = len(m.wq) + m.inflight
 	m.counts.readBuffered = m.limit - m.r
 	m.counts.readBufferCap = len(m.rbuf)

@@ -75,6 +75,7 @@ func (m *Messenger) decode() message.Message {
 			m.r += n
 			m.scanned = 0
 			m.counts.msgsIn++
+			m.statsDue = true
 			return msg
 		}
 		switch {
@@ -104,6 +105,7 @@ func (m *Messenger) decode() message.Message {
 // budget.
 func (m *Messenger) skipped(err error, n int) {
 	m.counts.skipped++
+	m.statsDue = true
 	switch {
 	case errors.Is(err, message.ErrUnknownType):
 		m.counts.skippedUnknown++

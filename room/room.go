@@ -40,6 +40,8 @@ type Room struct {
 
 	// Owned by the game loop.
 	peers   []*peer
+	ms      []*messenger.Messenger // peers[i].m, for the idle loops
+	faulty  bool                   // a peer has a fault: the next Xfer drops it
 	byID    map[PeerID]*peer
 	events  []Event
 	evHead  int
@@ -333,7 +335,7 @@ func (r *Room) Close() error {
 	for _, p := range r.peers {
 		p.m.Close()
 	}
-	r.peers = nil
+	r.peers, r.ms = nil, nil
 	clear(r.byID)
 	r.cancel()
 	if r.bc != nil {

@@ -27,14 +27,19 @@ func (r *Room) Xfer() error {
 	if r.ackDue || r.workDue {
 		r.retry()
 	}
-	for i := 0; i < len(r.peers); i++ {
-		p := r.peers[i]
-		if p.fault != nil {
-			r.drop(p, p.fault)
-			i--
-			continue
+	if r.faulty {
+		r.faulty = false
+		for i := 0; i < len(r.peers); i++ {
+			if p := r.peers[i]; p.fault != nil {
+				r.drop(p, p.fault)
+				i--
+			}
 		}
-		if err := p.m.Xfer(); err != nil {
+	}
+	// r.ms, not r.peers: an idle room reads only the Messengers.
+	for i := 0; i < len(r.ms); i++ {
+		if err := r.ms[i].Xfer(); err != nil {
+			p := r.peers[i]
 			r.drop(p, classify(err, p.bye))
 			i--
 		}
@@ -65,6 +70,7 @@ func (r *Room) admit() {
 		p.groups = make(map[string]struct{})
 		p.m.Notify(r.wake) // Recv sleeps until a peer has something
 		r.peers = append(r.peers, p)
+		r.ms = append(r.ms, p.m)
 		r.byID[p.id] = p
 		r.cfg.Logger.Debug("room: peer joined", "peer", fmt.Sprintf("%016x", uint64(p.id)), "addr", p.addr)
 		r.push(Joined{Peer: p.id, Name: p.name, Addr: p.addr})
@@ -81,6 +87,7 @@ func (r *Room) drop(p *peer, reason error) {
 	delete(r.byID, p.id)
 	if i := slices.Index(r.peers, p); i >= 0 {
 		r.peers = slices.Delete(r.peers, i, i+1) // zeroes the tail
+		r.ms = slices.Delete(r.ms, i, i+1)
 	}
 	if r.cursor >= len(r.peers) {
 		r.cursor = 0
@@ -115,16 +122,16 @@ func (r *Room) Get() Event {
 		if c >= n {
 			c = 0
 		}
-		p := r.peers[c]
 		var msg message.Message
-		if p.fault == nil {
-			msg = p.m.Get()
+		if !r.faulty || r.peers[c].fault == nil {
+			msg = r.ms[c].Get()
 		}
 		if msg == nil {
 			c++
 			tried++
 			continue
 		}
+		p := r.peers[c]
 		if ev, ok := r.received(p, msg); ok {
 			r.cursor = c + 1 // the next peer's turn: one peer cannot starve the others
 			return ev
