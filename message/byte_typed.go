@@ -200,7 +200,8 @@ func (d *byteDecoder) Decode(buf []byte) (Message, int, error) {
 	}
 	n := int(buf[0])
 	e := &d.c.table[buf[1]]
-	if e.typed == nil || n < MinByteFrame || len(buf) < n || (!e.decoder && n != MinByteFrame) {
+	if e.typed == nil || n < MinByteFrame || len(buf) < n || (!e.decoder && n != MinByteFrame) ||
+		e.typed.slot >= len(d.local) { // a type registered after NewDecoder: the codec's path
 		return d.c.Decode(buf) // the general path and its errors
 	}
 	m, err := e.decodeWith(d.local[e.typed.slot], buf[MinByteFrame:n:n])

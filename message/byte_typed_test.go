@@ -214,3 +214,21 @@ type encoderCodec struct {
 func (c encoderCodec) AppendFrame(dst []byte, m message.Message) ([]byte, error) {
 	return c.e.AppendFrame(dst, m)
 }
+
+// A type registered after NewDecoder (which the doc forbids) is still
+// decoded, by the codec's path, rather than crashing the reader.
+func TestByteDecoderLateType(t *testing.T) {
+	t.Parallel()
+	c := message.NewByteCodec(nil)
+	message.Register[Position](c)
+	d := c.NewDecoder()
+	message.Register[Text](c)
+	frame, err := c.AppendFrame(nil, &Text{S: "late"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, n, err := d.Decode(frame)
+	if tx, ok := m.(*Text); !ok || tx.S != "late" || n != len(frame) || err != nil {
+		t.Fatalf("Decode = (%v, %d, %v)", m, n, err)
+	}
+}
