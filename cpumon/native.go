@@ -8,6 +8,7 @@ import (
 	"github.com/cablecar-go/cablecar/cpumon/wire"
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/message/msgpack"
+	"github.com/cablecar-go/cablecar/messenger"
 	"github.com/cablecar-go/cablecar/replica"
 	"github.com/cablecar-go/cablecar/room"
 )
@@ -123,6 +124,18 @@ func (mo *monitor) pumpRoom(now time.Time) {
 		mo.takeViews(nv, now)
 	}
 	_ = mo.room.Xfer() // what was sent above leaves now, not at the next pump
+	mo.readRTTs()
+}
+
+// readRTTs gives the host table each peer's round trip, from its
+// Messenger's pings (Room.Stats; compat mode has none, and no RTT column).
+func (mo *monitor) readRTTs() {
+	var st messenger.Stats
+	for id, mb := range mo.members {
+		if mo.room.Stats(id, &st) && st.PongsIn > 0 {
+			mo.hosts.SetRTT(mb.key, st.SmoothedRTT)
+		}
+	}
 }
 
 // view is the view of peer's stats, nil if none (or in compat mode).

@@ -23,13 +23,15 @@ const (
 // Register every type before the codec is used; after that a ByteCodec is
 // safe for concurrent use (Decode and AppendFrame only read the registry).
 type ByteCodec struct {
-	table [256]byteEntry // indexed by code: no map on the hot path
+	table  [256]byteEntry // indexed by code: no map on the hot path
+	typedN int            // entries with typed paths (Register[T])
 }
 
 type byteEntry struct {
 	newMsg  func() ByteMessage
 	typ     reflect.Type // dynamic type of the values newMsg returns
 	decoder bool         // the type implements PayloadDecoder
+	typed   *typedEntry  // set by Register[T] (see byte_typed.go); nil otherwise
 }
 
 var _ Codec = (*ByteCodec)(nil)
@@ -124,7 +126,15 @@ func (c *ByteCodec) AppendFrame(dst []byte, m Message) ([]byte, error) {
 		return dst, encodeError("byte", m, fmt.Errorf("%w: not a ByteMessage", ErrUnknownType))
 	}
 	code := bm.ByteCode()
-	if c.table[code].typ != reflect.TypeOf(m) {
+	e := &c.table[code]
+	if t := e.typed; t != nil && t.append != nil {
+		// Register[T]: the type check and the payload call without
+		// reflection or assertions to interfaces.
+		if out, ok, err := t.append(dst, m); ok {
+			return out, err
+		}
+	}
+	if e.typ != reflect.TypeOf(m) {
 		return dst, encodeError("byte", m, fmt.Errorf("%w: code %s: type not registered", ErrUnknownType, codeString(code)))
 	}
 	start := len(dst)
@@ -173,7 +183,15 @@ func (c *ByteCodec) Decode(buf []byte) (Message, int, error) {
 	if !e.decoder && len(payload) != 0 {
 		return nil, n, &DecodeError{Codec: "byte", Type: codeString(code), Offset: MinByteFrame, Skip: n, Err: fmt.Errorf("%w: %d payload bytes for %s, which has no payload", ErrBadPayload, len(payload), e.typ)}
 	}
-	m, err := e.decode(payload)
+	var (
+		m   Message
+		err error
+	)
+	if e.typed != nil {
+		m, err = e.decodeWith(e.typed.decode, payload)
+	} else {
+		m, err = e.decode(payload)
+	}
 	if err != nil {
 		return nil, n, &DecodeError{Codec: "byte", Type: codeString(code), Offset: MinByteFrame, Skip: n, Err: err}
 	}
@@ -182,7 +200,7 @@ func (c *ByteCodec) Decode(buf []byte) (Message, int, error) {
 
 // decode makes a new value and decodes payload into it. An error from
 // DecodePayload, or a panic in it or in the factory, gives ErrBadPayload.
-func (e *byteEntry) decode(payload []byte) (m ByteMessage, err error) {
+func (e *byteEntry) decode(payload []byte) (m Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			m, err = nil, panicked("decoding "+e.typ.String(), r)

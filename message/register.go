@@ -22,6 +22,12 @@ const MaxBlockedSize = 256
 // for long. For a factory of your own (values with defaults, a pool) use
 // the codec's Register method or RegisterAll.
 //
+// With a *ByteCodec, Register also gives the codec typed paths for *T: it
+// encodes and decodes *T without reflection or interface assertions per
+// frame, and a Decoder from ByteCodec.NewDecoder (which a Messenger uses)
+// allocates *T from blocks of its own, without an atomic operation per
+// value.
+//
 // It panics like the codec's Register does (a code, name or id taken, a
 // byte type with data but no payload methods, a type the codec cannot
 // carry). Like every registration, call it before c is used.
@@ -34,12 +40,12 @@ func Register[T any, P interface {
 		RegisterAll(c, func() Message { return P(new(T)) })
 		return
 	}
-	next := Blocks[T](0)
 	if bc, ok := c.(*ByteCodec); ok {
 		if _, ok := any(P(nil)).(ByteMessage); ok { // else RegisterAll says why not
-			bc.Register(func() ByteMessage { return any(P(next())).(ByteMessage) })
+			registerTyped[T, P](bc)
 			return
 		}
 	}
+	next := Blocks[T](0)
 	RegisterAll(c, func() Message { return P(next()) })
 }

@@ -264,3 +264,67 @@ func ExampleMessenger_ReadStats() {
 	fmt.Println("round trip measured:", st.LastRTT > 0 && st.MinRTT <= st.SmoothedRTT)
 	// Output: round trip measured: true
 }
+
+// One goroutine serves two peers and sleeps while both are idle: both
+// Messengers signal one channel (Notify), and Ready arms them before the
+// wait.
+func ExampleMessenger_Notify() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	opts := &messenger.Options{AppID: "example"}
+	var mine, theirs []*messenger.Messenger
+	for range 2 {
+		a, b := connectedPair()
+		got := make(chan *messenger.Messenger)
+		go func() {
+			m, err := messenger.New(ctx, b, message.NewByteCodec(nil), opts)
+			if err != nil {
+				log.Fatal(err)
+			}
+			got <- m
+		}()
+		m, err := messenger.New(ctx, a, message.NewByteCodec(nil), opts)
+		if err != nil {
+			log.Fatal(err)
+		}
+		mine, theirs = append(mine, m), append(theirs, <-got)
+	}
+	defer func() {
+		for _, m := range append(mine, theirs...) {
+			m.Close()
+		}
+	}()
+	// The second peer says something, from its own goroutine.
+	go func() {
+		theirs[1].Send(&message.MsgIdentify{Username: "bea", Hostname: "box"})
+		theirs[1].Flush(ctx)
+	}()
+
+	wake := make(chan struct{}, 1)
+	for _, m := range mine {
+		m.Notify(wake)
+	}
+	for {
+		for i, m := range mine {
+			if err := m.Xfer(); err != nil {
+				log.Fatal(err)
+			}
+			if msg := m.Get(); msg != nil {
+				fmt.Printf("peer %d: %s\n", i, msg.(*message.MsgIdentify).Username)
+				return
+			}
+		}
+		ready := false
+		for _, m := range mine {
+			ready = m.Ready() || ready
+		}
+		if !ready {
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				log.Fatal(ctx.Err())
+			}
+		}
+	}
+	// Output: peer 1: bea
+}

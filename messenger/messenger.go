@@ -23,47 +23,61 @@ import (
 // other. Close, Stats, Remote, Local and Conn may be called from any
 // goroutine at any time.
 type Messenger struct {
+	// The fields an idle Xfer and Get read, together (a room pumps many
+	// Messengers per frame: each costs a cache line or two, not eight).
+	// Owned by the application goroutine, except events and closed.
+	raw       *rawConn      // nil when the conn has no usable file descriptor: readLoop mode
+	rr        *recordReader // secure mode (see below)
+	err       error         // sticky: returned by Xfer and Send from now on
+	wq        []byte        // write queue: encoded frames not yet written
+	skipsNow  int           // frames skipped since the last Xfer (the skip budget)
+	r         int           // next byte Get decodes
+	limit     int           // bytes of rbuf published by readLoop, as of the last Xfer
+	idleCalls uint32        // direct mode: idle Xfer calls, for coldPollEvery
+	events    atomic.Uint32 // ev* bits set by the goroutines
+	closed    atomic.Bool
+	throttled bool // Get stopped: the skip budget of this Xfer is spent
+	stalled   bool // Get found only part of a frame in rbuf[r:limit]
+	readDone  bool // reading has ended; readErr is set
+	armed     bool // direct mode: watch has been asked to report readability
+	hot       bool // direct mode: data arrived less than hotWindow ago
+	busy      bool // writeLoop is writing wbuf
+	statsDue  bool // Get counted a message or a skip since the last publishStats
+
 	conn  net.Conn
 	codec message.Codec
 	// resumer is codec when it has DecodeFrom (see message.ResumableDecoder).
 	resumer message.ResumableDecoder
-	opts    Options
-	log     *slog.Logger
-	local   Hello
-	remote  Hello
-	raw     *rawConn // nil when the conn has no usable file descriptor: readLoop mode
+	// dec decodes frames: the codec's own Decoder when it makes one
+	// (message.DecoderMaker), else the codec.
+	dec message.Decoder
+	// enc encodes Send's messages: the codec's own Encoder when it makes
+	// one (message.EncoderMaker), else the codec.
+	enc    message.Encoder
+	opts   Options
+	log    *slog.Logger
+	local  Hello
+	remote Hello
 	// directMax is the largest queue Xfer writes itself (directWriteMax;
 	// benchmarks change it to compare designs).
 	directMax int
 
 	// Owned by the application goroutine (Send, Xfer, Get, Recv, Flush,
 	// Shutdown).
-	err       error  // sticky: returned by Xfer and Send from now on
 	lastSkip  error  // the error of the last frame skipped
 	skipNew   bool   // lastSkip changed since the last publishStats
-	skipsNow  int    // frames skipped since the last Xfer (the skip budget)
 	skipBytes int    // bytes skipped since the last Xfer
-	throttled bool   // Get stopped: the skip budget of this Xfer is spent
 	rbuf      []byte // read buffer (see readdirect.go and readloop.go)
-	r         int    // next byte Get decodes
-	limit     int    // bytes of rbuf published by readLoop, as of the last Xfer
 	epoch     uint32 // readLoop's buffer epoch, as of the last Xfer
 	lastRW    uint64 // rw as of the last Xfer
 	pubR      uint64 // last value stored in pub
-	stalled   bool   // Get found only part of a frame in rbuf[r:limit]
 	scanned   int    // bytes from r on that hold no frame end (resume only)
 	compact   bool   // readLoop waits for room (see compactRead)
-	readDone  bool   // reading has ended; readErr is set
 	failed    bool   // fail was called: what readLoop publishes is dropped
-	armed     bool   // direct mode: watch has been asked to report readability
-	hot       bool   // direct mode: data arrived less than hotWindow ago
 	filled    bool   // direct mode: the last read filled rbuf
-	idleCalls uint32 // direct mode: idle Xfer calls, for coldPollEvery
 	lastData  time.Time
-	wq        []byte  // write queue: encoded frames not yet written
 	spare     []byte  // the writer's last buffer, for reuse
 	inflight  int     // bytes handed to writeLoop and not yet reported written
-	busy      bool    // writeLoop is writing wbuf
 	counts    counts  // counters, published to stats by Xfer
 	countsPub counts  // counters as last published
 	fig       figures // ping figures and rates, published by publishFigures
@@ -98,24 +112,23 @@ type Messenger struct {
 	// application goroutine; rr to it in direct mode and to readLoop
 	// otherwise (see record.go).
 	sealer     *secure.Sealer
-	rr         *recordReader
 	sas        string
 	byePending bool // Shutdown: seal the goodbye after the queue
 
 	// Shared with the goroutines (watch, readLoop, writeLoop).
-	events   atomic.Uint32 // ev* bits set by the goroutines
-	rw       atomic.Uint64 // readLoop's epoch<<32 | write offset
-	pub      atomic.Uint64 // application's epoch<<32 | read offset
-	waiting  atomic.Bool   // a blocking call waits on wake
-	wake     chan struct{} // cap 1: something happened
-	resume   chan struct{} // cap 1: readLoop may go on (after compactRead)
-	writeReq chan struct{} // cap 1: writeLoop has a buffer to write
-	armCh    chan struct{} // cap 1: watch should wait for readability
-	readErr  error         // set by readLoop before evReadErr, or by readDirect
-	wbuf     []byte        // the buffer writeLoop writes (handed over by writeReq)
-	wbufAll  []byte        // wbuf's whole backing array, for reuse
-	werr     error         // set by writeLoop before evWriteErr
-	written  atomic.Uint64 // bytes written by writeLoop
+	rw       atomic.Uint64            // readLoop's epoch<<32 | write offset
+	pub      atomic.Uint64            // application's epoch<<32 | read offset
+	waiting  atomic.Bool              // a blocking call waits on wake
+	notify   atomic.Pointer[notifier] // Notify's channel; nil if none
+	wake     chan struct{}            // cap 1: something happened
+	resume   chan struct{}            // cap 1: readLoop may go on (after compactRead)
+	writeReq chan struct{}            // cap 1: writeLoop has a buffer to write
+	armCh    chan struct{}            // cap 1: watch should wait for readability
+	readErr  error                    // set by readLoop before evReadErr, or by readDirect
+	wbuf     []byte                   // the buffer writeLoop writes (handed over by writeReq)
+	wbufAll  []byte                   // wbuf's whole backing array, for reuse
+	werr     error                    // set by writeLoop before evWriteErr
+	written  atomic.Uint64            // bytes written by writeLoop
 
 	stats struct {
 		sync.Mutex
@@ -125,7 +138,6 @@ type Messenger struct {
 	}
 
 	mu        sync.Mutex // guards writer start against Close
-	closed    atomic.Bool
 	closing   chan struct{}
 	closeOnce sync.Once
 	connOnce  sync.Once
@@ -172,8 +184,18 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 		return nil, ErrCompatSecret
 	}
 	resumer, _ := codec.(message.ResumableDecoder)
+	var dec message.Decoder = codec
+	if dm, ok := codec.(message.DecoderMaker); ok {
+		dec = dm.NewDecoder()
+	}
+	var enc message.Encoder = codec
+	if em, ok := codec.(message.EncoderMaker); ok {
+		enc = em.NewEncoder()
+	}
 	m := &Messenger{
 		resumer:   resumer,
+		dec:       dec,
+		enc:       enc,
 		conn:      conn,
 		codec:     codec,
 		opts:      o,
@@ -418,6 +440,7 @@ func (m *Messenger) oldestQueued() time.Time {
 
 // publishStats copies the application-side counters for Stats.
 func (m *Messenger) publishStats() {
+	m.statsDue = false
 	m.counts.writeQueue = len(m.wq) + m.inflight
 	m.counts.readBuffered = m.limit - m.r
 	m.counts.readBufferCap = len(m.rbuf)
@@ -535,20 +558,9 @@ func (m *Messenger) flush(ctx context.Context) error {
 // wait blocks until a goroutine of the Messenger reports something (new
 // bytes count when reads is set), ctx ends or the Messenger is closed.
 func (m *Messenger) wait(ctx context.Context, reads bool) error {
-	if reads && (m.compact || m.readDone || m.err != nil) {
-		// readLoop waits for the next Xfer to make room, or reading has
-		// ended: the next Xfer has something to do.
-		return nil
-	}
-	if reads && m.rr != nil && m.raw != nil && m.rr.ready() {
-		return nil // records received and not yet opened: the next Xfer opens them
-	}
-	if reads && m.raw != nil && !m.armed && !m.readDone {
-		m.arm()
-	}
 	m.waiting.Store(true)
 	defer m.waiting.Store(false)
-	if m.events.Load() != 0 || (reads && m.raw == nil && m.rw.Load() != m.lastRW) {
+	if m.prepareWait(reads) {
 		return nil
 	}
 	select {
@@ -561,12 +573,53 @@ func (m *Messenger) wait(ctx context.Context, reads bool) error {
 	}
 }
 
-// wakeApp tells a blocking call (Recv, Flush, Shutdown) that something
-// happened. Called by watch, readLoop and writeLoop after they publish.
+// prepareWait makes sure that the goroutines of the Messenger will report
+// what the next Xfer has to do (new bytes count when reads is set): it arms
+// watch, and the ticker if a hot connection had stopped it. It reports
+// true when the next Xfer has something to do already (do not wait).
+// waiting, or a Notify channel, must be set before: a report in between
+// is then not lost.
+func (m *Messenger) prepareWait(reads bool) bool {
+	if m.closed.Load() || m.err != nil {
+		return true
+	}
+	if reads && (m.compact || m.readDone) {
+		// readLoop waits for the next Xfer to make room, or reading has
+		// ended: the next Xfer has something to do.
+		return true
+	}
+	if reads && ((len(m.wq) != 0 && !m.busy) || m.throttled || (m.r < m.limit && !m.stalled)) {
+		// Queued and not yet written (Send after the last Xfer), a skip
+		// budget to renew, or bytes that Get has not decoded yet.
+		return true
+	}
+	if reads && m.rr != nil && m.raw != nil && m.rr.ready() {
+		return true // records received and not yet opened: the next Xfer opens them
+	}
+	if reads && m.raw != nil && !m.armed && !m.readDone {
+		m.arm()
+	}
+	if m.tickerOff {
+		// Hot until now: readDirect checked the ticks itself. While
+		// waiting, the ticker must post them (pings, PeerTimeout).
+		m.coldTicks(time.Now())
+	}
+	return m.events.Load() != 0 || (reads && (m.tickDue || (m.raw == nil && m.rw.Load() != m.lastRW)))
+}
+
+// wakeApp tells a blocking call (Recv, Flush, Shutdown) and the Notify
+// channel that something happened. Called by watch, readLoop, writeLoop
+// and the ticker after they publish.
 func (m *Messenger) wakeApp() {
 	if m.waiting.Load() {
 		select {
 		case m.wake <- struct{}{}:
+		default:
+		}
+	}
+	if n := m.notify.Load(); n != nil {
+		select {
+		case n.ch <- struct{}{}:
 		default:
 		}
 	}

@@ -89,7 +89,10 @@ type Options struct {
 	// message, no pong) before Xfer reports a final error wrapping
 	// ErrPeerTimeout. It is checked once per PingInterval, so the error
 	// comes between PeerTimeout and PeerTimeout + PingInterval after the
-	// last byte. 0 means 3 × PingInterval + 2 s (5 s with the default
+	// last byte. Time in which the application did not call Xfer (or
+	// Recv) for more than a PingInterval (a loading screen, a debugger) is
+	// not counted against the peer: what the peer sent meanwhile has not
+	// been read yet. 0 means 3 × PingInterval + 2 s (5 s with the default
 	// interval); a negative value turns the check off. Unused without
 	// pings (see PingInterval).
 	PeerTimeout time.Duration

@@ -197,7 +197,11 @@ func (m *Messenger) tick(readable bool) {
 	if m.pinging && !m.closed.Load() && m.err == nil {
 		// Heard: new bytes, or bytes waiting that this side has not read
 		// yet (the application lags; that is not the peer's silence).
-		heard := c.bytesIn != m.heardBytes || readable ||
+		// A tick more than a whole interval late means that the
+		// application did not call Xfer for that long (a loading screen,
+		// a debugger): the gap is not counted against the peer.
+		stalled := now.Sub(m.nextTick) > m.tickEvery
+		heard := stalled || c.bytesIn != m.heardBytes || readable ||
 			(m.r < m.limit && !m.stalled) || m.compact ||
 			(m.raw == nil && m.rw.Load() != m.lastRW) ||
 			(m.rr != nil && m.raw != nil && m.rr.ready())

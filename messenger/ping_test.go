@@ -333,7 +333,9 @@ func TestPingCodecs(t *testing.T) {
 				for msg := a.Get(); msg != nil; msg = a.Get() {
 					t.Fatalf("a: Get returned %T", msg)
 				}
-				return a.Stats().PongsIn >= 2 && b.Stats().PongsIn >= 2 && got > 0
+				// A pong that comes after the next ping (5 ms) is stale and
+				// gives no figures: wait for one that gave them.
+				return a.Stats().PongsIn >= 2 && b.Stats().PongsIn >= 2 && b.Stats().LastRTT > 0 && got > 0
 			})
 			if st := b.Stats(); st.SkippedFrames != 0 || st.LastRTT <= 0 {
 				t.Errorf("b: %+v", st)
@@ -381,5 +383,24 @@ func TestPongStampedAtWrite(t *testing.T) {
 	t3 := int64(binary.BigEndian.Uint64(pong[19:]))
 	if d := time.Duration(t3 - t2); d < 2*time.Millisecond {
 		t.Errorf("t3 - t2 = %v, want at least the 2 ms between Get and Xfer", d)
+	}
+}
+
+// TestPeerTimeoutForgivesStall: an application that does not call Xfer
+// for longer than the peer timeout (a loading screen) does not lose a
+// peer for that gap; a peer that stays silent while it runs is still
+// reported.
+func TestPeerTimeoutForgivesStall(t *testing.T) {
+	o := fastPings(Options{})
+	o.PeerTimeout = 50 * time.Millisecond
+	m := frozenPeer(t, transports[1], o)
+	xferOK(t, m)
+	// The stall under test, not a synchronisation.
+	time.Sleep(4 * o.PeerTimeout)
+	if err := m.Xfer(); err != nil {
+		t.Fatalf("Xfer after the stall = %v, want nil (the gap is the application's)", err)
+	}
+	if err := xferUntilErr(t, m); !errors.Is(err, ErrPeerTimeout) {
+		t.Fatalf("Xfer = %v, want ErrPeerTimeout", err)
 	}
 }

@@ -69,12 +69,13 @@ func (m *Messenger) decode() message.Message {
 		if m.resumer != nil {
 			msg, n, err = m.resumer.DecodeFrom(m.rbuf[m.r:m.limit], m.scanned)
 		} else {
-			msg, n, err = m.codec.Decode(m.rbuf[m.r:m.limit])
+			msg, n, err = m.dec.Decode(m.rbuf[m.r:m.limit])
 		}
 		if err == nil && msg != nil && uint(n-1) < uint(avail) { // 0 < n <= avail
 			m.r += n
 			m.scanned = 0
 			m.counts.msgsIn++
+			m.statsDue = true
 			return msg
 		}
 		switch {
@@ -104,6 +105,7 @@ func (m *Messenger) decode() message.Message {
 // budget.
 func (m *Messenger) skipped(err error, n int) {
 	m.counts.skipped++
+	m.statsDue = true
 	switch {
 	case errors.Is(err, message.ErrUnknownType):
 		m.counts.skippedUnknown++

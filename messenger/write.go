@@ -39,7 +39,7 @@ func (m *Messenger) Send(msg message.Message) error {
 	if n0+m.inflight >= m.opts.MaxWriteQueue {
 		return ErrQueueFull // not even one byte fits
 	}
-	wq, err := m.codec.AppendFrame(m.wq, msg)
+	wq, err := m.enc.AppendFrame(m.wq, msg)
 	if err != nil {
 		m.wq = wq[:n0]
 		return err

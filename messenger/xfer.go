@@ -46,8 +46,7 @@ func (m *Messenger) Xfer() error {
 	}
 	read := m.readDue()
 	if !read && m.err == nil && m.events.Load() == 0 && len(m.wq) == 0 &&
-		!m.readDone && m.counts.msgsIn == m.countsPub.msgsIn &&
-		m.counts.skipped == m.countsPub.skipped && !m.closed.Load() {
+		!m.readDone && !m.statsDue && !m.closed.Load() {
 		return nil // nothing to do
 	}
 	return m.xfer(read)

@@ -3,7 +3,6 @@ package room
 import (
 	"errors"
 	"fmt"
-	"math"
 )
 
 // ErrCompat: the method needs the room's control messages, which a room in
@@ -28,7 +27,3 @@ func (r *Room) compatID() PeerID {
 		}
 	}
 }
-
-// noPings is Room.tick in compat mode: the next pings are never due, so
-// that Xfer neither pings nor drops a silent peer.
-const noPings = math.MaxInt64

@@ -78,17 +78,20 @@ type Config struct {
 	Discovery connector.Discoverer
 
 	// Interval is the time between two beacons of the BroadcastConnector
-	// and between two pings the Room sends each peer (a 2-byte frame in the
-	// byte codec). Zero means connector.DefaultInterval (1 s).
+	// and between two pings of each peer's Messenger
+	// (messenger.Options.PingInterval: an 11-byte ping and a 27-byte pong
+	// each way, 38 bytes per second each way at 1 s). Zero means
+	// connector.DefaultInterval (1 s).
 	Interval time.Duration
 
-	// PeerTimeout: a peer from which nothing has come (no message, no ping)
-	// for PeerTimeout leaves with ErrPeerTimeout, with known addresses as
-	// with discovery (where the connector's beacons and TCP keepalive, which
-	// use the same value, may notice first). A peer counts as heard when
-	// Get reads its messages, so a game must drain Get every frame; time
-	// in which the game did not call Xfer for more than an Interval is not
-	// counted against the peers. Zero
+	// PeerTimeout: a peer from which nothing has come (no message, no
+	// ping, no pong) for PeerTimeout leaves with ErrPeerTimeout, with known
+	// addresses as with discovery (where the connector's beacons and TCP
+	// keepalive, which use the same value, may notice first). It is each
+	// peer's messenger.Options.PeerTimeout, checked once per Interval;
+	// bytes received and not yet read count as heard, and time in which
+	// the game did not call Xfer for more than an Interval is not counted
+	// against the peers. Zero
 	// means 4 × Interval, but at least 1 s. It must be more than Interval.
 	PeerTimeout time.Duration
 

@@ -18,7 +18,7 @@ const (
 	codeLeave = 0xF1 // the sender left group G
 	codeTag   = 0xF2 // the next message is published to group G ("" : none)
 	codeBye   = 0xF3 // the sender is closing its room: a clean leave
-	codePing  = 0xF7 // nothing but the sign of a live peer (every Interval)
+	codePing  = 0xF7 // reserved: the ping of earlier versions, received and ignored
 )
 
 // groupField is the one field of every control message: a group name.
@@ -47,10 +47,6 @@ type ctrlLeave struct{ groupField }
 type ctrlTag struct{ groupField }
 type ctrlBye struct{ groupField }
 type ctrlPing struct{ groupField }
-
-// pingMsg is the one ping value, sent to every peer; encoding only reads
-// it.
-var pingMsg = &ctrlPing{}
 
 func (*ctrlJoin) MessageName() string  { return "cablecar.room.join" }
 func (*ctrlLeave) MessageName() string { return "cablecar.room.leave" }

@@ -106,6 +106,7 @@ func (r *Room) memberJoined(p *peer, g string) {
 	}
 	if len(p.groups) >= MaxGroups {
 		p.fault = &reasonError{kind: ErrPeerProtocol, cause: fmt.Errorf("room: peer announced more than %d groups", MaxGroups)}
+		r.faulty = true
 		return
 	}
 	p.groups[g] = struct{}{}

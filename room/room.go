@@ -42,6 +42,8 @@ type Room struct {
 
 	// Owned by the game loop.
 	peers   []*peer
+	ms      []*messenger.Messenger // peers[i].m, for the idle loops
+	faulty  bool                   // a peer has a fault: the next Xfer drops it
 	byID    map[PeerID]*peer
 	events  []Event
 	evHead  int
@@ -55,9 +57,9 @@ type Room struct {
 	workDue bool                  // a queue may have items to hand out
 	ackDue  bool                  // a peer has acks waiting for room in its queue
 	seq     uint64                // the last item id handed out
-	epoch   time.Time             // New's time: now and heard count from it
-	now     time.Duration         // at the last Xfer
-	tick    time.Duration         // when the next pings are due
+	xfers   uint64                // Xfer calls, for tests
+	epoch   time.Time             // New's time: the secure modes' clock counts from it
+	now     time.Duration         // at the last Xfer, in a secure mode with a deadline
 
 	sec secState // Password, Invite, Code (secure.go)
 }
@@ -73,7 +75,6 @@ type peer struct {
 	bye     bool                // it said goodbye
 	viaCode bool                // it came in with the join code
 	fault   error               // it broke a rule: the next Xfer drops it
-	heard   time.Duration       // when Get last read a message of it
 	dirty   bool                // a tag of ours was queued without its message
 	gone    bool
 
@@ -115,9 +116,6 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		work:   make(map[string]*workQueue),
 		wake:   make(chan struct{}, 1),
 		epoch:  time.Now(),
-	}
-	if c.Compat {
-		r.tick = noPings
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	if c.direct() {
@@ -257,6 +255,8 @@ func (r *Room) hello(conn net.Conn, want PeerID, name string, k *helloKey) {
 		PeerID:        uint64(r.id),
 		MaxWriteQueue: r.cfg.MaxWriteQueue,
 		MaxReadBuffer: r.cfg.MaxReadBuffer,
+		PingInterval:  r.cfg.Interval,    // liveness and the round trip: the Messenger's pings
+		PeerTimeout:   r.cfg.PeerTimeout, // ErrPeerTimeout, classified as ours
 		Logger:        r.cfg.Logger,
 		Compat:        r.cfg.Compat,
 	}
@@ -377,7 +377,7 @@ func (r *Room) Close() error {
 	for _, p := range r.peers {
 		p.m.Close()
 	}
-	r.peers = nil
+	r.peers, r.ms = nil, nil
 	clear(r.byID)
 	r.cancel()
 	if r.bc != nil {

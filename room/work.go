@@ -97,6 +97,7 @@ func (r *Room) notified(p *peer, c *ctrlNotify) {
 	}
 	if _, ok := p.credits[c.G]; !ok && len(p.credits) >= MaxGroups {
 		p.fault = &reasonError{kind: ErrPeerProtocol, cause: fmt.Errorf("room: peer asked for items of more than %d queues", MaxGroups)}
+		r.faulty = true
 		return
 	}
 	p.credits[c.G] = min(p.credits[c.G]+int(c.N), MaxNotify)

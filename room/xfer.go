@@ -2,7 +2,6 @@ package room
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -22,13 +21,12 @@ func (r *Room) Xfer() error {
 	if r.isClose {
 		return ErrClosed
 	}
-	prev := r.now
-	r.now = time.Since(r.epoch)
-	if r.now-prev > r.cfg.Interval {
-		r.forgive()
-	}
-	if r.sec.mode >= secHost && r.now >= r.sec.dueNow() {
-		r.secTick()
+	r.xfers++
+	if r.sec.mode >= secHost { // a code to expire, or a host to wait for
+		r.now = time.Since(r.epoch)
+		if r.now >= r.sec.dueNow() {
+			r.secTick()
+		}
 	}
 	if r.pending.Load() {
 		r.admit()
@@ -36,17 +34,19 @@ func (r *Room) Xfer() error {
 	if r.ackDue || r.workDue {
 		r.retry()
 	}
-	if r.now >= r.tick {
-		r.ping()
-	}
-	for i := 0; i < len(r.peers); i++ {
-		p := r.peers[i]
-		if p.fault != nil {
-			r.drop(p, p.fault)
-			i--
-			continue
+	if r.faulty {
+		r.faulty = false
+		for i := 0; i < len(r.peers); i++ {
+			if p := r.peers[i]; p.fault != nil {
+				r.drop(p, p.fault)
+				i--
+			}
 		}
-		if err := p.m.Xfer(); err != nil {
+	}
+	// r.ms, not r.peers: an idle room reads only the Messengers.
+	for i := 0; i < len(r.ms); i++ {
+		if err := r.ms[i].Xfer(); err != nil {
+			p := r.peers[i]
 			r.drop(p, classify(err, p.bye))
 			i--
 		}
@@ -77,8 +77,9 @@ func (r *Room) admit() {
 			continue
 		}
 		p.groups = make(map[string]struct{})
-		p.heard = r.now
+		p.m.Notify(r.wake) // Recv sleeps until a peer has something
 		r.peers = append(r.peers, p)
+		r.ms = append(r.ms, p.m)
 		r.byID[p.id] = p
 		r.cfg.Logger.Debug("room: peer joined", "peer", fmt.Sprintf("%016x", uint64(p.id)), "addr", p.addr)
 		r.admitted(p)
@@ -96,6 +97,7 @@ func (r *Room) drop(p *peer, reason error) {
 	delete(r.byID, p.id)
 	if i := slices.Index(r.peers, p); i >= 0 {
 		r.peers = slices.Delete(r.peers, i, i+1) // zeroes the tail
+		r.ms = slices.Delete(r.ms, i, i+1)
 	}
 	if r.cursor >= len(r.peers) {
 		r.cursor = 0
@@ -130,17 +132,16 @@ func (r *Room) Get() Event {
 		if c >= n {
 			c = 0
 		}
-		p := r.peers[c]
 		var msg message.Message
-		if p.fault == nil {
-			msg = p.m.Get()
+		if !r.faulty || r.peers[c].fault == nil {
+			msg = r.ms[c].Get()
 		}
 		if msg == nil {
 			c++
 			tried++
 			continue
 		}
-		p.heard = r.now
+		p := r.peers[c]
 		if ev, ok := r.received(p, msg); ok {
 			r.cursor = c + 1 // the next peer's turn: one peer cannot starve the others
 			return ev
@@ -202,13 +203,13 @@ func (r *Room) received(p *peer, msg message.Message) (Event, bool) {
 // programs without a game loop. It returns an error wrapping ctx.Err() when
 // ctx ends first (with no peer in the room, it also wraps the reason
 // discovery sees: connector.ErrNoInterface, connector.ErrNoEcho, ...; see
-// connector.BroadcastConnector.NoPeerReason), or ErrClosed after Close. Until the Messenger offers a way to wait for
-// many connections at once, Recv waits for a peer's bytes by polling
-// (Xfer every 50 µs to 2 ms, backing off while the room is idle); it
-// wakes at once when a peer completes its hello.
+// connector.BroadcastConnector.NoPeerReason), or ErrClosed after Close. It
+// does not poll: between two Xfers it sleeps until a peer's Messenger
+// signals that it has something (bytes, the end of its connection, a
+// finished write, a ping or timeout check due: see
+// messenger.Messenger.Notify), a peer completes its hello, or (with Invite
+// or Code) the code's expiry or the join deadline comes.
 func (r *Room) Recv(ctx context.Context) (Event, error) {
-	var t *time.Timer
-	pause := 50 * time.Microsecond
 	for {
 		if ev := r.Get(); ev != nil {
 			return ev, nil
@@ -219,20 +220,45 @@ func (r *Room) Recv(ctx context.Context) (Event, error) {
 		if ev := r.Get(); ev != nil {
 			return ev, nil
 		}
-		if t == nil {
-			t = time.NewTimer(pause)
-			defer t.Stop()
-		} else {
-			t.Reset(pause)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, r.aloneErr(ctx.Err())
-		case <-r.wake:
-		case <-t.C:
-			pause = min(2*pause, 2*time.Millisecond)
+		if r.idle() {
+			if err := r.sleep(ctx); err != nil {
+				return nil, err
+			}
+		} else if err := ctx.Err(); err != nil {
+			return nil, r.aloneErr(err)
 		}
 	}
+}
+
+// sleep is Recv's wait for r.wake: until ctx ends, and with Invite or
+// Code no later than the code's expiry or the join deadline (secTick).
+func (r *Room) sleep(ctx context.Context) error {
+	var due <-chan time.Time
+	if r.sec.mode >= secHost {
+		t := time.NewTimer(max(r.sec.dueNow()-time.Since(r.epoch), 0))
+		defer t.Stop()
+		due = t.C
+	}
+	select {
+	case <-ctx.Done():
+		return r.aloneErr(ctx.Err())
+	case <-r.wake:
+	case <-due:
+	}
+	return nil
+}
+
+// idle prepares Recv's wait: it asks every peer's Messenger to signal
+// r.wake when it has something (messenger.Messenger.Ready), and reports
+// whether there is nothing to do until then.
+func (r *Room) idle() bool {
+	idle := !r.pending.Load() && r.evHead == len(r.events)
+	for _, p := range r.peers {
+		if p.fault != nil || p.m.Ready() {
+			idle = false // Ready armed it anyway: every peer is asked
+		}
+	}
+	return idle
 }
 
 // Peers returns the ids of the peers in the room, in the order they
@@ -336,33 +362,4 @@ func (r *Room) Flush(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// errSilent is the cause of a Left for a peer nothing came from for
-// PeerTimeout.
-var errSilent = errors.New("nothing received for the peer timeout")
-
-// ping drops the peers nothing came from for PeerTimeout and sends the
-// others a ping; Xfer calls it every Interval.
-func (r *Room) ping() {
-	r.tick = r.now + r.cfg.Interval
-	for i := 0; i < len(r.peers); i++ {
-		p := r.peers[i]
-		if r.now-p.heard > r.cfg.PeerTimeout {
-			r.drop(p, &reasonError{kind: ErrPeerTimeout, cause: errSilent})
-			i--
-			continue
-		}
-		_ = p.m.Send(pingMsg) // a full queue: the peer hears our other frames
-	}
-}
-
-// forgive counts every peer as heard now: the game loop did not run Xfer
-// for more than an Interval (a loading screen, a debugger), so whatever
-// the peers sent meanwhile has not been read yet, and silence is not
-// theirs.
-func (r *Room) forgive() {
-	for _, p := range r.peers {
-		p.heard = r.now
-	}
 }

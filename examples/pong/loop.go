@@ -58,6 +58,7 @@ func (s *session) runScreen(ctx context.Context, scr screen, o *options, out io.
 			return err
 		}
 		s.net.update(now)
+		s.net.readLink(s.m, &s.stats)
 
 		v := s.view()
 		shot := ""

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/examples/pong/game"
+	"github.com/cablecar-go/cablecar/messenger"
 )
 
 // pingInterval is how often each side measures the round trip.
@@ -20,6 +21,12 @@ type netStats struct {
 	lastPing time.Time
 	rtt      time.Duration // newest round trip
 	pongs    int
+
+	// The Messenger's own round trip (its ping/pong control frames, see
+	// package messenger): the connection's, without the frames a game
+	// message waits for an Xfer.
+	linkRTT time.Duration // smoothed
+	linkOK  bool          // a pong has given it
 
 	winStart        time.Time
 	winIn, winOut   uint64
@@ -59,6 +66,22 @@ func (n *netStats) update(now time.Time) {
 	}
 }
 
+// statsReader is a link that gives the Messenger's figures: a
+// *messenger.Messenger, or an opponent in a room (Room.Stats).
+type statsReader interface {
+	ReadStats(*messenger.Stats)
+}
+
+// readLink takes the Messenger's round trip from m, when it gives one.
+func (n *netStats) readLink(m link, st *messenger.Stats) {
+	sr, ok := m.(statsReader)
+	if !ok {
+		return
+	}
+	sr.ReadStats(st)
+	n.linkRTT, n.linkOK = st.SmoothedRTT, st.PongsIn > 0 && st.SmoothedRTT > 0
+}
+
 // summary is the final line: round trip and average rates since the start.
 func (n *netStats) summary(now time.Time) string {
 	secs := now.Sub(n.start).Seconds()
@@ -72,7 +95,12 @@ func (n *netStats) rttString() string {
 	return fmt.Sprintf("%.3fms", float64(n.rtt)/float64(time.Millisecond))
 }
 
-// String is the HUD line.
+// String is the HUD line: the game's round trip (rtt), the Messenger's
+// (net), and the message rates.
 func (n *netStats) String() string {
-	return fmt.Sprintf("rtt %s in %.0f/s out %.0f/s", n.rttString(), n.inRate, n.outRate)
+	net := "-"
+	if n.linkOK {
+		net = fmt.Sprintf("%.3fms", float64(n.linkRTT)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("rtt %s net %s in %.0f/s out %.0f/s", n.rttString(), net, n.inRate, n.outRate)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
 	"github.com/cablecar-go/cablecar/room"
 )
 
@@ -30,6 +31,10 @@ type opponent struct {
 	head int
 	err  error // why it left
 }
+
+// ReadStats fills s with the figures of the opponent's Messenger (its
+// round trip included); it never blocks.
+func (op *opponent) ReadStats(s *messenger.Stats) { op.r.Stats(op.id, s) }
 
 // Send queues msg for the opponent; it never blocks.
 func (op *opponent) Send(msg message.Message) error { return op.r.Send(op.id, msg) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cablecar-go/cablecar/examples/pong/game"
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
 )
 
 // idleTimeout ends a headless game when the peer sends nothing for this long.
@@ -31,7 +32,8 @@ type session struct {
 	// the host waits for the answers (see package game).
 	lockstep bool
 	net      *netStats
-	trace    *bufio.Writer // host only, -trace
+	stats    messenger.Stats // the link's figures, read each frame (HUD)
+	trace    *bufio.Writer   // host only, -trace
 	traceF   *os.File
 	log      io.Writer
 }

@@ -1,18 +1,31 @@
 package main
 
 import (
+	"context"
 	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cablecar-go/cablecar/examples/pong/game"
+	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
 )
+
+// fakeLink is a link whose Messenger figures are st.
+type fakeLink struct{ st messenger.Stats }
+
+func (f fakeLink) ReadStats(s *messenger.Stats)                { *s = f.st }
+func (fakeLink) Send(message.Message) error                    { return nil }
+func (fakeLink) Xfer() error                                   { return nil }
+func (fakeLink) Get() message.Message                          { return nil }
+func (fakeLink) Recv(context.Context) (message.Message, error) { return nil, nil }
+func (fakeLink) Shutdown(context.Context) error                { return nil }
 
 func TestNetStats(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	n := newNetStats(t0)
-	if got := n.String(); got != "rtt - in 0/s out 0/s" {
+	if got := n.String(); got != "rtt - net - in 0/s out 0/s" {
 		t.Errorf("before anything: %q", got)
 	}
 	p := n.ping(t0)
@@ -25,7 +38,12 @@ func TestNetStats(t *testing.T) {
 	n.pong(&game.PongMsg{Seq: p.Seq, Sent: p.Sent}, t0.Add(1500*time.Microsecond))
 	n.in, n.out = 120, 240
 	n.update(t0.Add(2 * time.Second))
-	if got, want := n.String(), "rtt 1.500ms in 60/s out 120/s"; got != want {
+	if got, want := n.String(), "rtt 1.500ms net - in 60/s out 120/s"; got != want {
+		t.Errorf("HUD %q, want %q", got, want)
+	}
+	// The Messenger's round trip, once a pong has given it.
+	n.readLink(fakeLink{messenger.Stats{SmoothedRTT: 120 * time.Microsecond, PongsIn: 1}}, new(messenger.Stats))
+	if got, want := n.String(), "rtt 1.500ms net 0.120ms in 60/s out 120/s"; got != want {
 		t.Errorf("HUD %q, want %q", got, want)
 	}
 	if got, want := n.summary(t0.Add(4*time.Second)), "net rtt=1.500ms msgs_in=120 msgs_out=240 in=30/s out=60/s"; got != want {
@@ -42,7 +60,7 @@ func TestNetStats(t *testing.T) {
 }
 
 func TestFontCoversTheHUD(t *testing.T) {
-	for _, s := range []string{"rtt 12.345ms in 121/s out 60/s", "rtt - in 0/s out 0/s", "host - game over", "guest", "0123456789"} {
+	for _, s := range []string{"rtt 12.345ms net 0.120ms in 121/s out 60/s", "rtt - net - in 0/s out 0/s", "host - game over", "guest", "0123456789"} {
 		for _, r := range strings.ToUpper(s) {
 			if _, ok := glyphs[r]; !ok && r != ' ' {
 				t.Errorf("no glyph for %q (in %q)", r, s)

@@ -130,6 +130,19 @@ func fmtGPUMem(g wire.GPU) string {
 	return used + "/" + total
 }
 
+// fmtRTT: "-" when unknown, "0.25ms", "12ms", "1.2s".
+func fmtRTT(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "-"
+	case d < 10*time.Millisecond:
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 2, 64) + "ms"
+	case d < time.Second:
+		return strconv.Itoa(int(d/time.Millisecond)) + "ms"
+	}
+	return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+}
+
 // fmtAge: "0s", "12s", "3m", "2h", "4d".
 func fmtAge(d time.Duration) string {
 	switch {

@@ -40,7 +40,8 @@ type entry struct {
 	stats        *wire.MsgStats
 	seen         time.Time // last Update
 	disconnected bool
-	goneAt       time.Time // when Disconnected was called
+	goneAt       time.Time     // when Disconnected was called
+	rtt          time.Duration // SetRTT's; 0 if none
 }
 
 // Row is one host in the table.
@@ -49,6 +50,7 @@ type Row struct {
 	Stats *wire.MsgStats // never nil
 	Age   time.Duration  // since the last update
 	Gone  bool           // disconnected, or silent for longer than allowed
+	RTT   time.Duration  // round trip to the host (SetRTT); 0 if unknown
 }
 
 // NewHosts returns an empty Hosts.
@@ -72,7 +74,19 @@ func (h *Hosts) Update(key string, m *wire.MsgStats, now time.Time) {
 	if m == nil {
 		return
 	}
-	h.entries[key] = &entry{stats: m, seen: now}
+	e := &entry{stats: m, seen: now}
+	if old := h.entries[key]; old != nil {
+		e.rtt = old.rtt
+	}
+	h.entries[key] = e
+}
+
+// SetRTT records the round trip to the peer key (a native peer's
+// Messenger measures it); 0 means unknown. Unknown keys are ignored.
+func (h *Hosts) SetRTT(key string, rtt time.Duration) {
+	if e, ok := h.entries[key]; ok {
+		e.rtt = max(rtt, 0)
+	}
 }
 
 // Disconnected marks the peer key gone at now (its connection closed). It
@@ -127,7 +141,7 @@ func (h *Hosts) Rows(now time.Time) []Row {
 	rows := make([]Row, 0, len(h.entries))
 	for k, e := range h.entries {
 		_, gone := h.goneSince(e, now)
-		rows = append(rows, Row{Key: k, Stats: e.stats, Age: max(0, now.Sub(e.seen)), Gone: gone})
+		rows = append(rows, Row{Key: k, Stats: e.stats, Age: max(0, now.Sub(e.seen)), Gone: gone, RTT: e.rtt})
 	}
 	slices.SortFunc(rows, func(a, b Row) int {
 		return cmp.Or(

@@ -34,7 +34,7 @@ type column struct {
 // width <= 0, MinWidth at least). On a narrow terminal long host names are
 // cut with "…" first, then columns are compacted (load: 1 minute only;
 // swap: percent only) and dropped (swap, load, GPU summary, temperature).
-// Columns that no host fills (temperature, GPUs) are left out. With no rows it returns the
+// Columns that no host fills (temperature, GPUs, RTT: only native peers have one) are left out. With no rows it returns the
 // header line alone.
 func Render(rows []Row, width int) string {
 	if width <= 0 {
@@ -55,11 +55,12 @@ var hostLevels = []level{
 	{shortLoad: true, noSwap: true},
 	{noLoad: true, noSwap: true},
 	{noLoad: true, noSwap: true, noGPU: true},
-	{noLoad: true, noSwap: true, noGPU: true, noTemp: true},
+	{noLoad: true, noSwap: true, noGPU: true, noRTT: true},
+	{noLoad: true, noSwap: true, noGPU: true, noRTT: true, noTemp: true},
 }
 
 // level says which columns are compacted or left out.
-type level struct{ shortLoad, shortSwap, noSwap, noLoad, noGPU, noTemp bool }
+type level struct{ shortLoad, shortSwap, noSwap, noLoad, noGPU, noRTT, noTemp bool }
 
 func renderHosts(b *strings.Builder, rows []Row, width int) {
 	for i, lv := range hostLevels {
@@ -86,8 +87,9 @@ func hostColumns(rows []Row, lv level) []column {
 	swap := column{header: "SWAP", right: true}
 	temp := column{header: "TEMP", right: true}
 	gpu := column{header: "GPU", right: true}
+	rtt := column{header: "RTT", right: true}
 	age := column{header: "AGE", right: true}
-	anyTemp, anyGPU := false, false
+	anyTemp, anyGPU, anyRTT := false, false, false
 	for _, r := range rows {
 		m := r.Stats
 		name := m.Host
@@ -107,6 +109,8 @@ func hostColumns(rows []Row, lv level) []column {
 		anyTemp = anyTemp || m.Temp.Valid
 		gpu.cells = append(gpu.cells, fmtGPUSummary(m.GPUs))
 		anyGPU = anyGPU || len(m.GPUs) > 0
+		rtt.cells = append(rtt.cells, fmtRTT(r.RTT))
+		anyRTT = anyRTT || r.RTT > 0
 		if r.Gone {
 			age.cells = append(age.cells, "gone")
 		} else {
@@ -126,6 +130,9 @@ func hostColumns(rows []Row, lv level) []column {
 	}
 	if anyGPU && !lv.noGPU {
 		cols = append(cols, gpu)
+	}
+	if anyRTT && !lv.noRTT {
+		cols = append(cols, rtt)
 	}
 	return append(cols, age)
 }

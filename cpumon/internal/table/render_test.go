@@ -219,3 +219,45 @@ func TestFormats(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderRTTColumn: an RTT column appears once a host has a round trip
+// (native peers); a host without one (this machine, a compat peer) shows
+// "-". Without any, there is no column (compat mode).
+func TestRenderRTTColumn(t *testing.T) {
+	rows := []Row{
+		{Key: "k", Age: 3 * time.Second, Stats: &wire.MsgStats{Host: "vm", CPUPercent: F(0),
+			LoadAvg: wire.LoadAvg{F(0), F(0.05), F(1)}, MemoryPercent: F(7), MemoryTotal: U(25179361280),
+			SwapPercent: F(0), SwapTotal: U(0)}, RTT: 250 * time.Microsecond},
+		{Key: "self", Stats: &wire.MsgStats{Host: "wm"}},
+	}
+	want := `HOST  CPU%     LOAD 1/5/15       MEM   SWAP     RTT  AGE
+vm     0.0  0.00 0.05 1.00  7% 23.5G  0% 0B  0.25ms   3s
+wm                                                -   0s
+`
+	if got := Render(rows, 80); got != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+	for w := MinWidth; w <= 80; w++ {
+		checkWidth(t, Render(rows, w), w)
+	}
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{{0, "-"}, {250 * time.Microsecond, "0.25ms"}, {12 * time.Millisecond, "12ms"}, {1500 * time.Millisecond, "1.5s"}} {
+		if got := fmtRTT(c.d); got != c.want {
+			t.Errorf("fmtRTT(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+func TestHostsRTT(t *testing.T) {
+	h := NewHosts(nil)
+	now := time.Unix(100, 0)
+	h.SetRTT("a", time.Millisecond) // unknown: ignored
+	h.Update("a", &wire.MsgStats{Host: "a"}, now)
+	h.SetRTT("a", 2*time.Millisecond)
+	h.Update("a", &wire.MsgStats{Host: "a"}, now.Add(time.Second)) // a new sample keeps it
+	if rows := h.Rows(now); len(rows) != 1 || rows[0].RTT != 2*time.Millisecond {
+		t.Fatalf("rows %+v", rows)
+	}
+}
