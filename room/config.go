@@ -123,6 +123,13 @@ type Config struct {
 	// Logger receives debug records (peers joined and left, hellos
 	// refused). Nil means silent.
 	Logger *slog.Logger
+
+	// Transports are the ways the Room finds peers (see Transport): empty
+	// (the default) means LAN only, the Room's own discovery or Listen and
+	// Dial; otherwise only those listed, with room.LAN among them for both.
+	// A peer reached two ways is one peer: the connection whose hello
+	// completes first is kept, a later one is refused (a Rejected event).
+	Transports []Transport
 }
 
 func (cfg *Config) withDefaults() (Config, error) {
@@ -164,6 +171,7 @@ func (cfg *Config) withDefaults() (Config, error) {
 		c.MaxWork = DefaultMaxWork
 	}
 	c.Dial = append([]string(nil), c.Dial...)
+	c.Transports = append([]Transport(nil), c.Transports...)
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -111,14 +111,31 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		epoch:  time.Now(),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
-	if c.direct() {
+	if err := r.startLAN(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.startTransports(ctx); err != nil {
+		r.stopLAN()
+		return nil, err
+	}
+	return r, nil
+}
+
+// startLAN starts the Room's own way of finding peers (discovery, or
+// Listen and Dial) unless Config.Transports leaves it out, and sets r.id.
+func (r *Room) startLAN(ctx context.Context) error {
+	c := &r.cfg
+	if c.direct() || !c.lan() {
 		r.id = randomID()
+		if !c.lan() {
+			return nil
+		}
 		if err := r.startDirect(ctx); err != nil {
 			r.cancel()
 			r.wg.Wait()
-			return nil, err
+			return err
 		}
-		return r, nil
+		return nil
 	}
 	bc, err := connector.NewBroadcastConnector(&connector.BroadcastConfig{
 		AppID:        c.AppID,
@@ -137,16 +154,28 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 	})
 	if err != nil {
 		r.cancel()
-		return nil, fmt.Errorf("room: %w", err)
+		return fmt.Errorf("room: %w", err)
 	}
 	r.bc = bc
 	r.id = PeerID(bc.ID()) // one id per process: beacons and hellos
 	if err := bc.Start(ctx); err != nil {
 		r.cancel()
 		bc.Stop()
-		return nil, fmt.Errorf("room: %w", err)
+		return fmt.Errorf("room: %w", err)
 	}
-	return r, nil
+	return nil
+}
+
+// stopLAN undoes startLAN after a later failure of New.
+func (r *Room) stopLAN() {
+	r.cancel()
+	if r.bc != nil {
+		r.bc.Stop()
+	}
+	if r.srv != nil {
+		r.srv.Close()
+	}
+	r.wg.Wait()
 }
 
 func randomID() PeerID {
@@ -339,6 +368,7 @@ func (r *Room) Close() error {
 	r.peers = nil
 	clear(r.byID)
 	r.cancel()
+	r.stopTransports(len(r.cfg.Transports))
 	if r.bc != nil {
 		r.bc.Stop()
 	}
