@@ -187,7 +187,7 @@ func (c *Conn) sendLocked(f pending) {
 		c.progress = time.Now()
 	}
 	c.unacked = append(c.unacked, f)
-	_ = c.r.nc.Publish(c.subj, f.msg) // a failure is a loss: resent
+	_ = c.r.publish(c.subj, f.msg) // a failure is a loss: resent
 }
 
 // sendOpen sends the first frame of a stream this side opened.
@@ -314,7 +314,7 @@ func (c *Conn) onAckLocked(f *frame) {
 func (c *Conn) ackLocked(nack bool) {
 	c.ackRecv, c.ackRead = c.rseq, c.readBytes
 	b := appendAck(make([]byte, 0, ackLen), c.r.self, c.stream, c.rseq, c.readBytes, nack)
-	_ = c.r.nc.Publish(c.subj, b)
+	_ = c.r.publish(c.subj, b)
 }
 
 func (c *Conn) ackNow(nack bool) {
@@ -342,7 +342,7 @@ func (c *Conn) resendLocked(now time.Time, force bool) {
 	}
 	c.resentAt, c.progress = now, now
 	for _, f := range c.unacked {
-		_ = c.r.nc.Publish(c.subj, f.msg)
+		_ = c.r.publish(c.subj, f.msg)
 	}
 	c.r.stats.retransmits.Add(uint64(len(c.unacked)))
 }

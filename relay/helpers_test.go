@@ -213,6 +213,11 @@ type connSide struct {
 
 func startSide(t testing.TB, url string, id room.PeerID, cfg *Config) *connSide {
 	t.Helper()
+	return startSideWith(t, url, id, cfg, nil)
+}
+
+func startSideWith(t testing.TB, url string, id room.PeerID, cfg *Config, drop func([]byte) bool) *connSide {
+	t.Helper()
 	var c Config
 	if cfg != nil {
 		c = *cfg
@@ -222,6 +227,7 @@ func startSide(t testing.TB, url string, id room.PeerID, cfg *Config) *connSide 
 	if err != nil {
 		t.Fatal(err)
 	}
+	rl.testDrop = drop
 	s := &connSide{relay: rl, got: make(chan room.TransportConn, 16)}
 	err = rl.Start(context.Background(), room.TransportInfo{
 		AppID: "conn test", Self: id, Name: fmt.Sprintf("side %d", id),

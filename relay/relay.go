@@ -40,6 +40,10 @@ type Relay struct {
 	wg   sync.WaitGroup
 
 	stats counters
+
+	// testDrop, set by tests before Start, drops the stream frames for
+	// which it returns true, as a lossy path would.
+	testDrop func(b []byte) bool
 }
 
 // remote is a peer seen on the presence subject.
@@ -283,6 +287,15 @@ func (r *Relay) reconnected() {
 	for _, c := range streams {
 		c.resend(time.Now(), true)
 	}
+}
+
+// publish sends a stream frame; a failure (the client's reconnect buffer
+// is full) is a loss the stream recovers from by resending.
+func (r *Relay) publish(subj string, b []byte) error {
+	if r.testDrop != nil && r.testDrop(b) {
+		return nil
+	}
+	return r.nc.Publish(subj, b)
 }
 
 // beacon publishes this relay's presence.
