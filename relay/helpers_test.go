@@ -265,3 +265,15 @@ func recvConn(t testing.TB, s *connSide) room.TransportConn {
 	}
 	return room.TransportConn{}
 }
+
+// waitFor polls cond until it holds, failing t after a generous deadline.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond) // polling, not a synchronisation
+	}
+}

@@ -44,6 +44,11 @@ type Relay struct {
 	// testDrop, set by tests before Start, drops the stream frames for
 	// which it returns true, as a lossy path would.
 	testDrop func(b []byte) bool
+	// testRecv, set by tests before Start, runs first in the handler of
+	// the peer subject.
+	testRecv func()
+
+	subs []*nats.Subscription
 }
 
 // remote is a peer seen on the presence subject.
@@ -66,7 +71,7 @@ type Stats struct {
 	Duplicates   uint64 // frames received again (dropped)
 	OutOfOrder   uint64 // frames after a gap (dropped, then resent)
 	SlowConsumer uint64 // slow-consumer reports (ErrSlowConsumer)
-	Dropped      uint64 // messages the NATS client dropped for the relay
+	Dropped      uint64 // messages the NATS client dropped for the relay (while connected)
 	BadFrames    uint64 // messages on the relay's subjects that are no relay frames
 	Expired      uint64 // peers whose presence expired
 }
@@ -170,6 +175,7 @@ func (r *Relay) Start(ctx context.Context, info room.TransportInfo) error {
 			r.closeNATS()
 			return fmt.Errorf("%w: subscribe %s: %w", ErrConnect, s.subj, err)
 		}
+		r.subs = append(r.subs, sub)
 	}
 	flush := 10 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
@@ -241,6 +247,11 @@ func (r *Relay) Stats() Stats {
 	s.OutOfOrder = r.stats.outOfOrder.Load()
 	s.SlowConsumer = r.stats.slow.Load()
 	s.Dropped = r.stats.dropped.Load()
+	for _, sub := range r.subs {
+		if n, err := sub.Dropped(); err == nil {
+			s.Dropped += uint64(n)
+		}
+	}
 	s.BadFrames = r.stats.bad.Load()
 	s.Expired = r.stats.expired.Load()
 	return s
@@ -253,11 +264,6 @@ func (r *Relay) ID() room.PeerID { return room.PeerID(r.self) }
 func (r *Relay) asyncError(_ *nats.Conn, sub *nats.Subscription, err error) {
 	if errors.Is(err, nats.ErrSlowConsumer) {
 		r.stats.slow.Add(1)
-		if sub != nil {
-			if n, e := sub.Dropped(); e == nil {
-				r.stats.dropped.Store(uint64(n)) // cumulative per subscription; the peer one matters
-			}
-		}
 		err = fmt.Errorf("%w on %s: %w", ErrSlowConsumer, subjectOf(sub), err)
 	}
 	if r.cfg.OnError != nil {
@@ -395,6 +401,9 @@ func (r *Relay) openDue(now time.Time) {
 
 // onFrame handles a stream frame (nats.go's subscription goroutine).
 func (r *Relay) onFrame(m *nats.Msg) {
+	if r.testRecv != nil {
+		r.testRecv()
+	}
 	f, err := parseFrame(m.Data)
 	if err != nil || f.from == r.self {
 		r.stats.bad.Add(1)
