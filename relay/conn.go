@@ -194,7 +194,11 @@ func (c *Conn) sendLocked(f pending) {
 func (c *Conn) sendOpen() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.sendLocked(pending{seq: 0, msg: appendFrameHeader(nil, kindOpen, c.r.self, c.stream, 0)})
+	name := c.r.info.Name
+	if len(name) > maxName {
+		name = name[:maxName]
+	}
+	c.sendLocked(pending{seq: 0, msg: append(appendFrameHeader(nil, kindOpen, c.r.self, c.stream, 0), name...)})
 	c.sseq = 0
 }
 

@@ -12,7 +12,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add(appendPresence(nil, presenceMsg{id: 1, epoch: 2, name: "alice"}))
 	f.Add(appendPresence(nil, presenceMsg{bye: true, id: 3, epoch: 4}))
-	f.Add(appendFrameHeader(nil, kindOpen, 1, 2, 0))
+	f.Add(append(appendFrameHeader(nil, kindOpen, 1, 2, 0), "bob"...))
 	f.Add(append(appendFrameHeader(nil, kindData, 1, 2, 3), "bytes"...))
 	f.Add(appendFrameHeader(nil, kindFin, 1, 2, 9))
 	f.Add(appendAck(nil, 1, 2, 3, 4, true))

@@ -412,10 +412,8 @@ func (r *Relay) onFrame(m *nats.Msg) {
 	r.mu.Lock()
 	c := r.streams[f.stream]
 	if c == nil && f.kind == kindOpen && !r.closed {
-		name := ""
-		if p := r.peers[f.from]; p != nil {
-			name = p.name
-		} else { // its open came before its beacon
+		name := string(f.data)
+		if p := r.peers[f.from]; p == nil { // its open came before its beacon
 			r.peers[f.from] = &remote{seen: time.Now(), opened: true}
 		}
 		c = newConn(r, f.from, f.stream, name)

@@ -37,6 +37,13 @@ func TestRoomOverRelay(t *testing.T) {
 	if j := a.count(isJoined); j != 1 {
 		t.Fatalf("a saw %d joins", j)
 	}
+	for _, m := range []*member{a, b} { // the name comes with the open or the beacon, whichever is first
+		for _, ev := range m.events {
+			if j, ok := ev.(room.Joined); ok && j.Name != "m" {
+				t.Fatalf("joined with name %q", j.Name)
+			}
+		}
+	}
 	// A clean leave: b's Room says goodbye through the relay.
 	if err := b.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)

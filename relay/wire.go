@@ -16,7 +16,8 @@ import (
 //
 //	kind(1) from(8) stream(8) seq(8) bytes...
 //
-// with kind 'O' (open: the first frame of a stream, seq 0, no bytes), 'D'
+// with kind 'O' (open: the first frame of a stream, seq 0, the opener's
+// name as bytes: up to 255), 'D'
 // (data, seq 1, 2, ...), 'F' (end of the stream, the seq after the last
 // data frame), and 'A' (ack) whose seq field is the next frame expected
 // and is followed by read(8), the stream bytes the reader has consumed,
@@ -118,12 +119,14 @@ func parseFrame(b []byte) (frame, error) {
 	switch f.kind {
 	case kindData:
 		f.data = b[frameHeader:]
-	case kindOpen, kindFin:
-		if len(b) != frameHeader {
-			return frame{}, fmt.Errorf("%w: %q frame of %d bytes", errFrame, f.kind, len(b))
+	case kindOpen:
+		if len(b) > frameHeader+maxName || f.seq != 0 {
+			return frame{}, fmt.Errorf("%w: open frame of %d bytes, seq %d", errFrame, len(b), f.seq)
 		}
-		if (f.kind == kindOpen) != (f.seq == 0) {
-			return frame{}, fmt.Errorf("%w: %q frame with seq %d", errFrame, f.kind, f.seq)
+		f.data = b[frameHeader:]
+	case kindFin:
+		if len(b) != frameHeader || f.seq == 0 {
+			return frame{}, fmt.Errorf("%w: %q frame of %d bytes, seq %d", errFrame, f.kind, len(b), f.seq)
 		}
 	case kindAck:
 		if len(b) != ackLen {
