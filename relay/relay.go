@@ -15,6 +15,14 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
+// Bounds against a hostile client of the server, which may publish
+// anything on the relay's subjects: beacons of new peers and opens of new
+// streams beyond these are dropped (counted in Stats.BadFrames).
+const (
+	MaxPeers   = 4096
+	MaxStreams = 1024
+)
+
 // Relay is a room.Transport that reaches the peers of one application
 // through a NATS server: give it in room.Config.Transports. It finds them
 // by presence beacons and carries each peer's stream (one Conn) over the
@@ -344,6 +352,11 @@ func (r *Relay) onPresence(m *nats.Msg) {
 		old.name = p.name
 		old.epoch = p.epoch
 	default: // a new peer, or one that restarted
+		if old == nil && len(r.peers) >= MaxPeers {
+			r.mu.Unlock()
+			r.stats.bad.Add(1)
+			return
+		}
 		if old != nil {
 			gone = r.streamsOfLocked(p.id)
 		}
@@ -382,7 +395,7 @@ func (r *Relay) openDue(now time.Time) {
 	var open []*Conn
 	r.mu.Lock()
 	for id, p := range r.peers {
-		if p.opened || id < r.self || now.Before(p.openAt) || r.closed {
+		if p.opened || id < r.self || now.Before(p.openAt) || r.closed || len(r.streams) >= MaxStreams {
 			continue
 		}
 		p.opened = true
@@ -412,6 +425,11 @@ func (r *Relay) onFrame(m *nats.Msg) {
 	r.mu.Lock()
 	c := r.streams[f.stream]
 	if c == nil && f.kind == kindOpen && !r.closed {
+		if len(r.streams) >= MaxStreams || (r.peers[f.from] == nil && len(r.peers) >= MaxPeers) {
+			r.mu.Unlock()
+			r.stats.bad.Add(1)
+			return
+		}
 		name := string(f.data)
 		if p := r.peers[f.from]; p == nil { // its open came before its beacon
 			r.peers[f.from] = &remote{seen: time.Now(), opened: true}
@@ -427,6 +445,12 @@ func (r *Relay) onFrame(m *nats.Msg) {
 		return
 	}
 	r.mu.Unlock()
+	if c == nil && f.kind == kindFin {
+		// The end of a stream this side forgot (its own end was
+		// acknowledged first): acknowledge it, so the peer stops resending.
+		_ = r.publish(r.subj.peer(f.from), appendAck(make([]byte, 0, ackLen), r.self, f.stream, f.seq+1, 0, false))
+		return
+	}
 	if c == nil || c.peer != f.from {
 		return // a stream that ended: its frames are late resends
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,4 +85,40 @@ func TestSlowConsumer(t *testing.T) {
 		t.Fatalf("OnError got %v", reported)
 	}
 	t.Logf("receiver %+v; sender retransmits %d", st, a.relay.Stats().Retransmits)
+}
+
+// A client that publishes opens of made-up streams and beacons of
+// made-up peers grows the relay's tables only up to MaxStreams and
+// MaxPeers.
+func TestFloodBounded(t *testing.T) {
+	leakcheck.Check(t)
+	s := startServer(t, nil)
+	rl, err := New(&Config{URL: s.ClientURL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var accepted atomic.Int64
+	if err := rl.Start(context.Background(), room.TransportInfo{AppID: "conn test", Self: 1, Interval: testInterval, PeerTimeout: time.Minute,
+		Accept: func(room.TransportConn) { accepted.Add(1) }}); err != nil { // kept open, not expired: the tables stay full
+		t.Fatal(err)
+	}
+	defer rl.Close()
+	nc := newTap(t, s.ClientURL()).nc
+	subj := newSubjects("conn test")
+	for i := range uint64(MaxStreams + 200) {
+		if err := nc.Publish(subj.peer(1), appendFrameHeader(nil, kindOpen, 1000+i, 5000+i, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range uint64(MaxPeers + 200) {
+		if err := nc.Publish(subj.presence, appendPresence(nil, presenceMsg{id: 1<<40 + i, epoch: 1})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = nc.Flush()
+	waitFor(t, "the flood handled", func() bool { return rl.Stats().BadFrames >= 400 })
+	st := rl.Stats()
+	if st.Streams > MaxStreams || st.Peers > MaxPeers || accepted.Load() > MaxStreams {
+		t.Fatalf("stats %+v, accepted %d", st, accepted.Load())
+	}
 }
