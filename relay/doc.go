@@ -65,7 +65,12 @@
 // is one peer: the Room keeps the connection whose hello completes first
 // and refuses the other (a Rejected event); the relay does not open that
 // peer's stream again until its presence expires or it restarts.
-// Config.OpenDelay delays the relay stream so that the LAN wins.
+// Config.OpenDelay delays the relay stream so that the LAN wins. The two
+// rooms choose independently: when each keeps a different connection (a
+// crossed choice, rare: both hellos must complete within a round trip),
+// each then loses the one it kept, the peer leaves, and LAN discovery,
+// which redials a peer that still beacons, joins it again. With Listen
+// and Dial (no discovery) nothing redials: give the relay alone there.
 //
 // # Faults and figures
 //
