@@ -187,6 +187,13 @@ type Config struct {
 	// refused). Nil means silent. A join code in a record shows its
 	// nameplate only.
 	Logger *slog.Logger
+
+	// Transports are the ways the Room finds peers (see Transport): empty
+	// (the default) means LAN only, the Room's own discovery or Listen and
+	// Dial; otherwise only those listed, with room.LAN among them for both.
+	// A peer reached two ways is one peer: the connection whose hello
+	// completes first is kept, a later one is refused (a Rejected event).
+	Transports []Transport
 }
 
 func (cfg *Config) withDefaults() (Config, error) {
@@ -234,6 +241,7 @@ func (cfg *Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("%w: %w (cable_car has no security)", ErrInvalidConfig, messenger.ErrCompatSecret)
 	}
 	c.Dial = append([]string(nil), c.Dial...)
+	c.Transports = append([]Transport(nil), c.Transports...)
 	if err := c.secureDefaults(); err != nil {
 		return c, err
 	}

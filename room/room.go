@@ -118,18 +118,42 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 		epoch:  time.Now(),
 	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
-	if c.direct() {
-		if err := r.initSecure(nil); err != nil {
-			r.cancel()
+	if err := r.startLAN(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.startTransports(ctx); err != nil {
+		r.stopLAN()
+		return nil, err
+	}
+	if r.sec.mode == secHost {
+		if err := r.startInvite(ctx); err != nil {
+			r.Close()
 			return nil, err
 		}
+	}
+	return r, nil
+}
+
+// startLAN starts the Room's own way of finding peers (discovery, or
+// Listen and Dial) unless Config.Transports leaves it out, and sets r.id
+// and the secure mode.
+func (r *Room) startLAN(ctx context.Context) error {
+	c := &r.cfg
+	if c.direct() || !c.lan() {
+		if err := r.initSecure(nil); err != nil {
+			r.cancel()
+			return err
+		}
 		r.id = randomID()
+		if !c.lan() {
+			return nil
+		}
 		if err := r.startDirect(ctx); err != nil {
 			r.cancel()
 			r.wg.Wait()
-			return nil, err
+			return err
 		}
-		return r, nil
+		return nil
 	}
 	bcfg := connector.BroadcastConfig{
 		AppID:        c.AppID,
@@ -149,27 +173,33 @@ func New(ctx context.Context, cfg *Config) (*Room, error) {
 	}
 	if err := r.initSecure(&bcfg); err != nil {
 		r.cancel()
-		return nil, err
+		return err
 	}
 	bc, err := connector.NewBroadcastConnector(&bcfg)
 	if err != nil {
 		r.cancel()
-		return nil, fmt.Errorf("room: %w", err)
+		return fmt.Errorf("room: %w", err)
 	}
 	r.bc = bc
 	r.id = PeerID(bc.ID()) // one id per process: beacons and hellos
 	if err := bc.Start(ctx); err != nil {
 		r.cancel()
 		bc.Stop()
-		return nil, fmt.Errorf("room: %w", err)
+		return fmt.Errorf("room: %w", err)
 	}
-	if r.sec.mode == secHost {
-		if err := r.startInvite(ctx); err != nil {
-			r.Close()
-			return nil, err
-		}
+	return nil
+}
+
+// stopLAN undoes startLAN after a later failure of New.
+func (r *Room) stopLAN() {
+	r.cancel()
+	if r.bc != nil {
+		r.bc.Stop()
 	}
-	return r, nil
+	if r.srv != nil {
+		r.srv.Close()
+	}
+	r.wg.Wait()
 }
 
 func randomID() PeerID {
@@ -380,6 +410,7 @@ func (r *Room) Close() error {
 	r.peers, r.ms = nil, nil
 	clear(r.byID)
 	r.cancel()
+	r.stopTransports(len(r.cfg.Transports))
 	if r.bc != nil {
 		r.bc.Stop()
 	}

@@ -135,8 +135,8 @@ func (c *Config) secureDefaults() error {
 	if len(c.Password) > MaxPassword {
 		return fmt.Errorf("%w: Password is %d bytes, the limit is %d", ErrInvalidConfig, len(c.Password), MaxPassword)
 	}
-	if (c.Invite || c.Code != "") && c.direct() {
-		return fmt.Errorf("%w: Invite and Code need discovery (the nameplate travels in beacons), not Listen or Dial", ErrInvalidConfig)
+	if (c.Invite || c.Code != "") && (c.direct() || !c.lan()) {
+		return fmt.Errorf("%w: Invite and Code need discovery (the nameplate travels in beacons), not Listen, Dial or Transports without LAN", ErrInvalidConfig)
 	}
 	if c.CodeExpiry < 0 || c.JoinTimeout < 0 {
 		return fmt.Errorf("%w: CodeExpiry %v, JoinTimeout %v", ErrInvalidConfig, c.CodeExpiry, c.JoinTimeout)
@@ -427,4 +427,17 @@ func (r *Room) refuse(conn net.Conn, why error) {
 	addr := conn.RemoteAddr().String()
 	conn.Close()
 	r.arrive(arrival{ev: Rejected{Addr: addr, Reason: fmt.Errorf("%w: %w", ErrHello, why)}})
+}
+
+// transportKey is the key of a Transport's connections (Config.Transports):
+// the password, or a code room's room secret. A join code is proved over
+// the LAN only (its nameplate travels in beacons), so a joiner not yet
+// admitted has no key there, and its relay connections are refused.
+func (r *Room) transportKey() *helloKey {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sec.mode == secNone || r.sec.secret == nil {
+		return nil
+	}
+	return &helloKey{secret: r.sec.secret}
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cablecar-go/cablecar/internal/leakcheck"
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the output
+	}
+}
+
+// Two chats on one embedded server: a line typed in one shows in the
+// other; the end of input ends the program and the other sees it leave.
+func TestChatOverRelay(t *testing.T) {
+	leakcheck.Check(t)
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	defer s.Shutdown()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	inA, typeA := io.Pipe()
+	var outA, outB syncBuf
+	done := make(chan error, 2)
+	go func() { done <- run(ctx, config{relay: s.ClientURL(), name: "alice"}, inA, &outA) }()
+	go func() { done <- run(ctx, config{relay: s.ClientURL(), name: "bob"}, strings.NewReader(""), &outB) }()
+	// bob's input is empty: bob ends at once; start another bob that stays.
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	inB, typeB := io.Pipe()
+	defer typeB.Close()
+	go func() { done <- run(ctx, config{relay: s.ClientURL(), name: "bob"}, inB, &outB) }()
+	waitFor(t, "alice sees bob", func() bool { return strings.Contains(outA.String(), "* bob joined") })
+	if _, err := io.WriteString(typeA, "hello over nats\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "bob reads alice", func() bool { return strings.Contains(outB.String(), "<alice> hello over nats") })
+	typeA.Close()
+	t.Cleanup(func() { t.Log("A:", outA.String(), "B:", outB.String()) })
+	waitFor(t, "bob sees alice leave", func() bool { return strings.Contains(outB.String(), "* alice left") })
+	t.Log(outA.String(), outB.String())
+	cancel()
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
