@@ -2,6 +2,7 @@ package relay
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -141,5 +142,60 @@ func TestReplicaOverRelay(t *testing.T) {
 				t.Fatal("a local-only field reached the server")
 			}
 		})
+	}
+}
+
+// stopped returns the Stopped events of e's Hub.
+func (e *replicaEnd) stopped() []replica.Stopped {
+	var out []replica.Stopped
+	for _, ev := range e.hub {
+		if st, ok := ev.(replica.Stopped); ok {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// The owner learns over the relay when an observer stops: one that
+// closes its view at once (ErrStopped), one whose path to the server goes
+// dark (no goodbye) when it times out (room.ErrPeerTimeout).
+func TestReplicaStoppedOverRelay(t *testing.T) {
+	leakcheck.Check(t)
+	s := startServer(t, nil)
+	px := newProxy(t, s.Addr().String())
+	owner := newReplicaEnd(t, s.ClientURL(), "swordfish")
+	closer := newReplicaEnd(t, s.ClientURL(), "swordfish")
+	dark := newReplicaEnd(t, px.url(), "swordfish")
+	all := []*replicaEnd{owner, closer, dark}
+	pub, err := replica.Publish(owner.h, "board", board{Title: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1, err := replica.Observe[board](closer.h, "board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := replica.Observe[board](dark.h, "board")
+	if err != nil {
+		t.Fatal(err)
+	}
+	replicaUntil(t, "two observers", func() bool { return v1.Ready() && v2.Ready() && len(pub.Observers()) == 2 }, all...)
+
+	v1.Close()
+	replicaUntil(t, "the closer stops", func() bool { return len(owner.stopped()) == 1 }, all...)
+	if st := owner.stopped()[0]; st.Peer != closer.ID() || st.Name != "board" || !errors.Is(st.Reason, replica.ErrStopped) {
+		t.Fatalf("stopped %+v", st)
+	}
+	if obs := pub.Observers(); len(obs) != 1 || obs[0] != dark.ID() {
+		t.Fatalf("observers %v, want %v", obs, dark.ID())
+	}
+
+	px.frozen.Store(true)
+	replicaUntil(t, "the dark observer stops", func() bool { return len(owner.stopped()) == 2 }, owner, closer)
+	if st := owner.stopped()[1]; st.Peer != dark.ID() || !errors.Is(st.Reason, room.ErrPeerTimeout) {
+		t.Fatalf("stopped %+v", st)
+	}
+	if obs := pub.Observers(); len(obs) != 0 {
+		t.Fatalf("observers %v after both stopped", obs)
 	}
 }
