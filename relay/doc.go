@@ -7,7 +7,14 @@
 // handshake and sealed records when it has a secret (so the NATS server
 // sees subject names, presence beacons, frame headers and ciphertext),
 // pings, groups with their last message for late joiners, and work queues
-// with exactly-once items. The server is a user's own: run one with
+// with exactly-once items. A room.Config.Password is then end to end:
+// TestRoomPasswordEndToEnd records every message the server routes and
+// finds neither the messages nor the group and queue names in it, and a
+// room with another password is refused (room.ErrWrongCode). A join code
+// (Invite, Code) is proved over the LAN only, since its nameplate travels
+// in beacons: room.New refuses one with Transports that lack room.LAN.
+// The replica package runs over it unchanged (TestReplicaOverRelay).
+// The server is a user's own: run one with
 //
 //	go run github.com/nats-io/nats-server/v2@v2.15.2
 //

@@ -126,6 +126,9 @@ func TestSecureConfigErrors(t *testing.T) {
 		{Config{Code: "guitarist-revenge", Loopback: true}, joincode.ErrBadCode},
 		{Config{Invite: true, CodeWords: 9}, ErrInvalidConfig},
 		{Config{Invite: true, CodeExpiry: -1}, ErrInvalidConfig},
+		// A code's nameplate travels in beacons: a Transport alone has none.
+		{Config{Invite: true, Transports: []Transport{&pipeTransport{hub: &pipeHub{}}}}, ErrInvalidConfig},
+		{Config{Code: "7-guitarist-revenge", Transports: []Transport{&pipeTransport{hub: &pipeHub{}}}}, ErrInvalidConfig},
 	} {
 		r, err := New(context.Background(), &c.cfg)
 		if err == nil {
@@ -135,8 +138,18 @@ func TestSecureConfigErrors(t *testing.T) {
 			t.Errorf("New(%+v) = %v, want %v", c.cfg, err, c.want)
 		}
 	}
+	// With room.LAN among the Transports, a joiner is fine.
+	pt := &pipeTransport{hub: &pipeHub{}}
+	r, err := New(context.Background(), &Config{Code: "7-guitarist-revenge", Loopback: true, UDPPort: freeport.UDP(t), Transports: []Transport{LAN, pt}})
+	if err != nil {
+		t.Fatalf("Code with LAN and a Transport: %v", err)
+	}
+	r.Close()
+	if !pt.closed {
+		t.Fatal("the Transport was not closed")
+	}
 	var ce *joincode.CodeError
-	_, err := New(context.Background(), &Config{Code: "7-guitarist-revengeful", Loopback: true})
+	_, err = New(context.Background(), &Config{Code: "7-guitarist-revengeful", Loopback: true})
 	if !errors.As(err, &ce) || ce.Pos != 2 {
 		t.Fatalf("bad word: %v, want a *joincode.CodeError at word 2", err)
 	}

@@ -77,3 +77,65 @@ func TestChatOverRelay(t *testing.T) {
 		}
 	}
 }
+
+// With -password, alice and bob (the same password) chat through the
+// relay; dave (another password) and carol (none) are refused, say so,
+// and never see anyone join or any line.
+func TestChatPasswordOverRelay(t *testing.T) {
+	leakcheck.Check(t)
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	defer s.Shutdown()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	type chatter struct {
+		name, password string
+		out            syncBuf
+		typ            *io.PipeWriter
+	}
+	cs := []*chatter{{name: "alice", password: "pw"}, {name: "bob", password: "pw"}, {name: "dave", password: "other"}, {name: "carol"}}
+	done := make(chan error, len(cs))
+	for _, c := range cs {
+		in, typ := io.Pipe()
+		c.typ = typ
+		go func() { done <- run(ctx, config{relay: s.ClientURL(), name: c.name, password: c.password}, in, &c.out) }()
+	}
+	alice, bob, dave, carol := cs[0], cs[1], cs[2], cs[3]
+	t.Cleanup(func() {
+		for _, c := range cs {
+			c.typ.Close() // ends its readLines
+			t.Logf("%s:\n%s", c.name, c.out.String())
+		}
+	})
+	waitFor(t, "alice sees bob, the others refused", func() bool {
+		return strings.Contains(alice.out.String(), "* bob joined") &&
+			strings.Contains(dave.out.String(), "it has another password") &&
+			strings.Contains(carol.out.String(), "one of us has a password, the other none") &&
+			strings.Contains(alice.out.String(), "it has another password") &&
+			strings.Contains(alice.out.String(), "one of us has a password, the other none")
+	})
+	if _, err := io.WriteString(alice.typ, "sealed hello\n"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "bob reads alice", func() bool { return strings.Contains(bob.out.String(), "<alice> sealed hello") })
+	for _, c := range []*chatter{dave, carol} {
+		if out := c.out.String(); strings.Contains(out, "joined") || strings.Contains(out, "sealed hello") {
+			t.Fatalf("%s got in:\n%s", c.name, out)
+		}
+	}
+	if strings.Count(alice.out.String(), "(shown once)") != 2 {
+		t.Fatalf("alice's refusals:\n%s", alice.out.String())
+	}
+	cancel()
+	for range cs {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

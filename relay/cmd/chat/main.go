@@ -7,6 +7,11 @@
 //	go run github.com/nats-io/nats-server/v2@v2.15.2 &   # on a host both reach
 //	go run ./relay/cmd/chat -relay nats://HOST:4222 -name alice
 //	go run ./relay/cmd/chat -relay nats://HOST:4222 -name bob     # on another network
+//
+// With -password PW (the same on every peer) each stream runs the room's
+// PAKE and then sealed records end to end, so the NATS server sees
+// ciphertext only; a peer with another password or none is refused and
+// the chat says so once.
 package main
 
 import (
@@ -24,6 +29,7 @@ import (
 
 type config struct {
 	relay, name, token, nkey, ca string
+	password                     string
 	lan, lo                      bool
 }
 
@@ -37,6 +43,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.token, "token", "", "NATS auth `token` (default none)")
 	fs.StringVar(&c.nkey, "nkey", "", "NATS NKey user seed `file` (default none)")
 	fs.StringVar(&c.ca, "ca", "", "PEM `file` of the CA that signed the server's TLS certificate (turns TLS on; default: no TLS unless the URL is tls://)")
+	fs.StringVar(&c.password, "password", "", "chat only with peers that have the same `password`: every stream runs a PAKE, then sealed\n"+
+		"records, so the NATS server sees ciphertext only (default none)")
 	fs.BoolVar(&c.lan, "lan", false, "also find peers on the LAN (broadcast beacons), as examples/chat does")
 	fs.BoolVar(&c.lo, "lo", false, "with -lan: beacons to 127.255.255.255 only")
 	if err := fs.Parse(args); err != nil {

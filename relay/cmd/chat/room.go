@@ -3,11 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
 	"github.com/cablecar-go/cablecar/relay"
 	"github.com/cablecar-go/cablecar/room"
 )
@@ -46,6 +48,7 @@ func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
 	startCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	r, err := room.New(startCtx, &room.Config{
 		AppID: "cablecar-chat", Name: cfg.name, Codec: codec, Loopback: cfg.lo, Transports: transports,
+		Password: cfg.password,
 	})
 	cancel()
 	if err != nil {
@@ -62,6 +65,7 @@ func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
 	lines := make(chan string)
 	go readLines(ctx, in, lines)
 	names := map[room.PeerID]string{}
+	refused := map[string]bool{}
 	tick := time.NewTicker(pumpEvery)
 	defer tick.Stop()
 	for {
@@ -88,6 +92,16 @@ func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
 					if c, ok := ev.Msg.(*MsgChat); ok {
 						fmt.Fprintf(out, "<%s> %s\n", c.From, c.Text)
 					}
+				case room.Rejected:
+					// Each kind once: with -lan, discovery redials.
+					switch {
+					case errors.Is(ev.Reason, room.ErrWrongCode) && !refused["wrong"]:
+						refused["wrong"] = true
+						fmt.Fprintf(out, "* refused %s: it has another password (shown once)\n", ev.Addr)
+					case secretMismatch(ev.Reason) && !refused["none"]:
+						refused["none"] = true
+						fmt.Fprintf(out, "* refused %s: one of us has a password, the other none (shown once)\n", ev.Addr)
+					}
 				case room.Left:
 					fmt.Fprintf(out, "* %s left (%v)\n", names[ev.Peer], ev.Reason)
 					delete(names, ev.Peer)
@@ -108,4 +122,16 @@ func readLines(ctx context.Context, in io.Reader, lines chan<- string) {
 			return
 		}
 	}
+}
+
+// secretMismatch reports whether err is a hello refused because one side
+// has a password and the other none: their protocol versions are the
+// secure one and the plain one (as examples/chat tells them apart).
+func secretMismatch(err error) bool {
+	var he *messenger.HelloError
+	if !errors.As(err, &he) || he.Field != "version" {
+		return false
+	}
+	plain, sealed := fmt.Sprint(messenger.ProtocolVersion), fmt.Sprint(messenger.SecureProtocolVersion)
+	return (he.Local == plain && he.Remote == sealed) || (he.Local == sealed && he.Remote == plain)
 }
