@@ -205,8 +205,9 @@
 // host broke before the secret arrived needs a new code.
 //
 // What discovery can no longer do in a secured room (each attack is a
-// test: TestAttack* with a forging stranger on loopback, TestNetnsJoinCode
-// across namespaces): a forged goodbye drops nobody (the connector takes
+// test: TestAttack* with a forging stranger on its own network namespace
+// beside the victims', its forgery real subnet broadcast there, and raw
+// clients on loopback; TestNetnsJoinCode across namespaces): a forged goodbye drops nobody (the connector takes
 // it as a hint; a peer leaves by its goodbye inside the sealed channel,
 // its connection's end, or the pings: ErrPeerTimeout); forged beacons do
 // not keep a frozen peer in (liveness is the sealed channel's pings); a
