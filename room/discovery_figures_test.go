@@ -2,8 +2,10 @@ package room
 
 import (
 	"testing"
+	"time"
 
 	"github.com/cablecar-go/cablecar/connector"
+	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
@@ -85,4 +87,36 @@ func TestViaString(t *testing.T) {
 			t.Errorf("Via(%d).String() = %q, want %q", v, got, want)
 		}
 	}
+}
+
+// TestDiscoveryTransportAndLAN: rooms that both discover each other on the
+// LAN and meet through a Transport: the connection that joined first
+// stays; with the Transport's, the paths are the relay's and the beacons'.
+func TestDiscoveryTransportAndLAN(t *testing.T) {
+	leakcheck.Check(t)
+	hub := &pipeHub{}
+	port := freeport.UDP(t)
+	ta, tb := &pipeTransport{hub: hub}, &pipeTransport{hub: hub}
+	cfg := func(tr Transport) Config {
+		return Config{Transports: []Transport{LAN, tr}, Loopback: true, UDPPort: port, Interval: 50 * time.Millisecond, PeerTimeout: 10 * time.Second}
+	}
+	a := transportRoom(t, cfg(ta))
+	b := transportRoom(t, cfg(tb))
+	hub.connect()
+	until(t, "a and b", func() bool { return hasPeer(a, b.ID()) && hasPeer(b, a.ID()) }, a, b)
+	var d PeerDiscovery
+	until(t, "a beacon of b", func() bool { return a.Discovery(b.ID(), &d) && d.Paths&connector.PathBroadcast != 0 }, a, b)
+	switch d.Via {
+	case ViaTransport:
+		if d.Transport != Transport(ta) || d.Paths&connector.PathRelay == 0 || d.Interface != "lo" {
+			t.Errorf("through the Transport: %+v, want the relay and broadcast paths, lo", d)
+		}
+	case ViaDiscovery:
+		if d.Transport != nil || d.Paths&connector.PathRelay != 0 {
+			t.Errorf("through discovery: %+v, want no relay path", d)
+		}
+	default:
+		t.Errorf("Via %v", d.Via)
+	}
+	t.Logf("b came %v: paths %v", d.Via, d.Paths)
 }
