@@ -109,6 +109,7 @@ func lan(t *testing.T, n int) []*member {
 		}
 		return true
 	}, ms...)
+	pump(ms...) // the Joined of a peer the last pump's second Xfer admitted
 	return ms
 }
 

@@ -74,6 +74,7 @@ type peer struct {
 	tag     string              // group of its next message (a tag arrived)
 	bye     bool                // it said goodbye
 	viaCode bool                // it came in with the join code
+	origin  origin              // how its connection came (Room.Discovery)
 	fault   error               // it broke a rule: the next Xfer drops it
 	dirty   bool                // a tag of ours was queued without its message
 	gone    bool
@@ -219,7 +220,7 @@ func (r *Room) startDirect(ctx context.Context) error {
 			Addr:      r.cfg.Listen,
 			MaxConns:  r.cfg.MaxConns,
 			Logger:    r.cfg.Logger,
-			OnConnect: func(conn net.Conn) { r.startHello(conn, 0, "", r.passwordKey()) },
+			OnConnect: func(conn net.Conn) { r.startHello(conn, 0, "", r.passwordKey(), origin{via: ViaListen}) },
 		}
 		if err := r.srv.Listen(ctx); err != nil {
 			return fmt.Errorf("room: %w", err)
@@ -240,7 +241,7 @@ func (r *Room) startDirect(ctx context.Context) error {
 				r.arrive(arrival{ev: Rejected{Addr: addr, Reason: fmt.Errorf("%w: %w", ErrDial, err)}})
 				return
 			}
-			r.hello(conn, 0, "", r.passwordKey())
+			r.hello(conn, 0, "", r.passwordKey(), origin{via: ViaDial})
 		}()
 	}
 	return nil
@@ -253,12 +254,12 @@ func (r *Room) onConnect(p connector.Peer) {
 		r.refuse(p.Conn, err)
 		return
 	}
-	r.startHello(p.Conn, PeerID(p.ID), p.Name, k)
+	r.startHello(p.Conn, PeerID(p.ID), p.Name, k, origin{via: ViaDiscovery, disc: p.ID})
 }
 
 // startHello runs the hello of conn on a goroutine of its own, unless the
 // Room is closing.
-func (r *Room) startHello(conn net.Conn, want PeerID, name string, k *helloKey) {
+func (r *Room) startHello(conn net.Conn, want PeerID, name string, k *helloKey, o origin) {
 	r.mu.Lock()
 	if r.closed {
 		r.mu.Unlock()
@@ -269,14 +270,15 @@ func (r *Room) startHello(conn net.Conn, want PeerID, name string, k *helloKey) 
 	r.mu.Unlock()
 	go func() {
 		defer r.wg.Done()
-		r.hello(conn, want, name, k)
+		r.hello(conn, want, name, k, o)
 	}()
 }
 
 // hello makes conn's Messenger, bounded by HelloTimeout, and hands the
 // peer (or the refusal) to Xfer. want is the peer id discovery announced,
-// 0 if unknown. k is the secret of its handshake, nil for none.
-func (r *Room) hello(conn net.Conn, want PeerID, name string, k *helloKey) {
+// 0 if unknown. k is the secret of its handshake, nil for none; o how the
+// connection came (Room.Discovery).
+func (r *Room) hello(conn net.Conn, want PeerID, name string, k *helloKey, o origin) {
 	addr := conn.RemoteAddr().String()
 	ctx, cancel := context.WithTimeout(r.ctx, r.cfg.HelloTimeout)
 	defer cancel()
@@ -314,7 +316,7 @@ func (r *Room) hello(conn net.Conn, want PeerID, name string, k *helloKey) {
 		r.arrive(arrival{ev: Rejected{Addr: addr, Reason: fmt.Errorf("%w: connected to itself", ErrHello)}})
 		return
 	}
-	r.arrive(arrival{p: &peer{id: id, name: name, addr: addr, m: m, viaCode: k != nil && k.viaCode}})
+	r.arrive(arrival{p: &peer{id: id, name: name, addr: addr, m: m, viaCode: k != nil && k.viaCode, origin: o}})
 }
 
 // arrive hands a to the game loop; after Close it closes the peer.

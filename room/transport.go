@@ -74,13 +74,14 @@ func (r *Room) startTransports(ctx context.Context) error {
 		Name:        r.cfg.Name,
 		Interval:    r.cfg.Interval,
 		PeerTimeout: r.cfg.PeerTimeout,
-		Accept:      func(tc TransportConn) { r.startHello(tc.Conn, tc.Peer, tc.Name, r.transportKey()) },
 	}
 	for i, t := range r.cfg.Transports {
 		if t == nil {
 			r.stopTransports(i)
 			return fmt.Errorf("%w: Transports[%d] is nil", ErrInvalidConfig, i)
 		}
+		o := origin{via: ViaTransport, t: t}
+		info.Accept = func(tc TransportConn) { r.startHello(tc.Conn, tc.Peer, tc.Name, r.transportKey(), o) }
 		if err := t.Start(ctx, info); err != nil {
 			r.stopTransports(i)
 			return fmt.Errorf("room: transport %d: %w", i, err)
