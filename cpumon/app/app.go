@@ -103,7 +103,7 @@ Flags:
         machines that share no LAN: run a server where every machine
         reaches it (go run github.com/nats-io/nats-server/v2@v2.15.2) and
         on each machine go run ./relay/cmd/cpumon -relay nats://HOST:4222
-        (this cpumon, built without NATS, refuses -relay and says so).
+        (the plain cpumon, built without NATS, refuses -relay).
         A monitor reached both ways is one row. -password runs end to
         end through the server (it sees ciphertext only). Not with
         -compat or -doctor.
