@@ -15,69 +15,24 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"flag"
-	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/cablecar-go/cablecar/cpumon/app"
-	"github.com/cablecar-go/cablecar/relay"
-	"github.com/cablecar-go/cablecar/room"
+	"github.com/cablecar-go/cablecar/relay/internal/natsflag"
 )
 
-const usage = `
-Flags of the relay (with -relay):
-  -token string
-        NATS auth token (default none).
-  -nkey file
-        NATS NKey user seed file (default none).
-  -ca file
-        PEM file of the CA that signed the server's TLS certificate; turns
-        TLS on (default: no TLS unless the URL is tls://).
-`
-
-// natsFlags are the relay's own flags.
-type natsFlags struct {
-	token, nkey, ca string
-}
-
-// ext is the app.Ext that wires -relay to package relay with f's auth.
-func (f *natsFlags) ext() *app.Ext {
+// ext is the app.Ext that wires -relay to package relay with -token,
+// -nkey and -ca (natsflag).
+func ext() *app.Ext {
+	var f natsflag.Flags
 	return &app.Ext{
-		Flags: func(fs *flag.FlagSet) {
-			fs.StringVar(&f.token, "token", "", "")
-			fs.StringVar(&f.nkey, "nkey", "", "")
-			fs.StringVar(&f.ca, "ca", "", "")
-		},
-		Usage: usage,
-		Relay: func(url string) (room.Transport, error) {
-			tc, err := tlsConfig(f.ca)
-			if err != nil {
-				return nil, err
-			}
-			return relay.New(&relay.Config{URL: url, Token: f.token, NKeySeedFile: f.nkey, TLS: tc})
-		},
+		Flags: func(fs *flag.FlagSet) { f.Register(fs, false) },
+		Usage: natsflag.Usage,
+		Relay: f.Relay,
 	}
-}
-
-// tlsConfig is the TLS configuration that trusts the CA in caFile; nil
-// (the relay's default) for "".
-func tlsConfig(caFile string) (*tls.Config, error) {
-	if caFile == "" {
-		return nil, nil
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: no PEM certificate", caFile)
-	}
-	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 func main() {
@@ -86,6 +41,5 @@ func main() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C kills at once
 	}()
-	var f natsFlags
-	os.Exit(app.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, f.ext()))
+	os.Exit(app.Run(ctx, os.Args[1:], os.Stdout, os.Stderr, ext()))
 }

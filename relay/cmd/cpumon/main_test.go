@@ -71,9 +71,8 @@ func startMon(t *testing.T, args ...string) *mon {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &mon{cancel: cancel, code: make(chan int, 1), more: make(chan struct{}, 1)}
-	var f natsFlags
 	go func() {
-		code := app.Run(ctx, append([]string{"-json", "-v", "-interval", "200ms"}, args...), w, ew, f.ext())
+		code := app.Run(ctx, append([]string{"-json", "-v", "-interval", "200ms"}, args...), w, ew, ext())
 		w.Close()
 		ew.Close()
 		m.code <- code
@@ -239,8 +238,7 @@ func TestRelayToken(t *testing.T) {
 	a := startMon(t, "-relay", url, "-lan=false", "-token", "s3cret")
 	b := startMon(t, "-relay", url, "-lan=false", "-token", "s3cret")
 	a.waitFor(t, "stats of b", func() bool { return a.stats(b.self.Peer) > 0 })
-	var f natsFlags
-	if code := app.Run(t.Context(), []string{"-json", "-relay", url, "-lan=false"}, os.Stdout, os.Stderr, f.ext()); code != 1 {
+	if code := app.Run(t.Context(), []string{"-json", "-relay", url, "-lan=false"}, os.Stdout, os.Stderr, ext()); code != 1 {
 		t.Errorf("without the token: exit %d, want 1", code)
 	}
 }
