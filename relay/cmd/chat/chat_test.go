@@ -3,17 +3,30 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/examples/chat/app"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 	"github.com/nats-io/nats-server/v2/server"
 )
 
 func TestMain(m *testing.M) { leakcheck.Main(m) }
+
+// run is the chat through the relay at url only (-lan=false: no LAN
+// beacons in a test) with extra flags; an exit status other than 0 is an
+// error with what it wrote to stderr.
+func run(ctx context.Context, url string, in io.Reader, out io.Writer, flags ...string) error {
+	var errOut syncBuf
+	if code := app.Run(ctx, append([]string{"-relay", url, "-lan=false"}, flags...), in, out, &errOut, ext()); code != 0 {
+		return fmt.Errorf("chat exit %d: %s", code, errOut.String())
+	}
+	return nil
+}
 
 type syncBuf struct {
 	mu sync.Mutex
@@ -52,15 +65,15 @@ func TestChatOverRelay(t *testing.T) {
 	inA, typeA := io.Pipe()
 	var outA, outB syncBuf
 	done := make(chan error, 2)
-	go func() { done <- run(ctx, config{relay: s.ClientURL(), name: "alice"}, inA, &outA) }()
-	go func() { done <- run(ctx, config{relay: s.ClientURL(), name: "bob"}, strings.NewReader(""), &outB) }()
+	go func() { done <- run(ctx, s.ClientURL(), inA, &outA, "-name", "alice") }()
+	go func() { done <- run(ctx, s.ClientURL(), strings.NewReader(""), &outB, "-name", "bob") }()
 	// bob's input is empty: bob ends at once; start another bob that stays.
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	inB, typeB := io.Pipe()
 	defer typeB.Close()
-	go func() { done <- run(ctx, config{relay: s.ClientURL(), name: "bob"}, inB, &outB) }()
+	go func() { done <- run(ctx, s.ClientURL(), inB, &outB, "-name", "bob") }()
 	waitFor(t, "alice sees bob", func() bool { return strings.Contains(outA.String(), "* bob joined") })
 	if _, err := io.WriteString(typeA, "hello over nats\n"); err != nil {
 		t.Fatal(err)
@@ -104,7 +117,11 @@ func TestChatPasswordOverRelay(t *testing.T) {
 	for _, c := range cs {
 		in, typ := io.Pipe()
 		c.typ = typ
-		go func() { done <- run(ctx, config{relay: s.ClientURL(), name: c.name, password: c.password}, in, &c.out) }()
+		flags := []string{"-name", c.name}
+		if c.password != "" {
+			flags = append(flags, "-password", c.password)
+		}
+		go func() { done <- run(ctx, s.ClientURL(), in, &c.out, flags...) }()
 	}
 	alice, bob, dave, carol := cs[0], cs[1], cs[2], cs[3]
 	t.Cleanup(func() {
@@ -116,9 +133,9 @@ func TestChatPasswordOverRelay(t *testing.T) {
 	waitFor(t, "alice sees bob, the others refused", func() bool {
 		return strings.Contains(alice.out.String(), "* bob joined") &&
 			strings.Contains(dave.out.String(), "it has another password") &&
-			strings.Contains(carol.out.String(), "one of us has a password, the other none") &&
+			strings.Contains(carol.out.String(), "one of us has a password or code, the other none") &&
 			strings.Contains(alice.out.String(), "it has another password") &&
-			strings.Contains(alice.out.String(), "one of us has a password, the other none")
+			strings.Contains(alice.out.String(), "one of us has a password or code, the other none")
 	})
 	if _, err := io.WriteString(alice.typ, "sealed hello\n"); err != nil {
 		t.Fatal(err)

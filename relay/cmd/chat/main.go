@@ -1,7 +1,8 @@
-// Command chat is examples/chat across networks: the same room, lines
-// and wire (AppID "cablecar-chat", the JSON codec, MsgChat), through a
-// NATS server, and with -lan over the LAN as well (so it talks to
-// examples/chat peers there). It lives in the relay module so that the
+// Command chat is examples/chat (package examples/chat/app: the same
+// room, lines, wire and flags) with -relay: peers on networks that share
+// no LAN chat through a NATS server. The LAN is used as well (so it talks
+// to examples/chat peers there; one peer reached both ways is one peer);
+// -lan=false is the relay only. It lives in the relay module so that the
 // core module does not depend on NATS.
 //
 //	go run github.com/nats-io/nats-server/v2@v2.15.2 &   # on a host both reach
@@ -11,79 +12,31 @@
 // With -password PW (the same on every peer) each stream runs the room's
 // PAKE and then sealed records end to end, so the NATS server sees
 // ciphertext only; a peer with another password or none is refused and
-// the chat says so once.
+// the chat says so once. Join codes (-code) are LAN only. -token, -nkey
+// and -ca are NATS's own auth and TLS to the server.
 package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"flag"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/cablecar-go/cablecar/examples/chat/app"
+	"github.com/cablecar-go/cablecar/relay/internal/natsflag"
 )
 
-type config struct {
-	relay, name, token, nkey, ca string
-	password                     string
-	lan, lo                      bool
-}
-
-func parseFlags(args []string, stderr io.Writer) (config, error) {
-	host, _ := os.Hostname()
-	var c config
-	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.relay, "relay", "nats://127.0.0.1:4222", "NATS server `URL` (comma-separated for a cluster; tls:// for TLS)")
-	fs.StringVar(&c.name, "name", fmt.Sprintf("%s-%d", host, os.Getpid()), "your name in the room")
-	fs.StringVar(&c.token, "token", "", "NATS auth `token` (default none)")
-	fs.StringVar(&c.nkey, "nkey", "", "NATS NKey user seed `file` (default none)")
-	fs.StringVar(&c.ca, "ca", "", "PEM `file` of the CA that signed the server's TLS certificate (turns TLS on; default: no TLS unless the URL is tls://)")
-	fs.StringVar(&c.password, "password", "", "chat only with peers that have the same `password`: every stream runs a PAKE, then sealed\n"+
-		"records, so the NATS server sees ciphertext only (default none)")
-	fs.BoolVar(&c.lan, "lan", false, "also find peers on the LAN (broadcast beacons), as examples/chat does")
-	fs.BoolVar(&c.lo, "lo", false, "with -lan: beacons to 127.255.255.255 only")
-	if err := fs.Parse(args); err != nil {
-		return c, err
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return c, nil
-}
-
-func tlsConfig(caFile string) (*tls.Config, error) {
-	if caFile == "" {
-		return nil, nil
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: no PEM certificate", caFile)
-	}
-	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
+// ext is the app.Ext that wires -relay to package relay with -token,
+// -nkey and -ca (natsflag).
+func ext() *app.Ext {
+	var f natsflag.Flags
+	return &app.Ext{Flags: func(fs *flag.FlagSet) { f.Register(fs, true) }, Relay: f.Relay}
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	cfg, err := parseFlags(os.Args[1:], os.Stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "chat:", err)
-		os.Exit(2)
-	}
-	if err := run(ctx, cfg, os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "chat:", err)
-		os.Exit(1)
-	}
+	code := app.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, ext())
+	stop()
+	os.Exit(code)
 }

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -17,6 +17,7 @@ import (
 	"github.com/cablecar-go/cablecar/cpumon/wire"
 	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/room"
 )
 
 // TestMain fails the run if a goroutine outlives the tests.
@@ -25,11 +26,11 @@ func TestMain(m *testing.M) { leakcheck.Main(m) }
 func TestParseFlags(t *testing.T) {
 	var errOut bytes.Buffer
 	o, err := parseFlags(nil, &errOut)
-	if err != nil || o != (options{interval: 3 * time.Second}) {
+	if err != nil || o != (options{interval: 3 * time.Second, lan: true}) {
 		t.Fatalf("defaults %+v, %v", o, err)
 	}
 	o, err = parseFlags([]string{"-local", "-compat", "-json", "-interval", "500ms", "-port", "9000", "-v"}, &errOut)
-	want := options{local: true, compat: true, json: true, interval: 500 * time.Millisecond, port: 9000, verbose: true}
+	want := options{local: true, compat: true, json: true, interval: 500 * time.Millisecond, port: 9000, verbose: true, lan: true}
 	if err != nil || o != want {
 		t.Fatalf("all flags %+v, %v", o, err)
 	}
@@ -43,15 +44,52 @@ func TestParseFlags(t *testing.T) {
 	if o, err := parseFlags([]string{"-password", "pw"}, &bytes.Buffer{}); err != nil || o.password != "pw" {
 		t.Errorf("-password: %+v, %v", o, err)
 	}
-	for _, f := range []string{"-local", "-compat", "-json", "-interval", "-port", "-mdns", "-password", "-v", "-h"} {
+	for _, f := range []string{"-local", "-compat", "-json", "-interval", "-port", "-mdns", "-password", "-relay", "-lan", "-v", "-h"} {
 		if !strings.Contains(errOut.String(), "\n  "+f) {
 			t.Errorf("help does not explain %s", f)
 		}
 	}
-	for _, bad := range [][]string{{"-interval", "1ms"}, {"-port", "70000"}, {"extra"}, {"-nope"}, {"-mdns", "-local"}, {"-mdns", "-compat"}, {"-password", "pw", "-compat"}} {
+	for _, bad := range [][]string{{"-interval", "1ms"}, {"-port", "70000"}, {"extra"}, {"-nope"}, {"-mdns", "-local"}, {"-mdns", "-compat"}, {"-password", "pw", "-compat"}, {"-lan=false"}} {
 		if _, err := parseFlags(bad, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
+	}
+}
+
+// TestRelayFlag: -relay without Ext.Relay says where the relay cpumon
+// is; with it, it is refused with -compat and -doctor, and -lan=false
+// needs it.
+func TestRelayFlag(t *testing.T) {
+	var errOut bytes.Buffer
+	if _, err := parseFlags([]string{"-relay", "nats://h:4222"}, &errOut); !errors.Is(err, ErrNoRelay) ||
+		!strings.Contains(errOut.String(), "go run ./relay/cmd/cpumon -relay URL") {
+		t.Errorf("-relay without a relay: %v, %q", err, errOut.String())
+	}
+	if code := Run(t.Context(), []string{"-relay", "nats://h:4222"}, os.Stdout, os.Stderr, nil); code != 2 {
+		t.Errorf("Run -relay without a relay: exit %d, want 2", code)
+	}
+	var token string
+	ext := &Ext{
+		Relay: func(string) (room.Transport, error) { return nil, errors.New("unused") },
+		Flags: func(fs *flag.FlagSet) { fs.StringVar(&token, "token", "", "") },
+		Usage: "  -token string\n        the extension's flag\n",
+	}
+	o, err := parseFlagsExt([]string{"-relay", "nats://h:4222", "-lan=false", "-token", "tk"}, &bytes.Buffer{}, ext)
+	if err != nil || o.relay != "nats://h:4222" || o.lan || token != "tk" {
+		t.Errorf("-relay with a relay: %+v, %v, token %q", o, err, token)
+	}
+	errOut.Reset()
+	if _, err := parseFlagsExt([]string{"-h"}, &errOut, ext); !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "the extension's flag") {
+		t.Errorf("-h with ext: %v, %q", err, errOut.String())
+	}
+	for _, bad := range [][]string{{"-relay", "u", "-compat"}, {"-relay", "u", "-doctor"}, {"-relay", "u", "-lan=false", "-mdns"}, {"-lan=false"}} {
+		if _, err := parseFlagsExt(bad, &bytes.Buffer{}, ext); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	// A transport that cannot be made: exit 2, the error shown.
+	if code := Run(t.Context(), []string{"-relay", "u"}, os.Stdout, os.Stderr, ext); code != 2 {
+		t.Errorf("Run with a failing Ext.Relay: exit %d, want 2", code)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -37,15 +37,26 @@ func run(ctx context.Context, cfg config, in io.Reader, out io.Writer) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r, err := room.New(ctx, &room.Config{
+	rc := &room.Config{
 		AppID: "cablecar-chat", Name: cfg.name, Codec: newCodec(), UDPPort: cfg.port, Loopback: cfg.lo,
 		Compat:   cfg.compat,
 		Password: cfg.password, Invite: cfg.code.invite, Code: cfg.code.code,
-	})
+	}
+	where := ""
+	if cfg.transport != nil {
+		// The relay (Ext.Relay), and the LAN unless -lan=false: a peer
+		// reached both ways is one peer.
+		rc.Transports = []room.Transport{cfg.transport}
+		if cfg.lan {
+			rc.Transports = append(rc.Transports, room.LAN)
+		}
+		where = " on " + cfg.relay
+	}
+	r, err := room.New(ctx, rc)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "* you are %s; type a line and press Enter\n", cfg.name)
+	fmt.Fprintf(out, "* you are %s%s; type a line and press Enter\n", cfg.name, where)
 
 	lines := make(chan string)
 	go readLines(ctx, in, lines) // ends when in does (stdin: at exit)
@@ -73,7 +84,7 @@ func loop(ctx context.Context, cfg config, lines <-chan string, r *room.Room, ou
 		case <-ctx.Done():
 			return nil
 		case <-status.C:
-			if len(names) == 0 {
+			if len(names) == 0 && (cfg.transport == nil || cfg.lan) { // LAN discovery's progress
 				fmt.Fprintf(out, "* %s\n", r.Progress().Line(statusAfter))
 			}
 		case line, ok := <-lines:

@@ -1,0 +1,59 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/cablecar-go/cablecar/room"
+)
+
+// TestParseFlags: the flags main used to parse, now in Run; -relay
+// without Ext.Relay says where the relay chat is; with it, it is refused
+// with -compat and -code, and -lan=false needs it.
+func TestParseFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"-name", "al", "-lo", "-port", "9000", "-password", "pw"}, io.Discard, nil)
+	if err != nil || cfg.name != "al" || !cfg.lo || cfg.port != 9000 || cfg.password != "pw" || !cfg.lan || cfg.relay != "" {
+		t.Fatalf("%+v, %v", cfg, err)
+	}
+	if cfg, err := parseFlags([]string{"-code", "7-guitarist-revenge", "-lo"}, io.Discard, nil); err != nil || cfg.code.code != "7-guitarist-revenge" || !cfg.lo {
+		t.Errorf("-code CODE -lo: %+v, %v", cfg, err)
+	}
+	var errOut bytes.Buffer
+	if _, err := parseFlags([]string{"-relay", "nats://h:4222"}, &errOut, nil); !errors.Is(err, ErrNoRelay) ||
+		!strings.Contains(errOut.String(), "go run ./relay/cmd/chat -relay URL") {
+		t.Errorf("-relay without a relay: %v, %q", err, errOut.String())
+	}
+	var token string
+	ext := &Ext{
+		Relay: func(string) (room.Transport, error) { return nil, errors.New("no server here") },
+		Flags: func(fs *flag.FlagSet) { fs.StringVar(&token, "token", "", "the extension's `flag`") },
+	}
+	cfg, err = parseFlags([]string{"-relay", "nats://h:4222", "-lan=false", "-token", "tk"}, io.Discard, ext)
+	if err != nil || cfg.relay != "nats://h:4222" || cfg.lan || token != "tk" {
+		t.Errorf("-relay with a relay: %+v, %v, token %q", cfg, err, token)
+	}
+	for _, bad := range [][]string{{"-relay", "u", "-compat"}, {"-relay", "u", "-code"}, {"-lan=false"}, {"extra"}, {"-nope"}} {
+		if _, err := parseFlags(bad, io.Discard, ext); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	errOut.Reset()
+	if code := Run(context.Background(), []string{"-h"}, strings.NewReader(""), io.Discard, &errOut, ext); code != 0 ||
+		!strings.Contains(errOut.String(), "-relay URL") || !strings.Contains(errOut.String(), "the extension's flag") {
+		t.Errorf("-h: exit %d, %q", code, errOut.String())
+	}
+	for _, args := range [][]string{{"-relay", "u"}, {"-lan=false"}} {
+		errOut.Reset()
+		if code := Run(context.Background(), args, strings.NewReader(""), io.Discard, &errOut, ext); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (%q)", args, code, errOut.String())
+		}
+	}
+	if !strings.Contains(errOut.String(), "-lan=false needs -relay") {
+		t.Errorf("-lan=false alone says %q", errOut.String())
+	}
+}
