@@ -351,6 +351,20 @@ func (c *Conn) resendLocked(now time.Time, force bool) {
 	c.r.stats.retransmits.Add(uint64(len(c.unacked)))
 }
 
+// probeLocked asks for a fresh ack when the window is full and every
+// frame is acknowledged: the ack that reported the peer's reads (the
+// window update) may have been lost, and the peer sends no other while it
+// gets nothing. The probe repeats the last frame's number with no data,
+// which the peer takes as a duplicate and answers with an ack.
+func (c *Conn) probeLocked(now time.Time) {
+	if c.err != nil || len(c.unacked) > 0 || c.sseq == 0 || c.sentBytes-c.peerRead < uint64(c.r.cfg.Window) {
+		return
+	}
+	c.progress = now
+	_ = c.r.publish(c.subj, appendFrameHeader(make([]byte, 0, frameHeader), kindData, c.r.self, c.stream, c.sseq))
+	c.r.stats.retransmits.Add(1)
+}
+
 // tick runs on the relay's loop: delayed acks, resends, the end of a
 // closed stream.
 func (c *Conn) tick(now time.Time) {
@@ -361,6 +375,7 @@ func (c *Conn) tick(now time.Time) {
 	}
 	if now.Sub(c.progress) >= c.r.cfg.Retransmit {
 		c.resendLocked(now, false)
+		c.probeLocked(now)
 	}
 	if !c.byeAt.IsZero() && c.err == nil && now.Sub(c.byeAt) >= c.r.cfg.Retransmit {
 		c.err = &goneError{cause: "it said goodbye"}

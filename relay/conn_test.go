@@ -109,3 +109,61 @@ func TestConnLossy(t *testing.T) {
 		t.Fatalf("no loss seen: sender %+v, receiver %+v", sa, sb)
 	}
 }
+
+// A full window whose update is lost: every frame is acknowledged, the
+// reader then reads them all, and the one ack that says so is lost. The
+// sender's probe gets a fresh ack, so a blocked Write goes on (before the
+// probe, both sides waited for each other for ever).
+func TestConnLostWindowUpdate(t *testing.T) {
+	leakcheck.Check(t)
+	s := startServer(t, nil)
+	const window = 8192
+	var mu sync.Mutex
+	dropped := 0
+	dropUpdate := func(b []byte) bool { // b's outgoing frames
+		f, err := parseFrame(b)
+		if err != nil || f.kind != kindAck || f.read != window {
+			return false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		dropped++
+		return dropped == 1 // the first ack that reports every byte read
+	}
+	cfg := &Config{Window: window, Retransmit: 20 * time.Millisecond}
+	a := startSideWith(t, s.ClientURL(), 1, cfg, nil)
+	b := startSideWith(t, s.ClientURL(), 2, cfg, dropUpdate)
+	ca, cb := recvConn(t, a).Conn, recvConn(t, b).Conn
+	defer ca.Close()
+	defer cb.Close()
+	if _, err := ca.Write(make([]byte, window)); err != nil { // fills the window
+		t.Fatal(err)
+	}
+	// Every frame acknowledged: the bytes wait in b, and one Read takes
+	// them all, so that one ack alone reports them read.
+	sender := ca.(*Conn)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		sender.mu.Lock()
+		acked := len(sender.unacked) == 0
+		sender.mu.Unlock()
+		if acked {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the frames were never acknowledged")
+		}
+		time.Sleep(time.Millisecond) // polling a condition, with a deadline
+	}
+	if n, err := cb.Read(make([]byte, window)); n != window || err != nil {
+		t.Fatalf("Read: %d, %v; want all %d bytes", n, err, window)
+	}
+	_ = ca.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if _, err := ca.Write([]byte{1}); err != nil {
+		t.Fatalf("Write after the lost window update: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if dropped < 2 {
+		t.Fatalf("%d acks reported the reads: the update was never lost, or never asked for again", dropped)
+	}
+}
