@@ -93,13 +93,15 @@ func reasonText(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, room.ErrPeerLeft), errors.Is(err, connector.ErrPeerLeft), errors.Is(err, io.EOF): // io.EOF: a clean close (messenger.ErrPeerClosed wraps it)
-		return "left"
 	case errors.Is(err, room.ErrPeerTimeout), errors.Is(err, connector.ErrPeerTimeout), errors.Is(err, syscall.ETIMEDOUT):
 		// ETIMEDOUT: TCP keepalive / TCP_USER_TIMEOUT (= the peer timeout)
 		// broke the connection under a Read before the connector's sweep
-		// noticed the silence; the same event, so the same word.
+		// noticed the silence; the same event, so the same word. First:
+		// a room's timeout may carry the end of the stream in its cause
+		// (the connector closed the silent peer's connection).
 		return "timeout"
+	case errors.Is(err, room.ErrPeerLeft), errors.Is(err, connector.ErrPeerLeft), errors.Is(err, io.EOF): // io.EOF: a clean close (messenger.ErrPeerClosed wraps it)
+		return "left"
 	}
 	return err.Error()
 }

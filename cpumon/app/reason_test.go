@@ -33,6 +33,9 @@ func TestReasonText(t *testing.T) {
 		// The reasons of a room.Left (native mode).
 		{fmt.Errorf("%w: %w", room.ErrPeerLeft, io.EOF), "left"},
 		{fmt.Errorf("%w: no message for 4s", room.ErrPeerTimeout), "timeout"},
+		// A silent peer whose connection the connector closed: the end of
+		// the stream in the cause does not make it a leave.
+		{fmt.Errorf("%w: %w", room.ErrPeerTimeout, fmt.Errorf("messenger: %w (%w)", io.EOF, connector.ErrPeerTimeout)), "timeout"},
 		{fmt.Errorf("%w: %w", room.ErrPeerProtocol, errors.New("bad frame")), "room: peer broke the protocol: bad frame"},
 	} {
 		if got := reasonText(tc.err); got != tc.want {
