@@ -53,6 +53,12 @@ func (p *peerConn) failed(err error) error {
 	if !p.userClosed.Load() {
 		p.c.connFailed(p, err)
 	}
+	if d := p.dropped.Load(); d != nil {
+		// The connector dropped it meanwhile. Its sweep may have taken the
+		// socket's error (a peek that read ETIMEDOUT leaves the end of the
+		// stream to the next read): its reason is the real one.
+		return *d
+	}
 	return err
 }
 
