@@ -255,8 +255,8 @@ func ExampleMessenger_ReadStats() {
 		}
 		for msg := m.Get(); msg != nil; msg = m.Get() {
 		}
-		m.ReadStats(&st) // a HUD would show st.SmoothedRTT, st.Jitter...
-		if st.PongsIn > 0 {
+		m.ReadStats(&st)                      // a HUD would show st.SmoothedRTT, st.Jitter...
+		if st.PongsIn > 0 && st.LastRTT > 0 { // a pong that gave a figure
 			break
 		}
 		time.Sleep(time.Millisecond) // the rest of the frame
