@@ -89,6 +89,7 @@ type peerEntry struct {
 	leftAt      time.Time // its goodbye came while its connection still held data (see peerLeftLocked)
 	dialing     bool
 	conn        *peerConn // nil when not connected
+	taken       *peerConn // conn, when a sweep left its drop to the Read that took its error (see sweep)
 	disc        peerDisc  // paths and beacon quality (discovery_quality.go)
 }
 

@@ -126,7 +126,7 @@ func (c *BroadcastConnector) dropLocked(e *peerEntry, cause error) {
 	}
 	e.leftAt = time.Time{}
 	pc := e.conn
-	e.conn = nil
+	e.conn, e.taken = nil, nil
 	c.nconns--
 	pc.markDropped(cause)
 	_ = pc.Conn.Close()
@@ -170,9 +170,17 @@ func (c *BroadcastConnector) forgetOrWaitLocked(e *peerEntry, now time.Time) {
 	e.firstHeard = now
 }
 
+// errTaken is what connGone returns when its peek read a bare end of
+// stream on an aborted connection: the socket's error (a reset, a
+// timeout) was taken by a Read in progress, which reports it. Only the
+// sweep tells it from io.EOF; for the rest (connReason) it is io.EOF.
+var errTaken = errors.New("connector: connection aborted, its error read by the connection's reader")
+
 // connReason maps a connection error to the reason given to OnDisconnect.
 func connReason(err error) error {
 	switch {
+	case err == errTaken:
+		return io.EOF
 	case errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed), errors.Is(err, ErrPeerTimeout):
 		return err
 	case errors.Is(err, syscall.ETIMEDOUT):
@@ -201,10 +209,16 @@ func (c *BroadcastConnector) sweepLoop() {
 // reading: FIN, reset, keepalive timeout, closed descriptor) or, in native
 // mode while discovery runs, whose beacons stopped for PeerTimeout (unless
 // they announced they stopped beaconing); and forgets heard peers that fell
-// silent.
+// silent. A connection whose error a Read has just taken (errTaken) is
+// left to that Read for one sweep.
 func (c *BroadcastConnector) sweep(now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.sweepLocked(now)
+}
+
+// sweepLocked is sweep, with c.mu held.
+func (c *BroadcastConnector) sweepLocked(now time.Time) {
 	c.pruneDialBucketsLocked(now)
 	c.pruneHelloBucketsLocked(now)
 	for key, e := range c.peers {
@@ -214,7 +228,18 @@ func (c *BroadcastConnector) sweep(now time.Time) {
 			c.dropLocked(e, ErrPeerLeft)
 			delete(c.peers, key)
 		case e.conn != nil:
-			if err := connGone(e.conn.Conn); err != nil {
+			err := connGone(e.conn.Conn)
+			if err == errTaken && e.taken != e.conn {
+				// A Read (the Messenger's) took the socket's error just
+				// now and is reporting it (peerConn.failed, waiting for
+				// this lock): dropping the peer here for a bare end of
+				// stream would hide it (a pulled cable's ETIMEDOUT read as
+				// a clean end). That Read drops it; should none (a reader
+				// that bypasses the wrapper), the next sweep does.
+				e.taken = e.conn
+				continue
+			}
+			if err != nil {
 				c.dropLocked(e, connReason(err))
 				c.forgetOrWaitLocked(e, now)
 			} else if c.discoveryOn && !c.cfg.Compat && !c.cfg.Secured &&

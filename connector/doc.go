@@ -98,8 +98,12 @@
 // excepted), and implements syscall.Conn for messengers doing non-blocking
 // I/O. To notice a peer that closed the connection while the user is not
 // reading, the connector peeks at the socket (recv with MSG_PEEK |
-// MSG_DONTWAIT, through RawConn.Control: nothing is consumed, a Read in
-// progress is not disturbed) once per Interval. After the connector has
+// MSG_DONTWAIT, through RawConn.Control: no data is consumed, a Read in
+// progress is not disturbed) once per Interval. The kernel hands a
+// socket's error (a reset, a timeout) out once, to the peek or to a Read:
+// a peek that finds the connection aborted and its error taken leaves the
+// peer, for one more Interval, to the Read that took it, whose failure
+// drops it with that error as the reason. After the connector has
 // dropped a connection, Read and Write return io.EOF (the peer closed it)
 // or an error wrapping net.ErrClosed and the reason. Half-closed
 // connections are treated as ended.
