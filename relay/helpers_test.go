@@ -3,10 +3,12 @@ package relay
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/internal/roomtest"
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/room"
 	"github.com/nats-io/nats-server/v2/server"
@@ -40,20 +42,9 @@ func runServer(t testing.TB, opts *server.Options) *server.Server {
 }
 
 // note is the tests' message: a byte-coded string (code 0x20).
-type note struct{ S string }
+type note = roomtest.Note
 
-func (*note) MessageName() string { return "note" }
-func (*note) ByteCode() byte      { return 0x20 }
-func (n *note) AppendPayload(dst []byte) ([]byte, error) {
-	return append(dst, n.S...), nil
-}
-func (n *note) DecodePayload(p []byte) error { n.S = string(p); return nil }
-
-func newCodec() message.Codec {
-	c := message.NewByteCodec(nil)
-	message.Register[note](c)
-	return c
-}
+func newCodec() message.Codec { return roomtest.NewCodec() }
 
 // member is a Room under test, its relay and the events it got.
 type member struct {
@@ -103,35 +94,17 @@ func newMember(t testing.TB, url string, cfg *Config, edit func(*room.Config)) *
 // pump runs one frame of each member: Xfer, Get until nil, Xfer.
 func pump(ms ...*member) {
 	for _, m := range ms {
-		_ = m.Xfer()
-		for ev := m.Get(); ev != nil; ev = m.Get() {
-			m.events = append(m.events, ev)
-		}
-		_ = m.Xfer()
+		m.events = roomtest.Frame[room.Event](m.Room, m.events)
 	}
 }
 
 // until pumps ms until cond holds, failing t after a generous deadline.
 func until(t testing.TB, what string, cond func() bool, ms ...*member) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		pump(ms...)
-		time.Sleep(time.Millisecond) // a frame, not a synchronisation
-	}
+	roomtest.Until(t, 30*time.Second, what, cond, func() { pump(ms...) })
 }
 
-func hasPeer(m *member, id room.PeerID) bool {
-	for _, p := range m.Peers() {
-		if p == id {
-			return true
-		}
-	}
-	return false
-}
+func hasPeer(m *member, id room.PeerID) bool { return slices.Contains(m.Peers(), id) }
 
 // count counts m's events that match keep.
 func (m *member) count(keep func(room.Event) bool) int {
@@ -269,11 +242,5 @@ func recvConn(t testing.TB, s *connSide) room.TransportConn {
 // waitFor polls cond until it holds, failing t after a generous deadline.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond) // polling, not a synchronisation
-	}
+	roomtest.Until(t, 30*time.Second, what, cond, nil)
 }

@@ -22,8 +22,8 @@ func TestCompatRefuses(t *testing.T) {
 	for name, err := range map[string]error{
 		"JoinGroup":  r.JoinGroup("g"),
 		"LeaveGroup": r.LeaveGroup("g"),
-		"Publish":    r.Publish("g", &note{"x"}),
-		"Produce":    r.Produce("g", &note{"x"}),
+		"Publish":    r.Publish("g", &note{S: "x"}),
+		"Produce":    r.Produce("g", &note{S: "x"}),
 		"Notify":     r.Notify("g", 1),
 	} {
 		if !errors.Is(err, ErrCompat) {
@@ -87,7 +87,7 @@ func TestCompatWire(t *testing.T) {
 	if len(m.Peers()) != 1 {
 		t.Fatalf("the silent compat peer was dropped: %v", m.events)
 	}
-	if err := m.SendAll(&note{"one"}); err != nil {
+	if err := m.SendAll(&note{S: "one"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Send(id, &message.MsgQuit{}); err != nil {
@@ -125,7 +125,7 @@ func TestCompatLeave(t *testing.T) {
 	cm := &member{Room: c}
 	defer c.Close()
 	until(t, "both to join", func() bool { return len(srv.Peers()) == 1 && len(cm.Peers()) == 1 }, srv, cm)
-	if err := cm.SendAll(&note{"last"}); err != nil {
+	if err := cm.SendAll(&note{S: "last"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -72,7 +72,7 @@ func TestGameLoopWithMisbehavingPeers(t *testing.T) {
 
 	until(t, "the three peers to join", func() bool { return len(srv.Peers()) == 3 }, srv, good)
 
-	big := &note{strings.Repeat("x", 250)}
+	big := &note{S: strings.Repeat("x", 250)}
 	deafID := PeerID(deaf.Local().PeerID)
 	sent, full := 0, false
 	var got []Message

@@ -43,7 +43,7 @@ func TestTagWithoutMessage(t *testing.T) {
 
 	// Fill the room's queue to the peer (which does not read) to within
 	// one big message.
-	big := &note{strings.Repeat("x", 250)}
+	big := &note{S: strings.Repeat("x", 250)}
 	sent := 0
 	until(t, "the queue to fill", func() bool {
 		for range 64 {
@@ -75,7 +75,7 @@ func TestTagWithoutMessage(t *testing.T) {
 				seen = append(seen, msg)
 			}
 		}
-		if !plain && srv.Send(id, &note{"plain"}) == nil {
+		if !plain && srv.Send(id, &note{S: "plain"}) == nil {
 			plain = true
 		}
 		return plain && len(seen) > 0 && isNote(seen[len(seen)-1], "plain")
