@@ -59,8 +59,8 @@ const (
 	testPeerTimeout = 1 * time.Second
 )
 
-// newMember starts a Room on relay url only.
-func newMember(t testing.TB, url string, cfg *Config, edit func(*room.Config)) *member {
+// newRelay makes a Relay on url with cfg (nil: the defaults).
+func newRelay(t testing.TB, url string, cfg *Config) *Relay {
 	t.Helper()
 	var c Config
 	if cfg != nil {
@@ -71,6 +71,13 @@ func newMember(t testing.TB, url string, cfg *Config, edit func(*room.Config)) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rl
+}
+
+// newMember starts a Room on relay url only.
+func newMember(t testing.TB, url string, cfg *Config, edit func(*room.Config)) *member {
+	t.Helper()
+	rl := newRelay(t, url, cfg)
 	rc := room.Config{
 		AppID:       "relay test",
 		Codec:       newCodec(),
@@ -191,18 +198,10 @@ func startSide(t testing.TB, url string, id room.PeerID, cfg *Config) *connSide 
 
 func startSideWith(t testing.TB, url string, id room.PeerID, cfg *Config, drop func([]byte) bool) *connSide {
 	t.Helper()
-	var c Config
-	if cfg != nil {
-		c = *cfg
-	}
-	c.URL = url
-	rl, err := New(&c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rl := newRelay(t, url, cfg)
 	rl.testDrop = drop
 	s := &connSide{relay: rl, got: make(chan room.TransportConn, 16)}
-	err = rl.Start(context.Background(), room.TransportInfo{
+	err := rl.Start(context.Background(), room.TransportInfo{
 		AppID: "conn test", Self: id, Name: fmt.Sprintf("side %d", id),
 		Interval: testInterval, PeerTimeout: testPeerTimeout,
 		Accept: func(tc room.TransportConn) { s.got <- tc },
@@ -237,6 +236,17 @@ func recvConn(t testing.TB, s *connSide) room.TransportConn {
 		t.Fatal("no stream")
 	}
 	return room.TransportConn{}
+}
+
+// passwordCases are the two rooms of the password tests: without one the
+// tap sees the marker (visible), with one it must not.
+var passwordCases = []struct {
+	name     string
+	password string
+	visible  bool
+}{
+	{"plain", "", true},
+	{"password", "swordfish", false},
 }
 
 // waitFor polls cond until it holds, failing t after a generous deadline.
