@@ -60,10 +60,7 @@ func TestCompatWire(t *testing.T) {
 	defer ln.Close()
 	// A codec shared with a native Room knows the control messages: the
 	// compat room must still send none.
-	codec := newCodec()
-	if err := registerControls(codec); err != nil {
-		t.Fatal(err)
-	}
+	codec := controlCodec(t)
 	r, err := New(context.Background(), &Config{Compat: true, Codec: codec, Dial: []string{ln.Addr().String()},
 		Interval: 10 * time.Millisecond, PeerTimeout: 50 * time.Millisecond})
 	if err != nil {

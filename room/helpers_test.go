@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"testing"
 	"time"
@@ -11,12 +12,35 @@ import (
 	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/roomtest"
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
 )
 
 // note is the tests' message: a byte-coded string (code 0x20).
 type note = roomtest.Note
 
 func newCodec() message.Codec { return roomtest.NewCodec() }
+
+// controlCodec is newCodec with the room's control messages registered,
+// for a raw Messenger that sends or reads them.
+func controlCodec(t testing.TB) message.Codec {
+	t.Helper()
+	codec := newCodec()
+	if err := registerControls(codec); err != nil {
+		t.Fatal(err)
+	}
+	return codec
+}
+
+// controlPeer is a raw Messenger over conn with controlCodec, after the
+// hello. The caller closes it.
+func controlPeer(t testing.TB, conn net.Conn) *messenger.Messenger {
+	t.Helper()
+	m, err := messenger.New(context.Background(), conn, controlCodec(t), &messenger.Options{AppID: "room-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
 
 // member is a Room under test and the events it got.
 type member struct {

@@ -147,14 +147,7 @@ func TestTooManyGroups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		codec := newCodec()
-		if err := registerControls(codec); err != nil {
-			t.Fatal(err)
-		}
-		m, err := messenger.New(context.Background(), conn, codec, &messenger.Options{AppID: "room-test"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := controlPeer(t, conn)
 		defer m.Close()
 		for i := range MaxGroups + 1 {
 			if err := m.Send(announce(i)); err != nil {

@@ -139,10 +139,7 @@ func bareMessenger(t *testing.T, addr string) *messenger.Messenger {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	codec := newCodec()
-	if err := registerControls(codec); err != nil { // Get returns the room's control messages
-		t.Fatal(err)
-	}
+	codec := controlCodec(t) // Get returns the room's control messages
 	m, err := messenger.New(ctx, conn, codec, &messenger.Options{AppID: "room-test"})
 	if err != nil {
 		conn.Close()

@@ -1,7 +1,6 @@
 package room
 
 import (
-	"context"
 	"errors"
 	"net"
 	"strings"
@@ -23,14 +22,7 @@ func TestTagWithoutMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = conn.(*net.TCPConn).SetReadBuffer(4 << 10) // fills sooner
-	codec := newCodec()
-	if err := registerControls(codec); err != nil {
-		t.Fatal(err)
-	}
-	m, err := messenger.New(context.Background(), conn, codec, &messenger.Options{AppID: "room-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := controlPeer(t, conn)
 	defer m.Close()
 	id := PeerID(m.Local().PeerID)
 	if err := m.Send(&ctrlJoin{groupField{"g"}}); err != nil {
