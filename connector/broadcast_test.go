@@ -111,7 +111,27 @@ func startTestPeer(t testing.TB, cfg BroadcastConfig, name string) *testPeer {
 	return p
 }
 
-// hasPeer reports whether p is connected to id.
+// startTwo makes two connectors with cfg, stopped when the test ends,
+// and starts them, a first, with ctx.
+func startTwo(t testing.TB, ctx context.Context, cfg BroadcastConfig) (a, b *BroadcastConnector) {
+	t.Helper()
+	cs := make([]*BroadcastConnector, 2)
+	for i := range cs {
+		c, err := NewBroadcastConnector(&cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Stop() })
+		cs[i] = c
+	}
+	for _, c := range cs {
+		if err := c.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cs[0], cs[1]
+}
+
 // startConnectedPair starts peers "a" and "b" and waits until each has
 // the other connected.
 func startConnectedPair(t testing.TB, cfg BroadcastConfig) (a, b *testPeer) {

@@ -146,7 +146,12 @@ func (c *BroadcastConnector) notePathLocked(key peerKey, path Path, ip netip.Add
 	if path != PathBroadcast {
 		return
 	}
-	s := c.slotOf(now)
+	d.heard(c.slotOf(now))
+}
+
+// heard counts a broadcast beacon heard in slot s: it moves the window of
+// seen to s (slots are never earlier than the last) and marks s.
+func (d *peerDisc) heard(s int64) {
 	if d.count == 0 {
 		d.start, d.slot = s, s
 	}

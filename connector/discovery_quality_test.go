@@ -11,23 +11,11 @@ import (
 
 func TestPeerDiscWindow(t *testing.T) {
 	leakcheck.Check(t)
-	// hear feeds beacons in the given slots the way notePathLocked does.
+	// hear feeds beacons in the given slots as notePathLocked does.
 	hear := func(slots ...int64) *peerDisc {
 		d := &peerDisc{}
 		for _, s := range slots {
-			if d.count == 0 {
-				d.start, d.slot = s, s
-			}
-			if n := s - d.slot; n > 0 {
-				if n >= 64 {
-					d.seen = 0
-				} else {
-					d.seen <<= uint(n)
-				}
-				d.slot = s
-			}
-			d.seen |= 1
-			d.count++
+			d.heard(s)
 		}
 		return d
 	}
@@ -111,21 +99,7 @@ func TestPeerDiscoveryDiscoverer(t *testing.T) {
 	d := &fakeDiscovery{}
 	cfg := BroadcastConfig{AppID: "quality/" + t.Name(), Loopback: true, Interval: 20 * time.Millisecond,
 		Discovery: d, DiscoveryOnly: true, UDPPort: 1}
-	a, err := NewBroadcastConnector(&cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Stop()
-	b, err := NewBroadcastConnector(&cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Stop()
-	for _, c := range []*BroadcastConnector{a, b} {
-		if err := c.Start(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := startTwo(t, t.Context(), cfg)
 	var pd PeerDiscovery
 	waitFor(t, 10*time.Second, "b sighted", func() bool {
 		var ok bool
@@ -140,21 +114,25 @@ func TestPeerDiscoveryDiscoverer(t *testing.T) {
 // BenchmarkPeerDiscovery reads one peer's discovery figures; its floor is
 // BenchmarkPeerDiscoveryFloor, the lock and map lookup alone.
 func BenchmarkPeerDiscovery(b *testing.B) {
-	cfg := loopbackConfig(b, freeport.UDP(b))
-	a := startTestPeer(b, cfg, "a")
-	p := startTestPeer(b, cfg, "p")
-	waitFor(b, 10*time.Second, "p heard", func() bool { _, ok := a.PeerDiscovery(p.ID()); return ok })
+	a, p := heardPair(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		a.PeerDiscovery(p.ID())
 	}
 }
 
-func BenchmarkPeerDiscoveryFloor(b *testing.B) {
+// heardPair starts peers a and p on loopback and waits until a has heard p.
+func heardPair(b *testing.B) (a, p *testPeer) {
+	b.Helper()
 	cfg := loopbackConfig(b, freeport.UDP(b))
-	a := startTestPeer(b, cfg, "a")
-	p := startTestPeer(b, cfg, "p")
+	a = startTestPeer(b, cfg, "a")
+	p = startTestPeer(b, cfg, "p")
 	waitFor(b, 10*time.Second, "p heard", func() bool { _, ok := a.PeerDiscovery(p.ID()); return ok })
+	return a, p
+}
+
+func BenchmarkPeerDiscoveryFloor(b *testing.B) {
+	a, p := heardPair(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		a.mu.Lock()

@@ -55,14 +55,10 @@ func TestNetnsLinkComesBackDefaults(t *testing.T) {
 	lab := netns.New(t)
 	h1, h2 := lab.Host(), lab.Host()
 	_, links := lab.Segment("10.241.0.0/24", h1, h2)
-	link2 := links[1]
-	cc := childConfig{Name: "h1", AppID: "netns/" + t.Name(), UDPPort: DefaultNativeUDPPort}
-	p1 := startChild(t, h1, cc)
-	link2.SetUp(false)
-	cc.Name = "h2"
-	p2 := startChild(t, h2, cc)
-	up := time.Now()
-	link2.SetUp(true)
-	testpeer.WaitConnected(p1, p2)
+	cc := childConfig{AppID: "netns/" + t.Name(), UDPPort: DefaultNativeUDPPort}
+	up := testpeer.LinkComesBack(links[1], h1, h2, func(h *netns.Host, name string) *child {
+		cc.Name = name
+		return startChild(t, h, cc)
+	})
 	t.Logf("connected %v after the link came up (defaults: Interval 1s, InterfaceRefresh 5s)", time.Since(up).Round(time.Millisecond))
 }

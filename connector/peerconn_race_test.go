@@ -23,22 +23,7 @@ func TestSocketFailedDuringDrop(t *testing.T) {
 	cfg := BroadcastConfig{AppID: "socketfailed-drop", UDPPort: freeport.UDP(t), Loopback: true, Interval: 50 * time.Millisecond}
 	got := make(chan Peer, 2)
 	cfg.OnConnect = func(p Peer) { got <- p }
-	a, err := NewBroadcastConnector(&cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Stop()
-	b, err := NewBroadcastConnector(&cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Stop()
-	if err := a.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	a, _ := startTwo(t, context.Background(), cfg)
 	var pc *peerConn
 	for pc == nil {
 		select {

@@ -11,16 +11,24 @@ import (
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
 )
 
+// securedPair starts a connected pair on loopback with a short
+// PeerTimeout, and Secured or not.
+func securedPair(t *testing.T, secured bool) (BroadcastConfig, *testPeer, *testPeer) {
+	t.Helper()
+	cfg := loopbackConfig(t, freeport.UDP(t))
+	cfg.PeerTimeout = 300 * time.Millisecond
+	cfg.Secured = secured
+	a, b := startConnectedPair(t, cfg)
+	return cfg, a, b
+}
+
 // TestSecuredGoodbyeIsHint: a goodbye beacon of a connected peer drops it
 // without Secured (after PeerTimeout at most, as its connection is open)
 // and never with Secured, where it is counted as a hint.
 func TestSecuredGoodbyeIsHint(t *testing.T) {
 	leakcheck.Check(t)
 	for _, secured := range []bool{false, true} {
-		cfg := loopbackConfig(t, freeport.UDP(t))
-		cfg.PeerTimeout = 300 * time.Millisecond
-		cfg.Secured = secured
-		a, b := startConnectedPair(t, cfg)
+		cfg, a, b := securedPair(t, secured)
 		bye := record{kind: kindGoodbye, id: b.ID(), app: []byte(cfg.AppID)}
 		a.handleDatagram(appendRecord(nil, &bye), netip.MustParseAddrPort("127.0.0.1:9"))
 		if !secured {
@@ -48,10 +56,7 @@ func TestSecuredGoodbyeIsHint(t *testing.T) {
 func TestSecuredSilenceKeeps(t *testing.T) {
 	leakcheck.Check(t)
 	for _, secured := range []bool{false, true} {
-		cfg := loopbackConfig(t, freeport.UDP(t))
-		cfg.PeerTimeout = 300 * time.Millisecond
-		cfg.Secured = secured
-		a, b := startConnectedPair(t, cfg)
+		cfg, a, b := securedPair(t, secured)
 		b.hooks.muted.Store(true)
 		if !secured {
 			waitFor(t, 10*time.Second, "b dropped", func() bool { return len(a.rec.disconnectsFrom(b.ID())) == 1 })

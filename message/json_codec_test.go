@@ -7,23 +7,13 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/cablecar-go/cablecar/internal/testtypes"
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/message/internal/codectest"
 )
 
 // MsgStats is the cpu_mon example's message (docs/compat.md).
-type MsgStats struct {
-	Host          string     `json:"host"`
-	CPUPercent    float64    `json:"cpu_percent"`
-	LoadAvg       [3]float64 `json:"load_avg"`
-	MemoryPercent float64    `json:"memory_percent"`
-	MemoryTotal   uint64     `json:"memory_total"`
-	SwapPercent   float64    `json:"swap_percent"`
-	SwapTotal     uint64     `json:"swap_total"`
-	Temp          *float64   `json:"temp,omitempty"`
-}
-
-func (*MsgStats) MessageName() string { return "MsgStats" }
+type MsgStats = testtypes.MsgStats
 
 // Floats holds the float64 corner cases of testdata/json.golden.
 type Floats struct {
@@ -50,21 +40,11 @@ type NonFinite struct {
 
 func (*NonFinite) MessageName() string { return "NonFinite" }
 
-type Inner struct {
-	OK   bool `json:"ok"`
-	None *int `json:"none"`
-}
-
-type Nested struct {
-	Name   string         `json:"name"`
-	Tags   []string       `json:"tags"`
-	Scores map[string]int `json:"scores"`
-	Inner  Inner          `json:"inner"`
-	Empty  []int          `json:"empty"`
-	Raw    []any          `json:"raw"`
-}
-
-func (*Nested) MessageName() string { return "Nested" }
+// Inner and Nested carry every kind of JSON value.
+type (
+	Inner  = testtypes.Inner
+	Nested = testtypes.Nested
+)
 
 func ptr[T any](v T) *T { return &v }
 

@@ -2,9 +2,6 @@ package messenger
 
 import (
 	"context"
-	"encoding/binary"
-	"errors"
-	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -12,41 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/internal/testtypes"
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/message/msgpack"
 )
 
 // position is the benchmark and test message: code 0x10, uint32 id and
 // three float32, big-endian: a 16-byte payload, an 18-byte byte frame.
-type position struct {
-	ID uint32  `json:"id" msgpack:"id"`
-	X  float32 `json:"x" msgpack:"x"`
-	Y  float32 `json:"y" msgpack:"y"`
-	Z  float32 `json:"z" msgpack:"z"`
-}
-
-func (*position) MessageName() string { return "Position" }
-func (*position) ByteCode() byte      { return 0x10 }
-
-func (p *position) AppendPayload(dst []byte) ([]byte, error) {
-	dst = binary.BigEndian.AppendUint32(dst, p.ID)
-	dst = binary.BigEndian.AppendUint32(dst, math.Float32bits(p.X))
-	dst = binary.BigEndian.AppendUint32(dst, math.Float32bits(p.Y))
-	return binary.BigEndian.AppendUint32(dst, math.Float32bits(p.Z)), nil
-}
-
-var errPositionLength = errors.New("position: payload must be 16 bytes")
-
-func (p *position) DecodePayload(b []byte) error {
-	if len(b) != 16 {
-		return errPositionLength
-	}
-	p.ID = binary.BigEndian.Uint32(b[0:4])
-	p.X = math.Float32frombits(binary.BigEndian.Uint32(b[4:8]))
-	p.Y = math.Float32frombits(binary.BigEndian.Uint32(b[8:12]))
-	p.Z = math.Float32frombits(binary.BigEndian.Uint32(b[12:16]))
-	return nil
-}
+type position = testtypes.Position
 
 func newPosition() message.ByteMessage { return new(position) }
 

@@ -80,7 +80,16 @@ func TestPingRTT(t *testing.T) {
 // hello and then neither reads nor writes.
 func frozenPeer(t *testing.T, tr transport, opts *Options) *Messenger {
 	t.Helper()
-	ca, cb := tr.pair(t)
+	_, m := rawPeer(t, tr.pair, opts)
+	return m
+}
+
+// rawPeer returns the raw peer conn of a new pair and a Messenger with
+// opts on the other end, after the hello, which the raw side completes
+// itself.
+func rawPeer(t *testing.T, pair func(testing.TB) (net.Conn, net.Conn), opts *Options) (net.Conn, *Messenger) {
+	t.Helper()
+	ca, cb := pair(t)
 	t.Cleanup(func() { cb.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -95,7 +104,7 @@ func frozenPeer(t *testing.T, tr transport, opts *Options) *Messenger {
 		t.Fatalf("New: %v, raw hello: %v", err, herr)
 	}
 	t.Cleanup(func() { m.Close() })
-	return m
+	return cb, m
 }
 
 // TestPeerTimeout: a peer that goes silent after the hello is reported
@@ -270,22 +279,7 @@ func TestControlFrames(t *testing.T) {
 // peer conn, after the hello.
 func nativeRaw(t *testing.T) (net.Conn, *Messenger) {
 	t.Helper()
-	ca, cb := tcpPair(t)
-	t.Cleanup(func() { cb.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		_, err := exchangeHello(ctx, cb, Hello{Version: ProtocolVersion, Codec: "byte", PeerID: 99})
-		done <- err
-	}()
-	m, err := New(ctx, ca, byteCodec(), &Options{PingInterval: -1})
-	if herr := <-done; err != nil || herr != nil {
-		ca.Close()
-		t.Fatalf("New: %v, raw hello: %v", err, herr)
-	}
-	t.Cleanup(func() { m.Close() })
-	return cb, m
+	return rawPeer(t, tcpPair, &Options{PingInterval: -1})
 }
 
 // FuzzControl: the control frame parser never panics and never claims

@@ -78,15 +78,23 @@ func TestSecureLargeBatch(t *testing.T) {
 	})
 }
 
+// pipe is the net.Pipe transport.
+var pipe = transport{"pipe", func(testing.TB) (net.Conn, net.Conn) { return net.Pipe() }}
+
+// byteHellos runs the hellos of two byte-codec Messengers with optsA and
+// optsB over a new pair of tr, and returns their errors.
+func byteHellos(t *testing.T, tr transport, optsA, optsB *Options) (errA, errB error) {
+	t.Helper()
+	ca, cb := tr.pair(t)
+	defer ca.Close()
+	defer cb.Close()
+	_, _, errA, errB = newBoth(ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec(), optsA: optsA, optsB: optsB})
+	return errA, errB
+}
+
 func TestSecureWrongSecret(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		ca, cb := tr.pair(t)
-		defer ca.Close()
-		defer cb.Close()
-		_, _, errA, errB := newBoth(ca, cb, pairConfig{
-			codecA: byteCodec(), codecB: byteCodec(),
-			optsA: secureOpts("guitarist-revenge"), optsB: secureOpts("guitarist-revenue"),
-		})
+		errA, errB := byteHellos(t, tr, secureOpts("guitarist-revenge"), secureOpts("guitarist-revenue"))
 		if !errors.Is(errA, secure.ErrWrongCode) || !errors.Is(errB, secure.ErrWrongCode) {
 			t.Fatalf("errors %v / %v, want ErrWrongCode on both sides", errA, errB)
 		}
@@ -96,13 +104,9 @@ func TestSecureWrongSecret(t *testing.T) {
 // TestSecureBindsNameplate: the same secret under another nameplate (or
 // app id) is a wrong code.
 func TestSecureBindsNameplate(t *testing.T) {
-	ca, cb := net.Pipe()
-	defer ca.Close()
-	defer cb.Close()
 	o := secureOpts("guitarist-revenge")
 	o.Nameplate = 8
-	_, _, errA, errB := newBoth(ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec(),
-		optsA: secureOpts("guitarist-revenge"), optsB: o})
+	errA, errB := byteHellos(t, pipe, secureOpts("guitarist-revenge"), o)
 	if !errors.Is(errA, secure.ErrWrongCode) || !errors.Is(errB, secure.ErrWrongCode) {
 		t.Fatalf("errors %v / %v, want ErrWrongCode on both sides", errA, errB)
 	}
@@ -110,11 +114,7 @@ func TestSecureBindsNameplate(t *testing.T) {
 
 func TestSecureVersusPlain(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
-		ca, cb := tr.pair(t)
-		defer ca.Close()
-		defer cb.Close()
-		_, _, errA, errB := newBoth(ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec(),
-			optsA: secureOpts("pw"), optsB: &Options{AppID: "test"}})
+		errA, errB := byteHellos(t, tr, secureOpts("pw"), &Options{AppID: "test"})
 		var he *HelloError
 		if !errors.As(errA, &he) || he.Field != "version" || !errors.Is(errB, ErrBadHello) {
 			t.Fatalf("errors %v / %v, want a version mismatch on both sides", errA, errB)
@@ -123,12 +123,9 @@ func TestSecureVersusPlain(t *testing.T) {
 }
 
 func TestSecureSamePeerID(t *testing.T) {
-	ca, cb := net.Pipe()
-	defer ca.Close()
-	defer cb.Close()
 	o := secureOpts("pw")
 	o.PeerID = 42
-	_, _, errA, errB := newBoth(ca, cb, pairConfig{codecA: byteCodec(), codecB: byteCodec(), optsA: o, optsB: o})
+	errA, errB := byteHellos(t, pipe, o, o)
 	if !errors.Is(errA, secure.ErrConfig) || !errors.Is(errB, secure.ErrConfig) {
 		t.Fatalf("errors %v / %v, want secure.ErrConfig", errA, errB)
 	}

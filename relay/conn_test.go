@@ -20,17 +20,27 @@ func TestConnStream(t *testing.T) {
 	leakcheck.Check(t)
 	s := startServer(t, nil)
 	a, b, _, _ := pair(t, s.ClientURL(), &Config{Window: 4096})
-	want := make([]byte, 300_000) // many windows, many frames
+	stream(t, a, b, 300_000) // many windows, many frames
+	if _, err := a.Write([]byte("x")); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Write after Close: %v", err)
+	}
+}
+
+// stream writes n random bytes on w and closes it, reads r to its end,
+// and fails t unless both went without error and r gave those bytes.
+func stream(t *testing.T, w io.WriteCloser, r io.Reader, n int) {
+	t.Helper()
+	want := make([]byte, n)
 	_, _ = rand.Read(want)
 	errc := make(chan error, 1)
 	go func() {
-		_, err := a.Write(want)
+		_, err := w.Write(want)
 		if err == nil {
-			err = a.Close()
+			err = w.Close()
 		}
 		errc <- err
 	}()
-	got, err := io.ReadAll(b)
+	got, err := io.ReadAll(r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,9 +49,6 @@ func TestConnStream(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("got %d bytes, want %d (equal prefix %d)", len(got), len(want), commonPrefix(got, want))
-	}
-	if _, err := a.Write([]byte("x")); !errors.Is(err, ErrClosed) {
-		t.Fatalf("Write after Close: %v", err)
 	}
 }
 
@@ -84,26 +91,7 @@ func TestConnLossy(t *testing.T) {
 	ca, cb := recvConn(t, a).Conn, recvConn(t, b).Conn
 	defer ca.Close()
 	defer cb.Close()
-	want := make([]byte, 200_000)
-	_, _ = rand.Read(want)
-	errc := make(chan error, 1)
-	go func() {
-		_, err := ca.Write(want)
-		if err == nil {
-			err = ca.Close()
-		}
-		errc <- err
-	}()
-	got, err := io.ReadAll(cb)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := <-errc; err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("got %d bytes, want %d (equal prefix %d)", len(got), len(want), commonPrefix(got, want))
-	}
+	stream(t, ca, cb, 200_000)
 	sa, sb := a.relay.Stats(), b.relay.Stats()
 	if sa.Retransmits == 0 || sb.Duplicates+sb.OutOfOrder == 0 {
 		t.Fatalf("no loss seen: sender %+v, receiver %+v", sa, sb)

@@ -3,10 +3,12 @@ package relay
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/internal/roomtest"
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/room"
 	"github.com/nats-io/nats-server/v2/server"
@@ -40,20 +42,9 @@ func runServer(t testing.TB, opts *server.Options) *server.Server {
 }
 
 // note is the tests' message: a byte-coded string (code 0x20).
-type note struct{ S string }
+type note = roomtest.Note
 
-func (*note) MessageName() string { return "note" }
-func (*note) ByteCode() byte      { return 0x20 }
-func (n *note) AppendPayload(dst []byte) ([]byte, error) {
-	return append(dst, n.S...), nil
-}
-func (n *note) DecodePayload(p []byte) error { n.S = string(p); return nil }
-
-func newCodec() message.Codec {
-	c := message.NewByteCodec(nil)
-	message.Register[note](c)
-	return c
-}
+func newCodec() message.Codec { return roomtest.NewCodec() }
 
 // member is a Room under test, its relay and the events it got.
 type member struct {
@@ -68,8 +59,8 @@ const (
 	testPeerTimeout = 1 * time.Second
 )
 
-// newMember starts a Room on relay url only.
-func newMember(t testing.TB, url string, cfg *Config, edit func(*room.Config)) *member {
+// newRelay makes a Relay on url with cfg (nil: the defaults).
+func newRelay(t testing.TB, url string, cfg *Config) *Relay {
 	t.Helper()
 	var c Config
 	if cfg != nil {
@@ -80,6 +71,13 @@ func newMember(t testing.TB, url string, cfg *Config, edit func(*room.Config)) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rl
+}
+
+// newMember starts a Room on relay url only.
+func newMember(t testing.TB, url string, cfg *Config, edit func(*room.Config)) *member {
+	t.Helper()
+	rl := newRelay(t, url, cfg)
 	rc := room.Config{
 		AppID:       "relay test",
 		Codec:       newCodec(),
@@ -103,35 +101,17 @@ func newMember(t testing.TB, url string, cfg *Config, edit func(*room.Config)) *
 // pump runs one frame of each member: Xfer, Get until nil, Xfer.
 func pump(ms ...*member) {
 	for _, m := range ms {
-		_ = m.Xfer()
-		for ev := m.Get(); ev != nil; ev = m.Get() {
-			m.events = append(m.events, ev)
-		}
-		_ = m.Xfer()
+		m.events = roomtest.Frame[room.Event](m.Room, m.events)
 	}
 }
 
 // until pumps ms until cond holds, failing t after a generous deadline.
 func until(t testing.TB, what string, cond func() bool, ms ...*member) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		pump(ms...)
-		time.Sleep(time.Millisecond) // a frame, not a synchronisation
-	}
+	roomtest.Until(t, 30*time.Second, what, cond, func() { pump(ms...) })
 }
 
-func hasPeer(m *member, id room.PeerID) bool {
-	for _, p := range m.Peers() {
-		if p == id {
-			return true
-		}
-	}
-	return false
-}
+func hasPeer(m *member, id room.PeerID) bool { return slices.Contains(m.Peers(), id) }
 
 // count counts m's events that match keep.
 func (m *member) count(keep func(room.Event) bool) int {
@@ -218,18 +198,10 @@ func startSide(t testing.TB, url string, id room.PeerID, cfg *Config) *connSide 
 
 func startSideWith(t testing.TB, url string, id room.PeerID, cfg *Config, drop func([]byte) bool) *connSide {
 	t.Helper()
-	var c Config
-	if cfg != nil {
-		c = *cfg
-	}
-	c.URL = url
-	rl, err := New(&c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rl := newRelay(t, url, cfg)
 	rl.testDrop = drop
 	s := &connSide{relay: rl, got: make(chan room.TransportConn, 16)}
-	err = rl.Start(context.Background(), room.TransportInfo{
+	err := rl.Start(context.Background(), room.TransportInfo{
 		AppID: "conn test", Self: id, Name: fmt.Sprintf("side %d", id),
 		Interval: testInterval, PeerTimeout: testPeerTimeout,
 		Accept: func(tc room.TransportConn) { s.got <- tc },
@@ -266,14 +238,19 @@ func recvConn(t testing.TB, s *connSide) room.TransportConn {
 	return room.TransportConn{}
 }
 
+// passwordCases are the two rooms of the password tests: without one the
+// tap sees the marker (visible), with one it must not.
+var passwordCases = []struct {
+	name     string
+	password string
+	visible  bool
+}{
+	{"plain", "", true},
+	{"password", "swordfish", false},
+}
+
 // waitFor polls cond until it holds, failing t after a generous deadline.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond) // polling, not a synchronisation
-	}
+	roomtest.Until(t, 30*time.Second, what, cond, nil)
 }

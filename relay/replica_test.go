@@ -71,14 +71,7 @@ func newReplicaEnd(t *testing.T, url, password string) *replicaEnd {
 // reaches the server in clear; without one it does (the tap's control).
 func TestReplicaOverRelay(t *testing.T) {
 	const marker = "MARKER-c4c4b1e-board"
-	for _, tc := range []struct {
-		name     string
-		password string
-		visible  bool
-	}{
-		{"plain", "", true},
-		{"password", "swordfish", false},
-	} {
+	for _, tc := range passwordCases {
 		t.Run(tc.name, func(t *testing.T) {
 			leakcheck.Check(t)
 			s := startServer(t, nil)

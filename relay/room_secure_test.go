@@ -22,14 +22,7 @@ func TestRoomPasswordEndToEnd(t *testing.T) {
 		group  = "grp-9d41e7"
 		queue  = "wq-3b8f22"
 	)
-	for _, tc := range []struct {
-		name     string
-		password string
-		visible  bool
-	}{
-		{"plain", "", true},
-		{"password", "swordfish", false},
-	} {
+	for _, tc := range passwordCases {
 		t.Run(tc.name, func(t *testing.T) {
 			leakcheck.Check(t)
 			s := startServer(t, nil)

@@ -203,21 +203,7 @@ func TestBatchAndIdle(t *testing.T) {
 		}
 		return send(p, m)
 	}
-	var pubs []*Published[score]
-	var views []*View[score]
-	for i := range 5 {
-		p, _ := Publish(host.h, fmt.Sprint("v", i), score{})
-		v, _ := Observe[score](guest.h, fmt.Sprint("v", i))
-		pubs, views = append(pubs, p), append(views, v)
-	}
-	until(t, "the snapshots", func() bool {
-		for _, v := range views {
-			if !v.Ready() {
-				return false
-			}
-		}
-		return true
-	}, host, guest)
+	pubs, views := publishObserve(t, host, guest, 5)
 	frames, batches = 0, 0
 	for i, p := range pubs {
 		p.Update(func(s *score) { s.Points = 10 + i })
@@ -250,21 +236,7 @@ func TestBatchAndIdle(t *testing.T) {
 func TestBatchByteCodec(t *testing.T) {
 	host := byteEnd(t, room.Config{Listen: "127.0.0.1:0"})
 	guest := byteEnd(t, room.Config{Dial: []string{host.r.Addr().String()}})
-	var pubs []*Published[score]
-	var views []*View[score]
-	for i := range 8 {
-		p, _ := Publish(host.h, fmt.Sprint("v", i), score{})
-		v, _ := Observe[score](guest.h, fmt.Sprint("v", i))
-		pubs, views = append(pubs, p), append(views, v)
-	}
-	until(t, "the snapshots", func() bool {
-		for _, v := range views {
-			if !v.Ready() {
-				return false
-			}
-		}
-		return true
-	}, host, guest)
+	pubs, views := publishObserve(t, host, guest, 8)
 	long := string(make([]byte, 60))
 	for _, p := range pubs {
 		p.Update(func(s *score) { s.Name = long })
@@ -483,4 +455,26 @@ func BenchmarkFlush(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "B/flush")
+}
+
+// publishObserve publishes n zero scores "v0"... on host, observes each on
+// guest and runs frames until every view has its snapshot.
+func publishObserve(t *testing.T, host, guest *end, n int) ([]*Published[score], []*View[score]) {
+	t.Helper()
+	var pubs []*Published[score]
+	var views []*View[score]
+	for i := range n {
+		p, _ := Publish(host.h, fmt.Sprint("v", i), score{})
+		v, _ := Observe[score](guest.h, fmt.Sprint("v", i))
+		pubs, views = append(pubs, p), append(views, v)
+	}
+	until(t, "the snapshots", func() bool {
+		for _, v := range views {
+			if !v.Ready() {
+				return false
+			}
+		}
+		return true
+	}, host, guest)
+	return pubs, views
 }

@@ -73,6 +73,23 @@ func until(t *testing.T, what string, cond func() bool, es ...*end) {
 	}
 }
 
+// randomUpdate changes one field of s, which rng picks among the first n
+// of: Points, X and Y, Alive, Items (i appended), Name.
+func randomUpdate(rng *rand.Rand, s *score, i, n int) {
+	switch rng.IntN(n) {
+	case 0:
+		s.Points = rng.IntN(1000)
+	case 1:
+		s.X, s.Y = rng.Float32()*100, float32(rng.IntN(50))
+	case 2:
+		s.Alive = !s.Alive
+	case 3:
+		s.Items = append(s.Items, fmt.Sprint(i))
+	case 4:
+		s.Name = fmt.Sprint("p", rng.IntN(10))
+	}
+}
+
 func eventOf[E Event](e *end) (E, bool) {
 	for _, ev := range e.events {
 		if x, ok := ev.(E); ok {
@@ -168,20 +185,7 @@ func TestCacheRandomUpdates(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 1000 {
-		pub.Update(func(s *score) {
-			switch rng.IntN(5) {
-			case 0:
-				s.Points = rng.IntN(1000)
-			case 1:
-				s.X, s.Y = rng.Float32()*100, float32(rng.IntN(50))
-			case 2:
-				s.Alive = !s.Alive
-			case 3:
-				s.Items = append(s.Items, fmt.Sprint(i))
-			case 4:
-				s.Name = fmt.Sprint("p", rng.IntN(10))
-			}
-		})
+		pub.Update(func(s *score) { randomUpdate(rng, s, i, 5) })
 		_ = host.h.Flush()
 		until(t, "the delta", func() bool { return view.Seq() == pub.Seq() }, host, guest)
 		got, _ := view.Value()

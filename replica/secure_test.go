@@ -82,18 +82,7 @@ func TestCachePasswordRoom(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := range 200 {
-		pub.Update(func(s *score) {
-			switch rng.IntN(4) {
-			case 0:
-				s.Points = rng.IntN(1000)
-			case 1:
-				s.X, s.Y = rng.Float32()*100, float32(rng.IntN(50))
-			case 2:
-				s.Alive = !s.Alive
-			case 3:
-				s.Items = append(s.Items, fmt.Sprint(i))
-			}
-		})
+		pub.Update(func(s *score) { randomUpdate(rng, s, i, 4) })
 		_ = host.h.Flush()
 		run("the delta", func() bool { return view.Seq() == pub.Seq() })
 		got, _ := view.Value()

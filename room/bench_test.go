@@ -125,7 +125,7 @@ func benchSendAll(b *testing.B, n int) {
 		}
 	}
 	for _, id := range host.Peers() {
-		for host.Send(id, &note{"end"}) != nil {
+		for host.Send(id, &note{S: "end"}) != nil {
 			_ = host.Xfer()
 			runtime.Gosched()
 		}

@@ -32,10 +32,10 @@ func TestCodecs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := listener(t, Config{Codec: tc.codec()})
-			if err := srv.Publish("news", &note{"headline"}); err != nil {
+			if err := srv.Publish("news", &note{S: "headline"}); err != nil {
 				t.Fatal(err)
 			}
-			if err := srv.Produce("jobs", &note{"job"}); err != nil {
+			if err := srv.Produce("jobs", &note{S: "job"}); err != nil {
 				t.Fatal(err)
 			}
 			r, err := New(context.Background(), &Config{AppID: "room-test", Codec: tc.codec(), Dial: []string{srv.Addr().String()}})

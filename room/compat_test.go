@@ -22,8 +22,8 @@ func TestCompatRefuses(t *testing.T) {
 	for name, err := range map[string]error{
 		"JoinGroup":  r.JoinGroup("g"),
 		"LeaveGroup": r.LeaveGroup("g"),
-		"Publish":    r.Publish("g", &note{"x"}),
-		"Produce":    r.Produce("g", &note{"x"}),
+		"Publish":    r.Publish("g", &note{S: "x"}),
+		"Produce":    r.Produce("g", &note{S: "x"}),
 		"Notify":     r.Notify("g", 1),
 	} {
 		if !errors.Is(err, ErrCompat) {
@@ -60,10 +60,7 @@ func TestCompatWire(t *testing.T) {
 	defer ln.Close()
 	// A codec shared with a native Room knows the control messages: the
 	// compat room must still send none.
-	codec := newCodec()
-	if err := registerControls(codec); err != nil {
-		t.Fatal(err)
-	}
+	codec := controlCodec(t)
 	r, err := New(context.Background(), &Config{Compat: true, Codec: codec, Dial: []string{ln.Addr().String()},
 		Interval: 10 * time.Millisecond, PeerTimeout: 50 * time.Millisecond})
 	if err != nil {
@@ -87,7 +84,7 @@ func TestCompatWire(t *testing.T) {
 	if len(m.Peers()) != 1 {
 		t.Fatalf("the silent compat peer was dropped: %v", m.events)
 	}
-	if err := m.SendAll(&note{"one"}); err != nil {
+	if err := m.SendAll(&note{S: "one"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Send(id, &message.MsgQuit{}); err != nil {
@@ -125,7 +122,7 @@ func TestCompatLeave(t *testing.T) {
 	cm := &member{Room: c}
 	defer c.Close()
 	until(t, "both to join", func() bool { return len(srv.Peers()) == 1 && len(cm.Peers()) == 1 }, srv, cm)
-	if err := cm.SendAll(&note{"last"}); err != nil {
+	if err := cm.SendAll(&note{S: "last"}); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

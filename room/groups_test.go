@@ -23,10 +23,10 @@ func TestGroups(t *testing.T) {
 		got := c.Members("red")
 		return len(got) == 2 && slices.Contains(got, a.ID()) && slices.Contains(got, b.ID())
 	}, ms...)
-	if err := c.Publish("red", &note{"r1"}); err != nil {
+	if err := c.Publish("red", &note{S: "r1"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SendAll(&note{"after"}); err != nil {
+	if err := c.SendAll(&note{S: "after"}); err != nil {
 		t.Fatal(err)
 	}
 	// Every room gets "after"; a and b get r1 first, tagged red.
@@ -54,10 +54,10 @@ func TestGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	until(t, "c to see b leave red", func() bool { return len(c.Members("red")) == 1 }, ms...)
-	if err := c.Publish("red", &note{"r2"}); err != nil {
+	if err := c.Publish("red", &note{S: "r2"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SendAll(&note{"marker"}); err != nil {
+	if err := c.SendAll(&note{S: "marker"}); err != nil {
 		t.Fatal(err)
 	}
 	clear(got)
@@ -97,7 +97,7 @@ func TestGroups(t *testing.T) {
 func TestGroupsOfNewPeer(t *testing.T) {
 	leakcheck.Check(t)
 	srv := listener(t, Config{})
-	if err := srv.Publish("news", &note{"headline"}); err != nil {
+	if err := srv.Publish("news", &note{S: "headline"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := srv.JoinGroup("news"); err != nil {

@@ -4,27 +4,42 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/cablecar-go/cablecar/internal/freeport"
+	"github.com/cablecar-go/cablecar/internal/roomtest"
 	"github.com/cablecar-go/cablecar/message"
+	"github.com/cablecar-go/cablecar/messenger"
 )
 
 // note is the tests' message: a byte-coded string (code 0x20).
-type note struct{ S string }
+type note = roomtest.Note
 
-func (*note) MessageName() string { return "note" }
-func (*note) ByteCode() byte      { return 0x20 }
-func (n *note) AppendPayload(dst []byte) ([]byte, error) {
-	return append(dst, n.S...), nil
+func newCodec() message.Codec { return roomtest.NewCodec() }
+
+// controlCodec is newCodec with the room's control messages registered,
+// for a raw Messenger that sends or reads them.
+func controlCodec(t testing.TB) message.Codec {
+	t.Helper()
+	codec := newCodec()
+	if err := registerControls(codec); err != nil {
+		t.Fatal(err)
+	}
+	return codec
 }
-func (n *note) DecodePayload(p []byte) error { n.S = string(p); return nil }
 
-func newCodec() message.Codec {
-	c := message.NewByteCodec(nil)
-	message.Register[note](c)
-	return c
+// controlPeer is a raw Messenger over conn with controlCodec, after the
+// hello. The caller closes it.
+func controlPeer(t testing.TB, conn net.Conn) *messenger.Messenger {
+	t.Helper()
+	m, err := messenger.New(context.Background(), conn, controlCodec(t), &messenger.Options{AppID: "room-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // member is a Room under test and the events it got.
@@ -36,25 +51,14 @@ type member struct {
 // pump runs one frame of each member: Xfer, Get until nil, Xfer.
 func pump(ms ...*member) {
 	for _, m := range ms {
-		_ = m.Xfer()
-		for ev := m.Get(); ev != nil; ev = m.Get() {
-			m.events = append(m.events, ev)
-		}
-		_ = m.Xfer()
+		m.events = roomtest.Frame[Event](m.Room, m.events)
 	}
 }
 
 // until pumps ms until cond holds, failing t after a generous deadline.
 func until(t testing.TB, what string, cond func() bool, ms ...*member) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		pump(ms...)
-		time.Sleep(time.Millisecond) // a frame, not a synchronisation
-	}
+	roomtest.Until(t, 20*time.Second, what, cond, func() { pump(ms...) })
 }
 
 // take removes and returns the events of m that match keep.
@@ -142,14 +146,7 @@ func dialer(t testing.TB, addr string) *member {
 	return &member{Room: r}
 }
 
-func hasPeer(m *member, id PeerID) bool {
-	for _, p := range m.Peers() {
-		if p == id {
-			return true
-		}
-	}
-	return false
-}
+func hasPeer(m *member, id PeerID) bool { return slices.Contains(m.Peers(), id) }
 
 func leftOf(m *member, id PeerID) (error, bool) {
 	for _, ev := range m.events {

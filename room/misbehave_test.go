@@ -72,7 +72,7 @@ func TestGameLoopWithMisbehavingPeers(t *testing.T) {
 
 	until(t, "the three peers to join", func() bool { return len(srv.Peers()) == 3 }, srv, good)
 
-	big := &note{strings.Repeat("x", 250)}
+	big := &note{S: strings.Repeat("x", 250)}
 	deafID := PeerID(deaf.Local().PeerID)
 	sent, full := 0, false
 	var got []Message
@@ -147,14 +147,7 @@ func TestTooManyGroups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		codec := newCodec()
-		if err := registerControls(codec); err != nil {
-			t.Fatal(err)
-		}
-		m, err := messenger.New(context.Background(), conn, codec, &messenger.Options{AppID: "room-test"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := controlPeer(t, conn)
 		defer m.Close()
 		for i := range MaxGroups + 1 {
 			if err := m.Send(announce(i)); err != nil {

@@ -49,7 +49,7 @@ func TestOneToOneFour(t *testing.T) {
 			if o == nil || len(o.Peers()) != 1 || o.Peers()[0] != m.ID() {
 				t.Fatalf("trial %d: room %d paired with %016x, which does not pair with it", trial, i, uint64(m.Peers()[0]))
 			}
-			if err := m.Send(o.ID(), &note{fmt.Sprint("from ", i)}); err != nil {
+			if err := m.Send(o.ID(), &note{S: fmt.Sprint("from ", i)}); err != nil {
 				t.Fatal(err)
 			}
 		}

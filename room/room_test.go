@@ -33,10 +33,10 @@ func TestRoomForms(t *testing.T) {
 			}
 		}
 	}
-	if err := ms[0].SendAll(&note{"all"}); err != nil {
+	if err := ms[0].SendAll(&note{S: "all"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ms[0].Send(ms[2].ID(), &note{"two"}); err != nil {
+	if err := ms[0].Send(ms[2].ID(), &note{S: "two"}); err != nil {
 		t.Fatal(err)
 	}
 	got := make([][]Message, len(ms))
@@ -83,7 +83,7 @@ func TestLeftReasons(t *testing.T) {
 	// A clean leave.
 	a := dialer(t, addr)
 	until(t, "a to join", func() bool { return hasPeer(srv, a.ID()) && len(a.Peers()) == 1 }, srv, a)
-	if err := a.SendAll(&note{"last words"}); err != nil {
+	if err := a.SendAll(&note{S: "last words"}); err != nil {
 		t.Fatal(err)
 	}
 	pump(a)
@@ -228,24 +228,24 @@ func TestLimits(t *testing.T) {
 		if err := srv.JoinGroup(g); !errors.Is(err, ErrGroupName) {
 			t.Errorf("JoinGroup(%q): %v, want ErrGroupName", g, err)
 		}
-		if err := srv.Publish(g, &note{"x"}); !errors.Is(err, ErrGroupName) {
+		if err := srv.Publish(g, &note{S: "x"}); !errors.Is(err, ErrGroupName) {
 			t.Errorf("Publish(%q): %v, want ErrGroupName", g, err)
 		}
 	}
 	if err := srv.JoinGroup(strings.Repeat("g", MaxGroupName)); err != nil {
 		t.Errorf("JoinGroup of MaxGroupName bytes: %v", err)
 	}
-	big := &note{strings.Repeat("x", 254)}
+	big := &note{S: strings.Repeat("x", 254)}
 	if err := srv.SendAll(big); !errors.Is(err, message.ErrTooLarge) {
 		t.Errorf("SendAll of 254 bytes: %v, want message.ErrTooLarge", err)
 	}
 	if err := srv.Send(c.ID(), big); !errors.Is(err, message.ErrTooLarge) {
 		t.Errorf("Send of 254 bytes: %v, want message.ErrTooLarge", err)
 	}
-	if err := srv.Send(12345, &note{"x"}); !errors.Is(err, ErrUnknownPeer) {
+	if err := srv.Send(12345, &note{S: "x"}); !errors.Is(err, ErrUnknownPeer) {
 		t.Errorf("Send to nobody: %v, want ErrUnknownPeer", err)
 	}
-	if err := srv.SendAll(&note{strings.Repeat("x", 253)}); err != nil {
+	if err := srv.SendAll(&note{S: strings.Repeat("x", 253)}); err != nil {
 		t.Errorf("SendAll of 253 bytes: %v", err)
 	}
 	until(t, "the 253-byte message", func() bool { return len(c.notes()) == 1 }, srv, c)
@@ -289,7 +289,7 @@ func TestSixteenPeers(t *testing.T) {
 	}
 	ms := lan(t, 16)
 	for _, m := range ms {
-		if err := m.SendAll(&note{"hi"}); err != nil {
+		if err := m.SendAll(&note{S: "hi"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -328,7 +328,7 @@ func TestShutdown(t *testing.T) {
 	until(t, "c to join", func() bool { return len(srv.Peers()) == 1 && len(c.Peers()) == 1 }, srv, c)
 	const n = 100 // 25 KB
 	for range n {
-		if err := c.SendAll(&note{strings.Repeat("x", 250)}); err != nil {
+		if err := c.SendAll(&note{S: strings.Repeat("x", 250)}); err != nil {
 			t.Fatal(err)
 		}
 	}

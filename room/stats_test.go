@@ -39,7 +39,7 @@ func TestRecvWaitsWithoutPolling(t *testing.T) {
 		// The idle time under test, not a synchronisation: Recv sleeps
 		// through it.
 		time.Sleep(idle)
-		if err := c.Send(id, &note{"wake"}); err != nil {
+		if err := c.Send(id, &note{S: "wake"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.Xfer(); err != nil {
@@ -74,7 +74,7 @@ func TestStats(t *testing.T) {
 	defer c.Close()
 	until(t, "both to join", func() bool { return len(srv.Peers()) == 1 && len(c.Peers()) == 1 }, srv, c)
 	id := srv.Peers()[0]
-	if err := c.SendAll(&note{"hi"}); err != nil {
+	if err := c.SendAll(&note{S: "hi"}); err != nil {
 		t.Fatal(err)
 	}
 	var s messenger.Stats
@@ -139,10 +139,7 @@ func bareMessenger(t *testing.T, addr string) *messenger.Messenger {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	codec := newCodec()
-	if err := registerControls(codec); err != nil { // Get returns the room's control messages
-		t.Fatal(err)
-	}
+	codec := controlCodec(t) // Get returns the room's control messages
 	m, err := messenger.New(ctx, conn, codec, &messenger.Options{AppID: "room-test"})
 	if err != nil {
 		conn.Close()

@@ -1,7 +1,6 @@
 package room
 
 import (
-	"context"
 	"errors"
 	"net"
 	"strings"
@@ -23,14 +22,7 @@ func TestTagWithoutMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = conn.(*net.TCPConn).SetReadBuffer(4 << 10) // fills sooner
-	codec := newCodec()
-	if err := registerControls(codec); err != nil {
-		t.Fatal(err)
-	}
-	m, err := messenger.New(context.Background(), conn, codec, &messenger.Options{AppID: "room-test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := controlPeer(t, conn)
 	defer m.Close()
 	id := PeerID(m.Local().PeerID)
 	if err := m.Send(&ctrlJoin{groupField{"g"}}); err != nil {
@@ -43,7 +35,7 @@ func TestTagWithoutMessage(t *testing.T) {
 
 	// Fill the room's queue to the peer (which does not read) to within
 	// one big message.
-	big := &note{strings.Repeat("x", 250)}
+	big := &note{S: strings.Repeat("x", 250)}
 	sent := 0
 	until(t, "the queue to fill", func() bool {
 		for range 64 {
@@ -75,7 +67,7 @@ func TestTagWithoutMessage(t *testing.T) {
 				seen = append(seen, msg)
 			}
 		}
-		if !plain && srv.Send(id, &note{"plain"}) == nil {
+		if !plain && srv.Send(id, &note{S: "plain"}) == nil {
 			plain = true
 		}
 		return plain && len(seen) > 0 && isNote(seen[len(seen)-1], "plain")

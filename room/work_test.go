@@ -61,7 +61,7 @@ func TestWorkQueue(t *testing.T) {
 
 	const n = 150
 	for i := range n {
-		if err := prod.Produce("jobs", &note{fmt.Sprint(i)}); err != nil {
+		if err := prod.Produce("jobs", &note{S: fmt.Sprint(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -144,17 +144,17 @@ func TestWorkQueueWaitsForConsumer(t *testing.T) {
 	leakcheck.Check(t)
 	prod := listener(t, Config{MaxWork: 3})
 	for i := range 3 {
-		if err := prod.Produce("jobs", &note{fmt.Sprint(i)}); err != nil {
+		if err := prod.Produce("jobs", &note{S: fmt.Sprint(i)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := prod.Produce("jobs", &note{"x"}); !errors.Is(err, ErrWorkFull) {
+	if err := prod.Produce("jobs", &note{S: "x"}); !errors.Is(err, ErrWorkFull) {
 		t.Errorf("Produce beyond MaxWork: %v, want ErrWorkFull", err)
 	}
-	if err := prod.Produce("", &note{"x"}); !errors.Is(err, ErrGroupName) {
+	if err := prod.Produce("", &note{S: "x"}); !errors.Is(err, ErrGroupName) {
 		t.Errorf("Produce to \"\": %v, want ErrGroupName", err)
 	}
-	if err := prod.Produce("jobs", &note{strings.Repeat("x", 300)}); err == nil {
+	if err := prod.Produce("jobs", &note{S: strings.Repeat("x", 300)}); err == nil {
 		t.Error("Produce of a message over the codec's limit: no error")
 	}
 	c := dialer(t, prod.Addr().String())

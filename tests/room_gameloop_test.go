@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cablecar-go/cablecar/internal/roomtest"
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/message/msgpack"
 	"github.com/cablecar-go/cablecar/messenger"
@@ -21,14 +22,7 @@ import (
 )
 
 // roomNote is roompeer's message: a string, byte code and msgpack id 0x20.
-type roomNote struct{ S string }
-
-func (*roomNote) MessageName() string { return "note" }
-func (*roomNote) ByteCode() byte      { return 0x20 }
-func (n *roomNote) AppendPayload(dst []byte) ([]byte, error) {
-	return append(dst, n.S...), nil
-}
-func (n *roomNote) DecodePayload(p []byte) error { n.S = string(p); return nil }
+type roomNote = roomtest.Note
 
 func msgpackNotes() message.Codec {
 	c := msgpack.NewCodec(nil)
@@ -173,7 +167,7 @@ func TestRoomGameLoopMisbehaving(t *testing.T) {
 		}
 	})
 
-	big := &roomNote{strings.Repeat("x", 1000)}
+	big := &roomNote{S: strings.Repeat("x", 1000)}
 	var xfers []time.Duration
 	sent := 0
 	timed := func(send bool) {
@@ -184,7 +178,7 @@ func TestRoomGameLoopMisbehaving(t *testing.T) {
 			events = append(events, ev)
 		}
 		if send {
-			if r.Send(goodID, &roomNote{"n"}) == nil {
+			if r.Send(goodID, &roomNote{S: "n"}) == nil {
 				sent++
 			}
 			_ = r.Send(frozenID, big)
@@ -202,7 +196,7 @@ func TestRoomGameLoopMisbehaving(t *testing.T) {
 		}
 		timed(true)
 	}
-	for r.Send(goodID, &roomNote{"end"}) != nil {
+	for r.Send(goodID, &roomNote{S: "end"}) != nil {
 		timed(false)
 	}
 	poll(t, 20*time.Second, "the good peer to get the end", func() bool {

@@ -119,15 +119,11 @@ func TestNetnsMDNSLinkComesBack(t *testing.T) {
 	lab := netns.New(t)
 	h1, h2 := lab.Host(), lab.Host()
 	_, links := lab.Segment("10.242.0.0/24", h1, h2)
-	link2 := links[1]
 	cc := netnsChildConfig(t, "h1")
 	cc.Only, cc.Refresh = true, time.Hour
-	p1 := startChild(t, h1, cc)
-	link2.SetUp(false)
-	cc.Name = "h2"
-	p2 := startChild(t, h2, cc)
-	up := time.Now()
-	link2.SetUp(true)
-	testpeer.WaitConnected(p1, p2)
+	up := testpeer.LinkComesBack(links[1], h1, h2, func(h *netns.Host, name string) *child {
+		cc.Name = name
+		return startChild(t, h, cc)
+	})
 	t.Logf("connected by mDNS %v after the link came up (interface poll: 1h)", time.Since(up).Round(time.Millisecond))
 }

@@ -31,7 +31,7 @@ func startPair(t *testing.T, env, argsA, argsB []string, args ...string) (a, b *
 func startDirectPair(t *testing.T, env []string, args ...string) (a, b *proc) {
 	t.Helper()
 	a = startPong(t, "player A", env, append([]string{"-listen", "127.0.0.1:0"}, args...)...)
-	addr := strings.TrimPrefix(a.waitLine(t, "listening on ", gameTimeout), "listening on ")
+	addr := strings.TrimPrefix(a.Line(t, "listening on ", gameTimeout), "listening on ")
 	b = startPong(t, "player B", env, append([]string{"-dial", addr}, args...)...)
 	return a, b
 }
@@ -39,8 +39,8 @@ func startDirectPair(t *testing.T, env []string, args ...string) (a, b *proc) {
 // roles returns the player that hosts and the one that guests.
 func roles(t *testing.T, a, b *proc) (host, guest *proc) {
 	t.Helper()
-	ra := a.waitLine(t, "connected to ", gameTimeout)
-	rb := b.waitLine(t, "connected to ", gameTimeout)
+	ra := a.Line(t, "connected to ", gameTimeout)
+	rb := b.Line(t, "connected to ", gameTimeout)
 	switch {
 	case strings.HasSuffix(ra, " as host") && strings.HasSuffix(rb, " as guest"):
 		return a, b
@@ -56,10 +56,10 @@ func TestHeadlessGameSameScoreAndDigest(t *testing.T) {
 	const seed, frames = 7, 1200
 	a, b := startPair(t, nil, nil, nil, "-headless", "-frames", fmt.Sprint(frames), "-seed", fmt.Sprint(seed))
 	host, guest := roles(t, a, b)
-	a.wait(t, gameTimeout)
-	b.wait(t, gameTimeout)
+	a.Wait(t, gameTimeout)
+	b.Wait(t, gameTimeout)
 
-	hf, gf := host.waitLine(t, "final ", 0), guest.waitLine(t, "final ", 0)
+	hf, gf := host.Line(t, "final ", 0), guest.Line(t, "final ", 0)
 	if hf != gf {
 		t.Fatalf("host and guest disagree:\nhost:  %s\nguest: %s", hf, gf)
 	}
@@ -74,21 +74,21 @@ func TestHeadlessGameSameScoreAndDigest(t *testing.T) {
 	// Both measured a round trip and counted messages: every frame, the
 	// host sent ball and paddle, the guest its paddle.
 	for _, p := range []*proc{host, guest} {
-		l := p.waitLine(t, "net ", 0)
+		l := p.Line(t, "net ", 0)
 		var rtt string
 		var in, out uint64
 		if _, err := fmt.Sscanf(l, "net rtt=%s msgs_in=%d msgs_out=%d", &rtt, &in, &out); err != nil {
-			t.Fatalf("%s: net line %q: %v", p.name, l, err)
+			t.Fatalf("%s: net line %q: %v", p.Name, l, err)
 		}
 		if rtt == "-" || !strings.HasSuffix(rtt, "ms") {
-			t.Errorf("%s: no round trip measured: %q", p.name, l)
+			t.Errorf("%s: no round trip measured: %q", p.Name, l)
 		}
 		minIn, minOut := uint64(frames+1), uint64(frames+1)
 		if p == host {
 			minOut *= 2
 		}
 		if in < minIn || out < minOut {
-			t.Errorf("%s: %q: too few messages for %d frames", p.name, l, frames)
+			t.Errorf("%s: %q: too few messages for %d frames", p.Name, l, frames)
 		}
 	}
 }
@@ -97,9 +97,9 @@ func TestHeadlessGameSameScoreAndDigest(t *testing.T) {
 func TestHeadlessGameToPoints(t *testing.T) {
 	t.Parallel()
 	a, b := startDirectPair(t, nil, "-headless", "-points", "2", "-seed", "3")
-	a.wait(t, gameTimeout)
-	b.wait(t, gameTimeout)
-	fa, fb := a.waitLine(t, "final ", 0), b.waitLine(t, "final ", 0)
+	a.Wait(t, gameTimeout)
+	b.Wait(t, gameTimeout)
+	fa, fb := a.Line(t, "final ", 0), b.Line(t, "final ", 0)
 	if fa != fb {
 		t.Fatalf("players disagree:\n%s\n%s", fa, fb)
 	}
@@ -120,18 +120,18 @@ func TestTerminalFallbackWithoutDisplay(t *testing.T) {
 	trace := func(name string) []string { return []string{"-trace", filepath.Join(dir, name)} }
 	a, b := startPair(t, env, trace("a"), trace("b"), "-frames", "60", "-linger", "0")
 	host, _ := roles(t, a, b)
-	a.wait(t, gameTimeout)
-	b.wait(t, gameTimeout)
+	a.Wait(t, gameTimeout)
+	b.Wait(t, gameTimeout)
 	for _, p := range []*proc{a, b} {
-		l := p.waitLine(t, "pong: no window (", 0)
+		l := p.Line(t, "pong: no window (", 0)
 		if !strings.Contains(l, "sdl:") || !strings.Contains(l, "terminal") {
-			t.Errorf("%s: fallback message %q does not say why and what happens", p.name, l)
+			t.Errorf("%s: fallback message %q does not say why and what happens", p.Name, l)
 		}
-		if _, ok := p.out.find("|"); !ok {
-			t.Errorf("%s drew no court in the terminal", p.name)
+		if _, ok := p.Find("|"); !ok {
+			t.Errorf("%s drew no court in the terminal", p.Name)
 		}
 	}
-	if fa, fb := a.waitLine(t, "final ", 0), b.waitLine(t, "final ", 0); fa != fb || !strings.HasPrefix(fa, "final frame=60 ") {
+	if fa, fb := a.Line(t, "final ", 0), b.Line(t, "final ", 0); fa != fb || !strings.HasPrefix(fa, "final frame=60 ") {
 		t.Errorf("final lines %q and %q: want the same, at frame 60", fa, fb)
 	}
 	// Without a keyboard the computer plays: a paddle moves.

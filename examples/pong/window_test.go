@@ -58,14 +58,14 @@ func TestWindowedGameUnderXvfb(t *testing.T) {
 	}
 	a, b := startPair(t, env, args("a"), args("b"))
 	host, guest := roles(t, a, b)
-	a.wait(t, gameTimeout)
-	b.wait(t, gameTimeout)
-	if hf, gf := host.waitLine(t, "final ", 0), guest.waitLine(t, "final ", 0); hf != gf || !strings.HasPrefix(hf, "final frame=300 ") {
+	a.Wait(t, gameTimeout)
+	b.Wait(t, gameTimeout)
+	if hf, gf := host.Line(t, "final ", 0), guest.Line(t, "final ", 0); hf != gf || !strings.HasPrefix(hf, "final frame=300 ") {
 		t.Errorf("final lines: host %q, guest %q: want the same, at frame 300", hf, gf)
 	}
 
-	hostShot := parseShot(t, host.waitLine(t, "screenshot ", 0))
-	guestShot := parseShot(t, guest.waitLine(t, "screenshot ", 0))
+	hostShot := parseShot(t, host.Line(t, "screenshot ", 0))
+	guestShot := parseShot(t, guest.Line(t, "screenshot ", 0))
 	trace := readTrace(t, filepath.Join(dir, map[*proc]string{a: "a", b: "b"}[host]+".trace"))
 
 	// The host draws its own state.

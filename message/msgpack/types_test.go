@@ -3,6 +3,7 @@ package msgpack_test
 import (
 	"reflect"
 
+	"github.com/cablecar-go/cablecar/internal/testtypes"
 	"github.com/cablecar-go/cablecar/message"
 )
 
@@ -10,19 +11,9 @@ import (
 // msgpack codec needs no payload methods: Position and Text take their ids
 // from their ByteCode, the others are registered with RegisterID.
 
-// Position is a game position (id 0x10, its ByteCode).
-type Position struct {
-	ID uint32  `json:"id" msgpack:"id"`
-	X  float32 `json:"x" msgpack:"x"`
-	Y  float32 `json:"y" msgpack:"y"`
-	Z  float32 `json:"z" msgpack:"z"`
-}
-
-// MessageName is the JSON class name.
-func (*Position) MessageName() string { return "Position" }
-
-// ByteCode is the byte-frame code, and so the msgpack id.
-func (*Position) ByteCode() byte { return 0x10 }
+// Position is a game position (id 0x10, its ByteCode). The msgpack codec
+// does not use its payload methods.
+type Position = testtypes.Position
 
 // Text is a message with a string (id 0x11).
 type Text struct {
@@ -33,34 +24,13 @@ func (*Text) MessageName() string { return "Text" }
 func (*Text) ByteCode() byte      { return 0x11 }
 
 // MsgStats is the cpu_mon example's message.
-type MsgStats struct {
-	Host          string     `json:"host"`
-	CPUPercent    float64    `json:"cpu_percent"`
-	LoadAvg       [3]float64 `json:"load_avg"`
-	MemoryPercent float64    `json:"memory_percent"`
-	MemoryTotal   uint64     `json:"memory_total"`
-	SwapPercent   float64    `json:"swap_percent"`
-	SwapTotal     uint64     `json:"swap_total"`
-	Temp          *float64   `json:"temp,omitempty"`
-}
+type MsgStats = testtypes.MsgStats
 
-func (*MsgStats) MessageName() string { return "MsgStats" }
-
-type Inner struct {
-	OK   bool `json:"ok"`
-	None *int `json:"none"`
-}
-
-type Nested struct {
-	Name   string         `json:"name"`
-	Tags   []string       `json:"tags"`
-	Scores map[string]int `json:"scores"`
-	Inner  Inner          `json:"inner"`
-	Empty  []int          `json:"empty"`
-	Raw    []any          `json:"raw"`
-}
-
-func (*Nested) MessageName() string { return "Nested" }
+// Inner and Nested carry every kind of JSON value.
+type (
+	Inner  = testtypes.Inner
+	Nested = testtypes.Nested
+)
 
 type WithAny struct {
 	V any `json:"v"`

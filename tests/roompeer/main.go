@@ -39,20 +39,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cablecar-go/cablecar/internal/roomtest"
 	"github.com/cablecar-go/cablecar/message"
 	"github.com/cablecar-go/cablecar/message/msgpack"
 	"github.com/cablecar-go/cablecar/room"
 )
 
 // note is the message the tests send: a string (byte code 0x20).
-type note struct{ S string }
-
-func (*note) MessageName() string { return "note" }
-func (*note) ByteCode() byte      { return 0x20 }
-func (n *note) AppendPayload(dst []byte) ([]byte, error) {
-	return append(dst, n.S...), nil
-}
-func (n *note) DecodePayload(p []byte) error { n.S = string(p); return nil }
+type note = roomtest.Note
 
 func main() {
 	app := flag.String("app", "roompeer", "AppID")
@@ -237,9 +231,9 @@ func (p *peer) run(f []string) error {
 	case "leave":
 		return r.LeaveGroup(arg(1))
 	case "pub":
-		return r.Publish(arg(1), &note{arg(2)})
+		return r.Publish(arg(1), &note{S: arg(2)})
 	case "all":
-		return r.SendAll(&note{arg(1)})
+		return r.SendAll(&note{S: arg(1)})
 	case "builtins": // cable_car's four built-in messages, to every peer
 		for _, m := range []message.Message{&message.MsgIdentify{Username: "gouser", Hostname: "gohost"},
 			&message.MsgJoin{}, &message.MsgRetry{}, &message.MsgQuit{}} {
@@ -253,10 +247,10 @@ func (p *peer) run(f []string) error {
 		if err != nil {
 			return err
 		}
-		return r.Send(room.PeerID(id), &note{arg(2)})
+		return r.Send(room.PeerID(id), &note{S: arg(2)})
 	case "produce":
 		for i := range num(3) {
-			if err := r.Produce(arg(1), &note{fmt.Sprintf("%s-%d", arg(2), i)}); err != nil {
+			if err := r.Produce(arg(1), &note{S: fmt.Sprintf("%s-%d", arg(2), i)}); err != nil {
 				return err
 			}
 		}

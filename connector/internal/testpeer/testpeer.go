@@ -75,6 +75,19 @@ func WaitConnected(a, b *Child) {
 	b.WaitLine("CONNECT "+a.ID+" ", 30*time.Second)
 }
 
+// LinkComesBack starts a peer on h1 (start(h1, "h1")), takes link, h2's,
+// down, starts a peer on h2 (start(h2, "h2")), brings the link up and waits
+// until the two have connected. It returns when the link came up.
+func LinkComesBack(link *netns.Link, h1, h2 *netns.Host, start func(h *netns.Host, name string) *Child) time.Time {
+	p1 := start(h1, "h1")
+	link.SetUp(false)
+	p2 := start(h2, "h2")
+	up := time.Now()
+	link.SetUp(true)
+	WaitConnected(p1, p2)
+	return up
+}
+
 // Connects counts c's CONNECT lines for peer id.
 func (c *Child) Connects(id string) int { return c.Count("CONNECT " + id + " ") }
 

@@ -1,20 +1,17 @@
 package proctest
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/internal/proctest"
 )
 
 var (
@@ -58,23 +55,14 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	build := func(out string, cgo string) (string, error) {
-		cmd := exec.Command("go", "build", "-o", out, "..")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED="+cgo)
-		b, err := cmd.CombinedOutput()
-		return string(b), err
-	}
-	headlessBin = filepath.Join(dir, "arena-headless")
-	if out, err := build(headlessBin, "0"); err != nil {
-		fmt.Fprintf(os.Stderr, "go build (CGO_ENABLED=0): %v\n%s", err, out)
+	if headlessBin, err = proctest.Build(dir, "arena-headless", "..", "CGO_ENABLED=0"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
 	if noWindow = windowMissing(); noWindow == "" {
-		if out, err := build(filepath.Join(dir, "arena"), "1"); err != nil {
-			windowErr = fmt.Sprintf("%v\n%s", err, out)
-		} else {
-			windowBin = filepath.Join(dir, "arena")
+		if windowBin, err = proctest.Build(dir, "arena", "..", "CGO_ENABLED=1"); err != nil {
+			windowErr = err.Error()
 		}
 	}
 	code := m.Run()
@@ -88,110 +76,13 @@ func lastLines(s string, n int) string {
 }
 
 // proc is a running arena whose stdout is collected line by line.
-type proc struct {
-	name   string
-	cmd    *exec.Cmd
-	mu     sync.Mutex
-	lines  []string
-	stderr strings.Builder // written by exec's copier until done is closed
-	change chan struct{}   // a line arrived (capacity 1)
-	done   chan struct{}
-	err    error // Wait's, set before done is closed
-}
+type proc = proctest.Proc
 
 // start starts bin with args; the test kills it at the end if it is still
 // running, and logs its output if the test failed.
 func start(t *testing.T, name, bin string, args ...string) *proc {
 	t.Helper()
-	p := &proc{name: name, change: make(chan struct{}, 1), done: make(chan struct{})}
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Stderr = &p.stderr
-	out, err := p.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		p.read(out)
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			p.mu.Lock()
-			t.Logf("%s stdout:\n%s\nstderr:\n%s", p.name, strings.Join(p.lines, "\n"), p.stderr.String())
-			p.mu.Unlock()
-		}
-	})
-	return p
-}
-
-func (p *proc) read(r io.Reader) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		p.mu.Lock()
-		p.lines = append(p.lines, sc.Text())
-		p.mu.Unlock()
-		select {
-		case p.change <- struct{}{}:
-		default:
-		}
-	}
-}
-
-func (p *proc) find(prefix string) (string, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, l := range p.lines {
-		if strings.HasPrefix(l, prefix) {
-			return l, true
-		}
-	}
-	return "", false
-}
-
-// line returns the first line that starts with prefix, waiting for it
-// until timeout.
-func (p *proc) line(t *testing.T, prefix string, timeout time.Duration) string {
-	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		if l, ok := p.find(prefix); ok {
-			return l
-		}
-		select {
-		case <-p.change:
-		case <-p.done:
-			if l, ok := p.find(prefix); ok {
-				return l
-			}
-			t.Fatalf("%s exited (%v) without printing %q", p.name, p.err, prefix)
-		case <-deadline.C:
-			t.Fatalf("%s printed no %q within %v", p.name, prefix, timeout)
-		}
-	}
-}
-
-// wait waits for the process to exit with status 0 within timeout.
-func (p *proc) wait(t *testing.T, timeout time.Duration) {
-	t.Helper()
-	select {
-	case <-p.done:
-		if p.err != nil {
-			t.Fatalf("%s: %v", p.name, p.err)
-		}
-	case <-time.After(timeout):
-		t.Fatalf("%s still running after %v", p.name, timeout)
-	}
+	return proctest.Start(t, name, bin, nil, args...)
 }
 
 // field returns the value of key=value in line.
@@ -263,20 +154,20 @@ func TestThreeHeadlessProcesses(t *testing.T) {
 	}
 	var me []string
 	for _, p := range ps {
-		me = append(me, strings.TrimPrefix(p.line(t, "me ", 10*time.Second), "me "))
+		me = append(me, strings.TrimPrefix(p.Line(t, "me ", 10*time.Second), "me "))
 	}
 	slices.Sort(me)
 	for _, p := range ps {
-		seen := p.line(t, "seen ", 45*time.Second)
+		seen := p.Line(t, "seen ", 45*time.Second)
 		if got := ids(parsePlayers(t, seen)); !slices.Equal(got, me) {
-			t.Errorf("%s sees players %v, want %v", p.name, got, me)
+			t.Errorf("%s sees players %v, want %v", p.Name, got, me)
 		}
 		if h := field(t, seen, "host"); h != me[0] {
-			t.Errorf("%s: host %s, want the lowest id %s", p.name, h, me[0])
+			t.Errorf("%s: host %s, want the lowest id %s", p.Name, h, me[0])
 		}
 	}
 	for _, p := range ps {
-		p.wait(t, 20*time.Second)
+		p.Wait(t, 20*time.Second)
 	}
 }
 

@@ -48,9 +48,9 @@ func TestWindowUnderXvfb(t *testing.T) {
 	// its stdout.
 	args := append([]string{"-a", "-s", "-screen 0 1024x768x24", windowBin, "-script", "-screenshot", shotFile}, gameArgs(port, 3)...)
 	w := start(t, "window", xvfb, args...)
-	me := strings.TrimPrefix(w.line(t, "me ", 20*time.Second), "me ")
-	shot := w.line(t, "screenshot ", 60*time.Second)
-	w.wait(t, 20*time.Second)
+	me := strings.TrimPrefix(w.Line(t, "me ", 20*time.Second), "me ")
+	shot := w.Line(t, "screenshot ", 60*time.Second)
+	w.Wait(t, 20*time.Second)
 
 	ps := parsePlayers(t, shot)
 	if len(ps) != 3 {

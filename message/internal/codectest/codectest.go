@@ -2,7 +2,8 @@
 // of message/msgpack run on every codec: the Decode contract on arbitrary
 // input (for the fuzz targets), re-encoding, split frames, contained
 // panics, and the golden files in testdata. The test types stay in each
-// package's tests (their names are part of what the tests check).
+// package's tests (their names are part of what the tests check), but for
+// the few that several packages share, in internal/testtypes.
 package codectest
 
 import (
