@@ -34,8 +34,11 @@ const (
 // error.
 func (m *Messenger) Get() message.Message {
 	if m.runI < m.runN {
+		// The slot keeps its pointer until the next run overwrites it
+		// (at most runLen messages kept alive a little longer): a nil
+		// store here would cost a write barrier a message while the GC
+		// runs.
 		msg := m.run[m.runI]
-		m.run[m.runI] = nil
 		m.runI++
 		return msg
 	}
@@ -66,10 +69,8 @@ func (m *Messenger) decodeRun() message.Message {
 	if m.runN == 0 {
 		return nil
 	}
-	msg := m.run[0]
-	m.run[0] = nil
 	m.runI = 1
-	return msg
+	return m.run[0]
 }
 
 // fillRun decodes into run until it is full or decode has nothing more.
