@@ -71,12 +71,19 @@ func registerTyped[T any, P interface {
 		start := len(dst)
 		dst = append(dst, 0, bc)
 		if app != nil {
+			// recover only when app did not return: a recover call on
+			// every frame costs more than the frame (see the note in
+			// messenger's doc.go).
+			returned := false
 			defer func() {
-				if r := recover(); r != nil {
-					out, ok, err = dst[:start], true, encodeError("byte", m, panicked(fmt.Sprintf("AppendPayload of %T", p), r))
+				if !returned {
+					if r := recover(); r != nil {
+						out, ok, err = dst[:start], true, encodeError("byte", m, panicked(fmt.Sprintf("AppendPayload of %T", p), r))
+					}
 				}
 			}()
 			dst, err = app(p, dst)
+			returned = true
 			if err != nil {
 				return dst[:start], true, encodeError("byte", m, fmt.Errorf("%w: %w", ErrBadPayload, err))
 			}
@@ -132,15 +139,20 @@ func methodExpr[F any](typ reflect.Type, name string) F {
 }
 
 // decodeWith calls f(payload), turning a panic into its error (see decode).
+// It calls recover only when f did not return: a recover on every frame
+// costs about as much as decoding a small one.
 func (e *byteEntry) decodeWith(f func([]byte) (Message, error), payload []byte) (m Message, err error) {
-	defer e.recoverDecode(&m, &err)
-	return f(payload)
-}
-
-func (e *byteEntry) recoverDecode(m *Message, err *error) {
-	if r := recover(); r != nil {
-		*m, *err = nil, panicked("decoding "+e.typ.String(), r)
-	}
+	returned := false
+	defer func() {
+		if !returned {
+			if r := recover(); r != nil {
+				m, err = nil, panicked("decoding "+e.typ.String(), r)
+			}
+		}
+	}()
+	m, err = f(payload)
+	returned = true
+	return m, err
 }
 
 // Decoder decodes frames like Codec.Decode (same arguments, results and
