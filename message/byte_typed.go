@@ -61,7 +61,9 @@ func registerTyped[T any, P interface {
 	}
 	bc := any(P(nil)).(ByteMessage).ByteCode()
 
-	t.append = func(dst []byte, m Message) ([]byte, bool, error) {
+	// One function with one deferred recover: each level of call or
+	// defer here is a measurable part of a small frame's cost.
+	t.append = func(dst []byte, m Message) (out []byte, ok bool, err error) {
 		p, ok := m.(P)
 		if !ok || p == nil {
 			return dst, false, nil
@@ -69,10 +71,21 @@ func registerTyped[T any, P interface {
 		start := len(dst)
 		dst = append(dst, 0, bc)
 		if app != nil {
-			var err error
-			dst, err = appendTyped(app, p, dst)
+			// recover only when app did not return: a recover call on
+			// every frame costs more than the frame (see the note in
+			// messenger's doc.go).
+			returned := false
+			defer func() {
+				if !returned {
+					if r := recover(); r != nil {
+						out, ok, err = dst[:start], true, encodeError("byte", m, panicked(fmt.Sprintf("AppendPayload of %T", p), r))
+					}
+				}
+			}()
+			dst, err = app(p, dst)
+			returned = true
 			if err != nil {
-				return dst[:start], true, encodeError("byte", m, err)
+				return dst[:start], true, encodeError("byte", m, fmt.Errorf("%w: %w", ErrBadPayload, err))
 			}
 		}
 		n := len(dst) - start
@@ -125,39 +138,46 @@ func methodExpr[F any](typ reflect.Type, name string) F {
 	return m.Func.Interface().(F)
 }
 
-// appendTyped calls app(p, dst), as appendPayload does.
-func appendTyped[P any](app func(P, []byte) ([]byte, error), p P, dst []byte) (out []byte, err error) {
-	defer recoverAppend(&out, &err, dst, p)
-	out, err = app(p, dst)
-	if err != nil {
-		return out, fmt.Errorf("%w: %w", ErrBadPayload, err)
-	}
-	return out, nil
-}
-
-// recoverAppend turns a panic in AppendPayload into its error.
-func recoverAppend(out *[]byte, err *error, dst []byte, p any) {
-	if r := recover(); r != nil {
-		*out, *err = dst, panicked(fmt.Sprintf("AppendPayload of %T", p), r)
-	}
-}
-
 // decodeWith calls f(payload), turning a panic into its error (see decode).
+// It calls recover only when f did not return: a recover on every frame
+// costs about as much as decoding a small one.
 func (e *byteEntry) decodeWith(f func([]byte) (Message, error), payload []byte) (m Message, err error) {
-	defer e.recoverDecode(&m, &err)
-	return f(payload)
-}
-
-func (e *byteEntry) recoverDecode(m *Message, err *error) {
-	if r := recover(); r != nil {
-		*m, *err = nil, panicked("decoding "+e.typ.String(), r)
-	}
+	returned := false
+	defer func() {
+		if !returned {
+			if r := recover(); r != nil {
+				m, err = nil, panicked("decoding "+e.typ.String(), r)
+			}
+		}
+	}()
+	m, err = f(payload)
+	returned = true
+	return m, err
 }
 
 // Decoder decodes frames like Codec.Decode (same arguments, results and
 // guarantees). A Decoder belongs to one goroutine at a time.
 type Decoder interface {
 	Decode(buf []byte) (m Message, n int, err error)
+}
+
+// UncheckedDecoder is implemented by Decoders that can leave the recovery
+// of a panic in a type's own code to their caller: a reader that decodes a
+// run of frames (a Messenger's Get) then recovers once around the run
+// instead of once per frame, which costs more than decoding a small frame.
+//
+// DecodeUnchecked is Decode (same results) except that a panic in a
+// registered type's code (its factory or DecodePayload) propagates. After
+// recovering such a panic, the caller calls Recovered with the same buf and
+// the recovered value: it returns the frame length and the error (a
+// recoverable *DecodeError wrapping ErrBadPayload and a *PanicError) that
+// Decode would have returned, and the caller skips the frame as it would
+// after Decode. A panic that did not come from DecodeUnchecked must not be
+// given to Recovered.
+type UncheckedDecoder interface {
+	Decoder
+	DecodeUnchecked(buf []byte) (m Message, n int, err error)
+	Recovered(buf []byte, r any) (n int, err error)
 }
 
 // DecoderMaker is implemented by codecs that can give a reader a Decoder
@@ -209,6 +229,35 @@ func (d *byteDecoder) Decode(buf []byte) (Message, int, error) {
 		return nil, n, &DecodeError{Codec: "byte", Type: codeString(buf[1]), Offset: MinByteFrame, Skip: n, Err: err}
 	}
 	return m, n, nil
+}
+
+var _ UncheckedDecoder = (*byteDecoder)(nil)
+
+// DecodeUnchecked is Decode without the recover around a typed entry's
+// DecodePayload (see UncheckedDecoder); every other path is Decode's.
+func (d *byteDecoder) DecodeUnchecked(buf []byte) (Message, int, error) {
+	if len(buf) < MinByteFrame {
+		return d.c.Decode(buf)
+	}
+	n := int(buf[0])
+	e := &d.c.table[buf[1]]
+	if e.typed == nil || n < MinByteFrame || len(buf) < n || (!e.decoder && n != MinByteFrame) ||
+		e.typed.slot >= len(d.local) {
+		return d.c.Decode(buf)
+	}
+	m, err := d.local[e.typed.slot](buf[MinByteFrame:n:n])
+	if err != nil {
+		return nil, n, &DecodeError{Codec: "byte", Type: codeString(buf[1]), Offset: MinByteFrame, Skip: n, Err: err}
+	}
+	return m, n, nil
+}
+
+// Recovered gives what Decode returns when decoding buf panics with r.
+func (d *byteDecoder) Recovered(buf []byte, r any) (int, error) {
+	n := int(buf[0])
+	e := &d.c.table[buf[1]]
+	return n, &DecodeError{Codec: "byte", Type: codeString(buf[1]), Offset: MinByteFrame, Skip: n,
+		Err: panicked("decoding "+e.typ.String(), r)}
 }
 
 // Encoder encodes frames like Codec.AppendFrame (same arguments, results

@@ -152,7 +152,8 @@ func BenchmarkByteDecodePositionDecoder(b *testing.B) {
 func BenchmarkByteEncodePositionTyped(b *testing.B) { benchEncode(b, typedByteCodec()) }
 
 // FuzzByteDecoder checks that a Decoder and the codec's Decode agree on
-// every input, and that neither panics.
+// every input, and that neither panics; and that DecodeUnchecked with
+// Recovered after a panic (Short panics on a short payload) agrees too.
 func FuzzByteDecoder(f *testing.F) {
 	codectest.AddGoldenSeeds(f, "byte.golden", true, "")
 	f.Add([]byte{0})
@@ -171,12 +172,29 @@ func FuzzByteDecoder(f *testing.F) {
 				(m1 == nil) != (m2 == nil) || (m1 != nil && !sameMessage(c, m1, m2)) {
 				t.Fatalf("Decoder: (%v, %d, %v), codec: (%v, %d, %v)", m2, n2, err2, m1, n1, err1)
 			}
+			m3, n3, err3 := decodeUnchecked(d.(message.UncheckedDecoder), buf)
+			if n1 != n3 || (err1 == nil) != (err3 == nil) || (err1 != nil && err1.Error() != err3.Error()) ||
+				(m1 == nil) != (m3 == nil) || (m1 != nil && !sameMessage(c, m1, m3)) {
+				t.Fatalf("DecodeUnchecked + Recovered: (%v, %d, %v), codec: (%v, %d, %v)", m3, n3, err3, m1, n1, err1)
+			}
 			if n1 == 0 {
 				break
 			}
 			buf = buf[n1:]
 		}
 	})
+}
+
+// decodeUnchecked is what a Messenger does with an UncheckedDecoder: it
+// recovers a panic of DecodeUnchecked and asks Recovered for the result.
+func decodeUnchecked(d message.UncheckedDecoder, buf []byte) (m message.Message, n int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m = nil
+			n, err = d.Recovered(buf, r)
+		}
+	}()
+	return d.DecodeUnchecked(buf)
 }
 
 // An Encoder gives the codec's frames and errors, whatever the order of

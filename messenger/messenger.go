@@ -51,6 +51,13 @@ type Messenger struct {
 	// dec decodes frames: the codec's own Decoder when it makes one
 	// (message.DecoderMaker), else the codec.
 	dec message.Decoder
+	// unchecked is dec when it is a message.UncheckedDecoder and resumer is
+	// nil: Get then decodes runs of frames (decodeRun).
+	unchecked message.UncheckedDecoder
+	run       [runLen]message.Message // decoded by Get, not yet returned: run[runI:runN]
+	runI      int
+	runN      int
+	inCodec   bool // decode is inside DecodeUnchecked (a panic there is the frame's)
 	// enc encodes Send's messages: the codec's own Encoder when it makes
 	// one (message.EncoderMaker), else the codec.
 	enc    message.Encoder
@@ -192,7 +199,12 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 	if em, ok := codec.(message.EncoderMaker); ok {
 		enc = em.NewEncoder()
 	}
+	unchecked, _ := dec.(message.UncheckedDecoder)
+	if resumer != nil {
+		unchecked = nil
+	}
 	m := &Messenger{
+		unchecked: unchecked,
 		resumer:   resumer,
 		dec:       dec,
 		enc:       enc,
@@ -588,9 +600,10 @@ func (m *Messenger) prepareWait(reads bool) bool {
 		// ended: the next Xfer has something to do.
 		return true
 	}
-	if reads && ((len(m.wq) != 0 && !m.busy) || m.throttled || (m.r < m.limit && !m.stalled)) {
+	if reads && ((len(m.wq) != 0 && !m.busy) || m.throttled || (m.r < m.limit && !m.stalled) || m.runI < m.runN) {
 		// Queued and not yet written (Send after the last Xfer), a skip
-		// budget to renew, or bytes that Get has not decoded yet.
+		// budget to renew, bytes that Get has not decoded yet, or
+		// messages it decoded and has not returned yet.
 		return true
 	}
 	if reads && m.rr != nil && m.raw != nil && m.rr.ready() {

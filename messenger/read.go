@@ -33,10 +33,72 @@ const (
 // stream cannot go on closes the connection; the next Xfer returns the
 // error.
 func (m *Messenger) Get() message.Message {
+	if m.runI < m.runN {
+		// The slot keeps its pointer until the next run overwrites it
+		// (at most runLen messages kept alive a little longer): a nil
+		// store here would cost a write barrier a message while the GC
+		// runs.
+		msg := m.run[m.runI]
+		m.runI++
+		return msg
+	}
 	if m.r >= m.limit || m.stalled || m.throttled {
 		return nil
 	}
+	if m.unchecked != nil {
+		return m.decodeRun()
+	}
 	return m.decode()
+}
+
+// runLen is how many messages Get decodes at a time with a codec that
+// leaves the recovery of panics to it (message.UncheckedDecoder): one
+// recover for the run instead of one per frame, which for a small byte
+// frame costs about as much as decoding it (measured: 14 against 7 ns a
+// frame). The run's messages wait in Messenger.run for the next Gets;
+// a decoder must not retain the bytes it decodes (message.PayloadDecoder),
+// so they outlive the read buffer's next compaction.
+const runLen = 32
+
+// decodeRun decodes up to runLen messages into run and returns the first.
+func (m *Messenger) decodeRun() message.Message {
+	m.runI, m.runN = 0, 0
+	for !m.fillRun() {
+		// A type's code panicked: the frame was skipped, go on.
+	}
+	if m.runN == 0 {
+		return nil
+	}
+	m.runI = 1
+	return m.run[0]
+}
+
+// fillRun decodes into run until it is full or decode has nothing more.
+// It reports false after recovering a panic of a type's code, which it
+// turns into a skipped frame as the codec's own Decode would; a panic from
+// anywhere else goes on up.
+func (m *Messenger) fillRun() (done bool) {
+	defer func() {
+		if !m.inCodec {
+			return
+		}
+		m.inCodec = false
+		r := recover()
+		n, err := m.unchecked.Recovered(m.rbuf[m.r:m.limit], r)
+		m.r += n
+		m.scanned = 0
+		m.skipped(err, n)
+		done = m.throttled || m.r >= m.limit
+	}()
+	for m.runN < len(m.run) {
+		msg := m.decode()
+		if msg == nil {
+			break
+		}
+		m.run[m.runN] = msg
+		m.runN++
+	}
+	return true
 }
 
 // The skip budget: what Get may skip between two Xfers.
@@ -68,6 +130,10 @@ func (m *Messenger) decode() message.Message {
 		)
 		if m.resumer != nil {
 			msg, n, err = m.resumer.DecodeFrom(m.rbuf[m.r:m.limit], m.scanned)
+		} else if m.unchecked != nil {
+			m.inCodec = true
+			msg, n, err = m.unchecked.DecodeUnchecked(m.rbuf[m.r:m.limit])
+			m.inCodec = false
 		} else {
 			msg, n, err = m.dec.Decode(m.rbuf[m.r:m.limit])
 		}
@@ -135,6 +201,14 @@ func (m *Messenger) fail(err error) {
 	m.failed = true
 	m.log.Warn("messenger: connection closed", "remote", m.conn.RemoteAddr(), "err", err)
 	_ = m.closeConn()
+}
+
+// failTampered fails on a record that did not open: nothing more from the
+// stream is delivered, not even the messages decoded ahead (run).
+func (m *Messenger) failTampered() {
+	clear(m.run[:])
+	m.runI, m.runN = 0, 0
+	m.fail(m.err)
 }
 
 // failTooLarge fails on a frame that does not fit in MaxReadBuffer.

@@ -64,7 +64,7 @@ func (m *Messenger) readDirect() {
 			m.readDone, m.readErr = true, err
 			if m.tampered() && m.err == nil {
 				m.err = m.readError()
-				m.fail(m.err) // fatal: not even what was decoded before is delivered
+				m.failTampered() // fatal: not even what was decoded before is delivered
 			}
 			return
 		}

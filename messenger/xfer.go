@@ -100,11 +100,11 @@ func (m *Messenger) xfer(read bool) error {
 		m.write()
 	}
 	m.publishStats()
-	if m.err == nil && m.readDone && (m.r >= m.limit || m.stalled || m.tampered()) {
+	if m.err == nil && m.readDone && ((m.runI >= m.runN && (m.r >= m.limit || m.stalled)) || m.tampered()) {
 		m.err = m.readError()
 		m.log.Debug("messenger: connection ended", "remote", m.conn.RemoteAddr(), "err", m.err)
 		if m.tampered() {
-			m.fail(m.err) // nothing more from this stream, not even what was decoded
+			m.failTampered() // nothing more from this stream, not even what was decoded
 		}
 	}
 	return m.err
@@ -123,7 +123,7 @@ func (m *Messenger) handleEvents() {
 		m.readDone = true
 		if m.err == nil && m.tampered() {
 			m.err = m.readError()
-			m.fail(m.err)
+			m.failTampered()
 		}
 	}
 	if ev&evWriteDone != 0 {
