@@ -20,6 +20,12 @@
 //
 // and point every peer at it (Config.URL, default nats://127.0.0.1:4222).
 //
+// Two programs use it: cpumon (go run ./cpumon -relay nats://HOST:4222)
+// and examples/chat (go run ./examples/chat -relay nats://HOST:4222), each
+// a module of its own that links this one, so that the library's module
+// does not depend on NATS. Package natsflag is their -token, -nkey and
+// -ca flags and the Relay made from them, for any program with -relay.
+//
 // # Presence
 //
 // Each relay publishes a beacon (its peer id, a random epoch per Start and

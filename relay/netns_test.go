@@ -22,18 +22,19 @@ import (
 // a few seconds when the binaries are in the build cache.
 const netnsWait = 15 * time.Second
 
-// buildBins builds the main packages pkgs (import paths or paths relative
-// to this package) into a temp dir and returns it.
-func buildBins(t *testing.T, pkgs ...string) string {
+// buildBins builds into dir the main packages pkgs, import paths or
+// paths relative to module, a directory: go build runs there, so with
+// that module's go.mod (cpumon and examples/chat are modules of their own
+// that this one cannot require, with or without go.work).
+func buildBins(t *testing.T, dir, module string, pkgs ...string) {
 	t.Helper()
-	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	build := exec.CommandContext(ctx, "go", append([]string{"build", "-o", dir + string(filepath.Separator)}, pkgs...)...)
+	build.Dir = module
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build %v: %v\n%s", pkgs, err, out)
+		t.Fatalf("go build %v in %s: %v\n%s", pkgs, module, err, out)
 	}
-	return dir
 }
 
 // wan is the lab of TestAcrossNetworksNetns: a server machine S with one
@@ -53,10 +54,13 @@ func newWAN(t *testing.T) *wan {
 	t.Helper()
 	lab := netns.New(t) // skips in -short mode and where namespaces cannot be made
 	w := &wan{
-		bin:  buildBins(t, "github.com/nats-io/nats-server/v2", "./cmd/cpumon", "./cmd/chat"),
+		bin:  t.TempDir(),
 		url:  map[*netns.Host]string{},
 		addr: map[*netns.Host]netip.Addr{},
 	}
+	buildBins(t, w.bin, ".", "github.com/nats-io/nats-server/v2")
+	buildBins(t, w.bin, filepath.Join("..", "cpumon"), ".")
+	buildBins(t, w.bin, filepath.Join("..", "examples", "chat"), ".")
 	w.s, w.a, w.b, w.c = lab.Host(), lab.Host(), lab.Host(), lab.Host()
 	for i, h := range []*netns.Host{w.a, w.b, w.c} {
 		_, links := lab.Segment(fmt.Sprintf("10.241.%d.0/24", i+1), w.s, h)
@@ -129,7 +133,7 @@ func monLines(p *netns.Proc) []monLine {
 	return evs
 }
 
-// startMonNS runs the built relay/cmd/cpumon on h with -json -v, its log
+// startMonNS runs the built cpumon on h with -json -v, its log
 // on stdout too, through the relay at h's URL, the LAN on (the default),
 // and returns it with its peer id (from its self line).
 func (w *wan) startMonNS(t *testing.T, name string, h *netns.Host, args ...string) (*netns.Proc, string) {
@@ -162,10 +166,10 @@ func statsOf(p *netns.Proc, peer string) int {
 // share no LAN. Four network namespaces: S runs the built nats-server; A,
 // B and C are each on a segment of their own with S, which does not
 // forward IP, so none can reach another except through NATS. The built
-// relay/cmd/cpumon on A and B (the same -password, the LAN on by default:
+// cpumon on A and B (the same -password, the LAN on by default:
 // it has nobody to find on a lonely segment) list each other's stats
 // through the server; on C with another password it is refused, lists
-// nobody and is listed by nobody. Then two built relay/cmd/chat on A and B
+// nobody and is listed by nobody. Then two built examples/chat on A and B
 // exchange a line.
 func TestAcrossNetworksNetns(t *testing.T) {
 	leakcheck.Check(t)

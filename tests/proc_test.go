@@ -20,12 +20,18 @@ var binDir string
 
 // programs maps a binary name to its package path, built once by TestMain.
 var programs = map[string]string{
-	"echo":   "github.com/cablecar-go/cablecar/examples/echo",
-	"cpumon": "github.com/cablecar-go/cablecar/cpumon",
-	"pong":   "github.com/cablecar-go/cablecar/examples/pong",
-	"chat":   "github.com/cablecar-go/cablecar/examples/chat",
+	"echo": "github.com/cablecar-go/cablecar/examples/echo",
+	"pong": "github.com/cablecar-go/cablecar/examples/pong",
 	// roompeer: one room.Room driven by lines on stdin (room_*_test.go).
 	"roompeer": "github.com/cablecar-go/cablecar/tests/roompeer",
+}
+
+// modulePrograms maps a binary name to the directory of a nested module
+// of this repository whose main package it is (this module cannot import
+// them: they require it). Each is built in its own directory, so with its
+// own go.mod, with or without go.work.
+var modulePrograms = map[string]string{
+	"chat": filepath.Join("..", "examples", "chat"),
 }
 
 func TestMain(m *testing.M) {
@@ -53,6 +59,15 @@ func build() int {
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building the programs:", err)
 		return 1
+	}
+	for name, dir := range modulePrograms {
+		cmd := exec.Command("go", "build", "-o", bin(name), ".")
+		cmd.Dir = dir
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "building %s in %s: %v\n", name, dir, err)
+			return 1
+		}
 	}
 	return 0
 }

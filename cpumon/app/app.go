@@ -1,6 +1,7 @@
-// Package app is cpumon, the LAN machine monitor, as a package: cpumon's
-// main calls Run, and so does relay/cmd/cpumon (in the relay module),
-// which adds -relay through Ext without this module depending on NATS.
+// Package app is cpumon, the machine monitor, as a package: cpumon's main
+// calls Run with an Ext that adds -relay (package relay, through a NATS
+// server, for machines that share no LAN); the package itself knows only
+// the room.Transport that Ext makes.
 //
 // Every machine that runs it shows the CPU, load, memory, swap,
 // temperature and GPUs of every other one in one live table. In native
@@ -98,33 +99,40 @@ Flags:
         without it, or with another, sees none of them (and they do not
         see it). Other users of this machine can read it in ps. Not with
         -compat (cable_car has no security).
-  -relay URL
+  -v    debug logging to stderr (redirect it: cpumon -v 2>cpumon.log).
+  -h    this help.
+`
+
+// relayUsageText is the help of -relay and -lan, which a cpumon has when
+// its Ext has a Relay.
+const relayUsageText = `  -relay URL
         find monitors through a NATS server as well as on the LAN, for
         machines that share no LAN: run a server where every machine
         reaches it (go run github.com/nats-io/nats-server/v2@v2.15.2) and
-        on each machine go run ./relay/cmd/cpumon -relay nats://HOST:4222
-        (the plain cpumon, built without NATS, refuses -relay).
-        A monitor reached both ways is one row. -password runs end to
-        end through the server (it sees ciphertext only). Not with
-        -compat or -doctor.
+        on each machine cpumon -relay nats://HOST:4222. A monitor reached
+        both ways is one row. -password runs end to end through the
+        server (it sees ciphertext only). Not with -compat or -doctor.
   -lan
         with -relay: find monitors on the LAN too (default true);
         -lan=false uses the relay only (no beacons at all).
-  -v    debug logging to stderr (redirect it: cpumon -v 2>cpumon.log).
-  -h    this help.
 `
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
 	return parseFlagsExt(args, stderr, nil)
 }
 
-// parseFlagsExt parses cpumon's flags and ext's.
+// parseFlagsExt parses cpumon's flags and ext's; -relay and -lan are
+// flags only when ext has a Relay.
 func parseFlagsExt(args []string, stderr io.Writer, ext *Ext) (options, error) {
-	var o options
+	o := options{lan: true}
+	hasRelay := ext != nil && ext.Relay != nil
 	fs := flag.NewFlagSet("cpumon", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usageText)
+		if hasRelay {
+			fmt.Fprint(stderr, relayUsageText)
+		}
 		if ext != nil && ext.Usage != "" {
 			fmt.Fprint(stderr, ext.Usage)
 		}
@@ -132,8 +140,10 @@ func parseFlagsExt(args []string, stderr io.Writer, ext *Ext) (options, error) {
 	if ext != nil && ext.Flags != nil {
 		ext.Flags(fs)
 	}
-	fs.StringVar(&o.relay, "relay", "", "")
-	fs.BoolVar(&o.lan, "lan", true, "")
+	if hasRelay {
+		fs.StringVar(&o.relay, "relay", "", "")
+		fs.BoolVar(&o.lan, "lan", true, "")
+	}
 	fs.BoolVar(&o.local, "local", false, "")
 	fs.BoolVar(&o.compat, "compat", false, "")
 	fs.BoolVar(&o.json, "json", false, "")
@@ -165,9 +175,6 @@ func parseFlagsExt(args []string, stderr io.Writer, ext *Ext) (options, error) {
 	}
 	if o.relay != "" {
 		switch {
-		case ext == nil || ext.Relay == nil:
-			fmt.Fprintln(stderr, "cpumon:", ErrNoRelay)
-			return o, ErrNoRelay
 		case o.compat:
 			fmt.Fprintln(stderr, "cpumon: -relay cannot be combined with -compat: cable_car 1.0.1 peers are on the LAN only")
 			return o, errors.New("bad flags")
@@ -187,12 +194,13 @@ func parseFlagsExt(args []string, stderr io.Writer, ext *Ext) (options, error) {
 	return o, nil
 }
 
-// Ext is what a cpumon built outside this module adds to it; a nil *Ext
-// is the plain cpumon (cpumon/main.go). relay/cmd/cpumon fills it in.
+// Ext is what a program adds to cpumon: cpumon's main fills it in with
+// package relay (through relay/natsflag). A nil *Ext is cpumon on the LAN
+// only.
 type Ext struct {
 	// Relay makes the room.Transport for -relay URL (called once, after
-	// the flags are parsed; the room starts and closes it). Nil: -relay
-	// is refused with ErrNoRelay's advice.
+	// the flags are parsed; the room starts and closes it). Nil: cpumon
+	// has no -relay and no -lan flag.
 	Relay func(url string) (room.Transport, error)
 
 	// Flags, if set, adds the extension's own flags (-token, -ca, ...)
@@ -201,9 +209,6 @@ type Ext struct {
 	Flags func(*flag.FlagSet)
 	Usage string
 }
-
-// ErrNoRelay is the error of -relay in a cpumon built without a relay.
-var ErrNoRelay = errors.New("this cpumon has no relay: go run ./relay/cmd/cpumon -relay URL")
 
 // Run is cpumon with the command-line arguments args (without the
 // program name) until ctx ends; it returns the exit status (0, 1 for an

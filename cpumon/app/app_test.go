@@ -44,7 +44,7 @@ func TestParseFlags(t *testing.T) {
 	if o, err := parseFlags([]string{"-password", "pw"}, &bytes.Buffer{}); err != nil || o.password != "pw" {
 		t.Errorf("-password: %+v, %v", o, err)
 	}
-	for _, f := range []string{"-local", "-compat", "-json", "-interval", "-port", "-mdns", "-password", "-relay", "-lan", "-v", "-h"} {
+	for _, f := range []string{"-local", "-compat", "-json", "-interval", "-port", "-mdns", "-password", "-v", "-h"} { // -relay and -lan: TestRelayFlag
 		if !strings.Contains(errOut.String(), "\n  "+f) {
 			t.Errorf("help does not explain %s", f)
 		}
@@ -56,14 +56,21 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
-// TestRelayFlag: -relay without Ext.Relay says where the relay cpumon
-// is; with it, it is refused with -compat and -doctor, and -lan=false
-// needs it.
+// TestRelayFlag: without Ext.Relay cpumon has no -relay nor -lan (nor
+// their help); with it, -relay is refused with -compat and -doctor, and
+// -lan=false needs it.
 func TestRelayFlag(t *testing.T) {
 	var errOut bytes.Buffer
-	if _, err := parseFlags([]string{"-relay", "nats://h:4222"}, &errOut); !errors.Is(err, ErrNoRelay) ||
-		!strings.Contains(errOut.String(), "go run ./relay/cmd/cpumon -relay URL") {
-		t.Errorf("-relay without a relay: %v, %q", err, errOut.String())
+	for _, args := range [][]string{{"-relay", "nats://h:4222"}, {"-lan=true"}} {
+		errOut.Reset()
+		name, _, _ := strings.Cut(args[0], "=")
+		if _, err := parseFlags(args, &errOut); err == nil || !strings.Contains(errOut.String(), "flag provided but not defined: "+name) {
+			t.Errorf("%v without a relay: %v, %q", args, err, errOut.String())
+		}
+	}
+	errOut.Reset()
+	if _, err := parseFlags([]string{"-h"}, &errOut); !errors.Is(err, flag.ErrHelp) || strings.Contains(errOut.String(), "-relay") {
+		t.Errorf("-h without a relay: %v, %q", err, errOut.String())
 	}
 	if code := Run(t.Context(), []string{"-relay", "nats://h:4222"}, os.Stdout, os.Stderr, nil); code != 2 {
 		t.Errorf("Run -relay without a relay: exit %d, want 2", code)
@@ -79,7 +86,8 @@ func TestRelayFlag(t *testing.T) {
 		t.Errorf("-relay with a relay: %+v, %v, token %q", o, err, token)
 	}
 	errOut.Reset()
-	if _, err := parseFlagsExt([]string{"-h"}, &errOut, ext); !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "the extension's flag") {
+	if _, err := parseFlagsExt([]string{"-h"}, &errOut, ext); !errors.Is(err, flag.ErrHelp) || !strings.Contains(errOut.String(), "the extension's flag") ||
+		!strings.Contains(errOut.String(), "\n  -relay URL") || !strings.Contains(errOut.String(), "\n  -lan") {
 		t.Errorf("-h with ext: %v, %q", err, errOut.String())
 	}
 	for _, bad := range [][]string{{"-relay", "u", "-compat"}, {"-relay", "u", "-doctor"}, {"-relay", "u", "-lan=false", "-mdns"}, {"-lan=false"}} {

@@ -8,13 +8,13 @@ import (
 	"github.com/cablecar-go/cablecar/cpumon/app"
 )
 
-// A cpumon without Ext.Relay (the core module's) refuses -relay and says
-// which command has it; relay/cmd/cpumon passes an Ext whose Relay is
-// package relay's.
+// Run is cpumon: here with flags it refuses (cable_car's protocol has no
+// security), so it says why and exits 2 without monitoring. cpumon's main
+// passes an Ext whose Relay is package relay's; nil is the LAN only.
 func ExampleRun() {
-	code := app.Run(context.Background(), []string{"-relay", "nats://HOST:4222"}, os.Stdout, os.Stdout, nil)
+	code := app.Run(context.Background(), []string{"-compat", "-password", "pw"}, os.Stdout, os.Stdout, nil)
 	fmt.Println("exit", code)
 	// Output:
-	// cpumon: this cpumon has no relay: go run ./relay/cmd/cpumon -relay URL
+	// cpumon: -password cannot be combined with -compat: cable_car 1.0.1's protocol has no security
 	// exit 2
 }

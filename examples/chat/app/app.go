@@ -1,7 +1,7 @@
-// Package app is examples/chat, the LAN chat room, as a package: the
-// chat's main calls Run, and so does relay/cmd/chat (in the relay
-// module), which adds -relay through Ext without the core module
-// depending on NATS.
+// Package app is examples/chat, the chat room, as a package: the chat's
+// main calls Run with an Ext that adds -relay (package relay, through a
+// NATS server, for peers that share no LAN); the package itself knows
+// only the room.Transport that Ext makes.
 //
 // Every line typed goes to every peer found, and joins and leaves are
 // announced. -lo keeps it on this machine (beacons to 127.255.255.255).
@@ -35,12 +35,13 @@ type config struct {
 	transport room.Transport // Ext.Relay(relay), made by Run
 }
 
-// Ext is what a chat built outside this module adds to it; a nil *Ext is
-// the plain chat (examples/chat's main). relay/cmd/chat fills it in.
+// Ext is what a program adds to the chat: the chat's main fills it in
+// with package relay (through relay/natsflag). A nil *Ext is the chat on
+// the LAN only.
 type Ext struct {
 	// Relay makes the room.Transport for -relay URL (called once, after
-	// the flags are parsed; the room starts and closes it). Nil: -relay
-	// is refused with ErrNoRelay.
+	// the flags are parsed; the room starts and closes it). Nil: the chat
+	// has no -relay and no -lan flag.
 	Relay func(url string) (room.Transport, error)
 
 	// Flags, if set, adds the extension's own flags (-token, -ca, ...)
@@ -48,16 +49,13 @@ type Ext struct {
 	Flags func(*flag.FlagSet)
 }
 
-// ErrNoRelay is the error of -relay in a chat built without a relay.
-var ErrNoRelay = errors.New("this chat has no relay: go run ./relay/cmd/chat -relay URL")
-
 // errBadFlags is a combination of flags the chat refuses.
 var errBadFlags = errors.New("bad flags")
 
 // parseFlags parses the chat's flags (and ext's) from args; errors are
 // also written to stderr, with the usage for a flag the set does not know.
 func parseFlags(args []string, stderr io.Writer, ext *Ext) (config, error) {
-	var cfg config
+	cfg := config{lan: true}
 	host, _ := os.Hostname()
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -66,9 +64,11 @@ func parseFlags(args []string, stderr io.Writer, ext *Ext) (config, error) {
 	fs.IntVar(&cfg.port, "port", 0, "UDP beacon `port` (0 = the connector's default)")
 	fs.BoolVar(&cfg.compat, "compat", false, "cable_car 1.0.1 discovery and stream (BROADCAST beacons, JSON, no hello)")
 	secureFlags(fs, &cfg)
-	fs.StringVar(&cfg.relay, "relay", "", "NATS server `URL` (comma-separated for a cluster; tls:// for TLS): find peers through it\n"+
-		"as well, for peers that share no LAN (only in go run ./relay/cmd/chat; default none)")
-	fs.BoolVar(&cfg.lan, "lan", true, "with -relay: find peers on the LAN too; -lan=false is the relay only")
+	if ext != nil && ext.Relay != nil {
+		fs.StringVar(&cfg.relay, "relay", "", "NATS server `URL` (comma-separated for a cluster; tls:// for TLS): find peers through it\n"+
+			"as well, for peers that share no LAN (default none)")
+		fs.BoolVar(&cfg.lan, "lan", true, "with -relay: find peers on the LAN too; -lan=false is the relay only")
+	}
 	if ext != nil && ext.Flags != nil {
 		ext.Flags(fs)
 	}
@@ -81,9 +81,6 @@ func parseFlags(args []string, stderr io.Writer, ext *Ext) (config, error) {
 	}
 	var bad string
 	switch {
-	case cfg.relay != "" && (ext == nil || ext.Relay == nil):
-		fmt.Fprintln(stderr, "chat:", ErrNoRelay)
-		return cfg, ErrNoRelay
 	case cfg.relay != "" && cfg.compat:
 		bad = "-relay cannot be combined with -compat: cable_car 1.0.1 peers are on the LAN only"
 	case cfg.relay != "" && cfg.code.set:

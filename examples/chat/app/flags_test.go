@@ -12,9 +12,9 @@ import (
 	"github.com/cablecar-go/cablecar/room"
 )
 
-// TestParseFlags: the flags main used to parse, now in Run; -relay
-// without Ext.Relay says where the relay chat is; with it, it is refused
-// with -compat and -code, and -lan=false needs it.
+// TestParseFlags: the flags main used to parse, now in Run; without
+// Ext.Relay there is no -relay nor -lan; with it, -relay is refused with
+// -compat and -code, and -lan=false needs it.
 func TestParseFlags(t *testing.T) {
 	cfg, err := parseFlags([]string{"-name", "al", "-lo", "-port", "9000", "-password", "pw"}, io.Discard, nil)
 	if err != nil || cfg.name != "al" || !cfg.lo || cfg.port != 9000 || cfg.password != "pw" || !cfg.lan || cfg.relay != "" {
@@ -24,9 +24,12 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("-code CODE -lo: %+v, %v", cfg, err)
 	}
 	var errOut bytes.Buffer
-	if _, err := parseFlags([]string{"-relay", "nats://h:4222"}, &errOut, nil); !errors.Is(err, ErrNoRelay) ||
-		!strings.Contains(errOut.String(), "go run ./relay/cmd/chat -relay URL") {
-		t.Errorf("-relay without a relay: %v, %q", err, errOut.String())
+	for _, args := range [][]string{{"-relay", "nats://h:4222"}, {"-lan=true"}} {
+		errOut.Reset()
+		name, _, _ := strings.Cut(args[0], "=")
+		if _, err := parseFlags(args, &errOut, nil); err == nil || !strings.Contains(errOut.String(), "flag provided but not defined: "+name) {
+			t.Errorf("%v without a relay: %v, %q", args, err, errOut.String())
+		}
 	}
 	var token string
 	ext := &Ext{

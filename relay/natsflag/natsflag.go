@@ -1,6 +1,17 @@
-// Package natsflag is the NATS flags that relay/cmd/cpumon and
-// relay/cmd/chat add to their programs (-token, -nkey, -ca), and the
-// relay.Relay they make for -relay URL.
+// Package natsflag is the command-line side of package relay for
+// programs that offer -relay URL: the NATS flags (-token, -nkey, -ca) and
+// the relay.Relay made from them for the URL. cpumon and examples/chat
+// (modules of their own, which link the relay) use it; a program of yours
+// can too:
+//
+//	var f natsflag.Flags
+//	f.Register(flag.CommandLine, true)
+//	url := flag.String("relay", "", "NATS server URL")
+//	flag.Parse()
+//	tr, err := f.Relay(*url) // a room.Transport for room.Config.Transports
+//
+// It is a package of the relay module (not internal) so that programs in
+// other modules can import it.
 package natsflag
 
 import (

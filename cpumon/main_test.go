@@ -46,7 +46,7 @@ type event struct {
 	} `json:"stats"`
 }
 
-// mon is relay/cmd/cpumon run in this process (app.Run with this
+// mon is cpumon run in this process (app.Run with this
 // command's Ext) with -json -v: its events and its log, kept.
 type mon struct {
 	cancel context.CancelFunc
