@@ -28,8 +28,9 @@ type typedEntry struct {
 	// payload into it.
 	decode func(payload []byte) (Message, error)
 	// local returns a decode function with blocks of its own, for one
-	// Decoder (one goroutine).
-	local func() func(payload []byte) (Message, error)
+	// Decoder (one goroutine), and a run function on the same blocks
+	// (see byteDecoder.DecodeRun).
+	local func() (func(payload []byte) (Message, error), runFunc)
 	slot  int // index of local in a Decoder's table
 }
 
@@ -106,12 +107,12 @@ func registerTyped[T any, P interface {
 	}
 	var zero T
 	perBlock := max(1, min(DefaultBlockSize, localBlockBytes/int(unsafe.Sizeof(zero))))
-	t.local = func() func(payload []byte) (Message, error) {
+	t.local = func() (func(payload []byte) (Message, error), runFunc) {
 		var (
 			block []T
 			i     int
 		)
-		return func(payload []byte) (Message, error) {
+		one := func(payload []byte) (Message, error) {
 			if i == len(block) {
 				block, i = make([]T, perBlock), 0
 			}
@@ -124,6 +125,30 @@ func registerTyped[T any, P interface {
 			}
 			return p, nil
 		}
+		run := func(buf []byte, out []Message, st *runState) {
+			for st.k < len(out) {
+				b := buf[st.n:]
+				if len(b) < MinByteFrame || b[1] != bc {
+					return
+				}
+				n := int(b[0])
+				if n < MinByteFrame || len(b) < n || (dec == nil && n != MinByteFrame) {
+					return
+				}
+				if i == len(block) {
+					block, i = make([]T, perBlock), 0
+				}
+				p := P(&block[i])
+				i++
+				if dec != nil && dec(p, b[MinByteFrame:n:n]) != nil {
+					return // Decode reports it
+				}
+				out[st.k] = p
+				st.k++
+				st.n += n
+			}
+		}
+		return one, run
 	}
 	e.typed = t
 }
@@ -161,25 +186,6 @@ type Decoder interface {
 	Decode(buf []byte) (m Message, n int, err error)
 }
 
-// UncheckedDecoder is implemented by Decoders that can leave the recovery
-// of a panic in a type's own code to their caller: a reader that decodes a
-// run of frames (a Messenger's Get) then recovers once around the run
-// instead of once per frame, which costs more than decoding a small frame.
-//
-// DecodeUnchecked is Decode (same results) except that a panic in a
-// registered type's code (its factory or DecodePayload) propagates. After
-// recovering such a panic, the caller calls Recovered with the same buf and
-// the recovered value: it returns the frame length and the error (a
-// recoverable *DecodeError wrapping ErrBadPayload and a *PanicError) that
-// Decode would have returned, and the caller skips the frame as it would
-// after Decode. A panic that did not come from DecodeUnchecked must not be
-// given to Recovered.
-type UncheckedDecoder interface {
-	Decoder
-	DecodeUnchecked(buf []byte) (m Message, n int, err error)
-	Recovered(buf []byte, r any) (n int, err error)
-}
-
 // DecoderMaker is implemented by codecs that can give a reader a Decoder
 // of its own, faster than the codec's Decode because it shares nothing
 // with other goroutines (see ByteCodec.NewDecoder). A Messenger uses one
@@ -199,9 +205,10 @@ func (c *ByteCodec) NewDecoder() Decoder {
 	d := &byteDecoder{c: c}
 	if c.typedN > 0 {
 		d.local = make([]func([]byte) (Message, error), c.typedN)
+		d.runs = make([]runFunc, c.typedN)
 		for i := range c.table {
 			if t := c.table[i].typed; t != nil {
-				d.local[t.slot] = t.local()
+				d.local[t.slot], d.runs[t.slot] = t.local()
 			}
 		}
 	}
@@ -212,6 +219,8 @@ func (c *ByteCodec) NewDecoder() Decoder {
 type byteDecoder struct {
 	c     *ByteCodec
 	local []func([]byte) (Message, error) // by typedEntry.slot
+	runs  []runFunc                       // by typedEntry.slot
+	st    runState                        // the progress of the last DecodeRun
 }
 
 func (d *byteDecoder) Decode(buf []byte) (Message, int, error) {
@@ -229,35 +238,6 @@ func (d *byteDecoder) Decode(buf []byte) (Message, int, error) {
 		return nil, n, &DecodeError{Codec: "byte", Type: codeString(buf[1]), Offset: MinByteFrame, Skip: n, Err: err}
 	}
 	return m, n, nil
-}
-
-var _ UncheckedDecoder = (*byteDecoder)(nil)
-
-// DecodeUnchecked is Decode without the recover around a typed entry's
-// DecodePayload (see UncheckedDecoder); every other path is Decode's.
-func (d *byteDecoder) DecodeUnchecked(buf []byte) (Message, int, error) {
-	if len(buf) < MinByteFrame {
-		return d.c.Decode(buf)
-	}
-	n := int(buf[0])
-	e := &d.c.table[buf[1]]
-	if e.typed == nil || n < MinByteFrame || len(buf) < n || (!e.decoder && n != MinByteFrame) ||
-		e.typed.slot >= len(d.local) {
-		return d.c.Decode(buf)
-	}
-	m, err := d.local[e.typed.slot](buf[MinByteFrame:n:n])
-	if err != nil {
-		return nil, n, &DecodeError{Codec: "byte", Type: codeString(buf[1]), Offset: MinByteFrame, Skip: n, Err: err}
-	}
-	return m, n, nil
-}
-
-// Recovered gives what Decode returns when decoding buf panics with r.
-func (d *byteDecoder) Recovered(buf []byte, r any) (int, error) {
-	n := int(buf[0])
-	e := &d.c.table[buf[1]]
-	return n, &DecodeError{Codec: "byte", Type: codeString(buf[1]), Offset: MinByteFrame, Skip: n,
-		Err: panicked("decoding "+e.typ.String(), r)}
 }
 
 // Encoder encodes frames like Codec.AppendFrame (same arguments, results

@@ -3,6 +3,7 @@ package message_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/cablecar-go/cablecar/message"
@@ -249,4 +250,105 @@ func TestByteDecoderLateType(t *testing.T) {
 	if tx, ok := m.(*Text); !ok || tx.S != "late" || n != len(frame) || err != nil {
 		t.Fatalf("Decode = (%v, %d, %v)", m, n, err)
 	}
+}
+
+// FuzzByteDecodeRun checks that decoding a stream as a Messenger does
+// (DecodeRun, and DecodeUnchecked for the frame a run stops at, with one
+// recover and Recovered after a panic) gives the messages and errors of
+// the codec's Decode frame by frame, in the same order.
+func FuzzByteDecodeRun(f *testing.F) {
+	codectest.AddGoldenSeeds(f, "byte.golden", true, "")
+	f.Add([]byte{18, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	f.Add([]byte{4, 0x20, 1, 2, 3, 0x20, 1, 4, 0x20, 3, 4, 2, 0x7f, 18, 0x10})
+	f.Add([]byte{3, 0x11, 'a', 4, 0x20, 1, 2, 0, 18, 0x10, 1})
+	c := typedByteCodec()
+	message.Register[Short](c)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want := decodeEach(c, data)
+		got := decodeRuns(c.NewDecoder().(message.RunDecoder), data)
+		if len(got) != len(want) {
+			t.Fatalf("runs gave %d results, Decode %d:\n%q\n%q", len(got), len(want), got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("result %d: runs %q, Decode %q", i, got[i], want[i])
+			}
+		}
+	})
+}
+
+// decodeEach decodes buf with c.Decode, frame by frame, into a list of
+// results: each message as its frame, each error as its text.
+func decodeEach(c *message.ByteCodec, buf []byte) []string {
+	var out []string
+	for len(buf) > 0 {
+		m, n, err := c.Decode(buf)
+		out = append(out, result(c, m, err))
+		if n == 0 {
+			break
+		}
+		buf = buf[n:]
+	}
+	return out
+}
+
+// decodeRuns decodes buf with runs of 3 messages at most, as a Messenger
+// does, into the results decodeEach gives.
+func decodeRuns(d message.RunDecoder, buf []byte) []string {
+	c := typedByteCodec()
+	message.Register[Short](c)
+	var out []string
+	run := make([]message.Message, 3)
+	for len(buf) > 0 {
+		var k, n int
+		var stop bool
+		func() {
+			inRun := true
+			defer func() {
+				if r := recover(); r != nil {
+					if inRun { // else the run's messages are in out already
+						k, n = d.RunProgress()
+						for _, m := range run[:k] {
+							out = append(out, result(c, m, nil))
+						}
+						buf = buf[n:]
+					}
+					skip, err := d.Recovered(buf, r)
+					out = append(out, result(c, nil, err))
+					buf = buf[skip:]
+				}
+			}()
+			k, n = d.DecodeRun(buf, run)
+			inRun = false
+			for _, m := range run[:k] {
+				out = append(out, result(c, m, nil))
+			}
+			buf = buf[n:]
+			if k == len(run) || len(buf) == 0 {
+				return
+			}
+			m, skip, err := d.DecodeUnchecked(buf)
+			out = append(out, result(c, m, err))
+			if skip == 0 {
+				stop = true
+				return
+			}
+			buf = buf[skip:]
+		}()
+		if stop {
+			break
+		}
+	}
+	return out
+}
+
+func result(c *message.ByteCodec, m message.Message, err error) string {
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	if m == nil {
+		return "nil"
+	}
+	f, err := c.AppendFrame(nil, m)
+	return fmt.Sprintf("%x %v", f, err)
 }

@@ -58,6 +58,10 @@ type Messenger struct {
 	runI      int
 	runN      int
 	inCodec   bool // decode is inside DecodeUnchecked (a panic there is the frame's)
+	// runner is unchecked when it is a message.RunDecoder: Get then
+	// decodes with DecodeRun what it can.
+	runner message.RunDecoder
+	inRun  bool // fillRun is inside DecodeRun
 	// enc encodes Send's messages: the codec's own Encoder when it makes
 	// one (message.EncoderMaker), else the codec.
 	enc    message.Encoder
@@ -203,7 +207,9 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 	if resumer != nil {
 		unchecked = nil
 	}
+	runner, _ := unchecked.(message.RunDecoder)
 	m := &Messenger{
+		runner:    runner,
 		unchecked: unchecked,
 		resumer:   resumer,
 		dec:       dec,

@@ -79,10 +79,13 @@ func (m *Messenger) decodeRun() message.Message {
 // anywhere else goes on up.
 func (m *Messenger) fillRun() (done bool) {
 	defer func() {
-		if !m.inCodec {
+		if !m.inCodec && !m.inRun {
 			return
 		}
-		m.inCodec = false
+		if m.inRun {
+			m.ran(m.runner.RunProgress()) // the frames before the one that panicked
+		}
+		m.inCodec, m.inRun = false, false
 		r := recover()
 		n, err := m.unchecked.Recovered(m.rbuf[m.r:m.limit], r)
 		m.r += n
@@ -91,6 +94,17 @@ func (m *Messenger) fillRun() (done bool) {
 		done = m.throttled || m.r >= m.limit
 	}()
 	for m.runN < len(m.run) {
+		if m.runner != nil {
+			m.inRun = true
+			k, n := m.runner.DecodeRun(m.rbuf[m.r:m.limit], m.run[m.runN:])
+			m.inRun = false
+			m.ran(k, n)
+			if m.runN == len(m.run) {
+				break
+			}
+		}
+		// What the run did not take: a control frame, a frame to skip,
+		// part of a frame, a type without a fast path.
 		msg := m.decode()
 		if msg == nil {
 			break
@@ -99,6 +113,18 @@ func (m *Messenger) fillRun() (done bool) {
 		m.runN++
 	}
 	return true
+}
+
+// ran counts k messages of n bytes that DecodeRun put in run.
+func (m *Messenger) ran(k, n int) {
+	if k == 0 {
+		return
+	}
+	m.runN += k
+	m.r += n
+	m.scanned = 0
+	m.counts.msgsIn += uint64(k)
+	m.statsDue = true
 }
 
 // The skip budget: what Get may skip between two Xfers.
