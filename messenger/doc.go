@@ -64,6 +64,14 @@
 // bytes are dropped by moving the unread tail to the front only when less
 // than a quarter of the buffer is left.
 //
+// With the byte codec (its Decoder is a message.RunDecoder), Get decodes
+// up to 32 messages at a time and returns them one per call: one recover
+// for the run instead of one per frame (a panic in a type's DecodePayload
+// still skips only its own frame), and the frames of types registered with
+// message.Register decoded in one call. Messages decoded ahead count in
+// Stats.MessagesIn when decoded; Xfer reports the end of the stream only
+// once Get has returned them all, and Ready reports them as work.
+//
 // The write queue holds only what this side Sends: it starts empty and
 // grows with use, and its bytes (queued plus being written) never pass
 // MaxWriteQueue; its two buffers (one is filled while the writer goroutine
