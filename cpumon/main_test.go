@@ -14,6 +14,7 @@ import (
 	"github.com/cablecar-go/cablecar/cpumon/app"
 	"github.com/cablecar-go/cablecar/internal/freeport"
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/internal/proctest"
 	"github.com/cablecar-go/cablecar/secure"
 	"github.com/nats-io/nats-server/v2/server"
 )
@@ -61,14 +62,8 @@ type mon struct {
 
 func startMon(t *testing.T, args ...string) *mon {
 	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	er, ew, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, w := proctest.Pipe(t)
+	er, ew := proctest.Pipe(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &mon{cancel: cancel, code: make(chan int, 1), more: make(chan struct{}, 1)}
 	go func() {

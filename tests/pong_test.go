@@ -18,10 +18,10 @@ func TestPongHeadlessSameGame(t *testing.T) {
 	b := start(t, bin("pong"), args...)
 	var finals []string
 	for _, p := range []*proc{a, b} {
-		if err := p.wait(t, 60*time.Second); err != nil {
-			t.Fatalf("pong exited with %v:\n%s", err, p.output())
+		if err := p.WaitExit(t, 60*time.Second); err != nil {
+			t.Fatalf("pong exited with %v:\n%s", err, p.Output())
 		}
-		final := p.waitPrefix(t, time.Second, "final ")
+		final := p.Line(t, "final ", time.Second)
 		if !strings.Contains(final, "frame=600 ") || !strings.Contains(final, "digest=") {
 			t.Fatalf("final line %q lacks the frame or digest", final)
 		}

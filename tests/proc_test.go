@@ -1,24 +1,16 @@
 package tests
 
 import (
-	"bufio"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"sync"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/cablecar-go/cablecar/internal/leakcheck"
+	"github.com/cablecar-go/cablecar/internal/proctest"
 )
 
-// binDir holds the programs built by TestMain.
-var binDir string
-
-// programs maps a binary name to its package path, built once by TestMain.
+// programs maps a binary name to its package path; TestMain builds them
+// once, and proctest.Bin gives their paths.
 var programs = map[string]string{
 	"echo": "github.com/cablecar-go/cablecar/examples/echo",
 	"pong": "github.com/cablecar-go/cablecar/examples/pong",
@@ -28,180 +20,25 @@ var programs = map[string]string{
 
 // modulePrograms maps a binary name to the directory of a nested module
 // of this repository whose main package it is (this module cannot import
-// them: they require it). Each is built in its own directory, so with its
-// own go.mod, with or without go.work.
+// them: they require it).
 var modulePrograms = map[string]string{
 	"chat": filepath.Join("..", "examples", "chat"),
 }
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "cablecar-tests-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
-	code := build()
-	if code == 0 {
-		code = m.Run()
-	}
-	os.RemoveAll(dir)
-	os.Exit(leakcheck.Verify(code))
-}
-
-func build() int {
-	args := []string{"build", "-o", binDir + string(filepath.Separator)}
-	for _, pkg := range programs {
-		args = append(args, pkg)
-	}
-	cmd := exec.Command("go", args...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the programs:", err)
-		return 1
-	}
-	for name, dir := range modulePrograms {
-		cmd := exec.Command("go", "build", "-o", bin(name), ".")
-		cmd.Dir = dir
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "building %s in %s: %v\n", name, dir, err)
-			return 1
-		}
-	}
-	return 0
+	os.Exit(leakcheck.Verify(proctest.Main(m, programs, modulePrograms)))
 }
 
 // bin returns the path of a program built by TestMain.
-func bin(name string) string { return filepath.Join(binDir, name) }
+func bin(name string) string { return proctest.Bin(name) }
 
-// proc is a running program whose output lines are collected.
-type proc struct {
-	name string
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the process has exited and output is read
-	err  error         // exit error, valid after done
-
-	mu    sync.Mutex
-	lines []string
-	more  chan struct{} // signalled on every new line
-}
+// proc is a running program whose output lines (stdout and stderr) are
+// collected.
+type proc = proctest.Proc
 
 // start runs a program (a path or a name in PATH) with args; its stdout and
 // stderr are collected. The process is killed when the test ends.
 func start(t *testing.T, name string, args ...string) *proc {
 	t.Helper()
-	return startCmd(t, exec.Command(name, args...))
-}
-
-func startCmd(t *testing.T, cmd *exec.Cmd) *proc {
-	t.Helper()
-	p := &proc{name: filepath.Base(cmd.Path), cmd: cmd, done: make(chan struct{}), more: make(chan struct{}, 1)}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = cmd.Stdout
-	if cmd.SysProcAttr == nil {
-		// The program dies with the test binary, even one killed by -timeout.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", cmd.Path, err)
-	}
-	go func() {
-		sc := bufio.NewScanner(out)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.lines = append(p.lines, sc.Text())
-			p.mu.Unlock()
-			p.signal()
-		}
-		p.err = cmd.Wait()
-		close(p.done)
-		p.signal()
-	}()
-	t.Cleanup(func() {
-		p.kill()
-		if t.Failed() {
-			t.Logf("output of %s %v:\n%s", p.name, cmd.Args[1:], p.output())
-		}
-	})
-	return p
-}
-
-func (p *proc) signal() {
-	select {
-	case p.more <- struct{}{}:
-	default:
-	}
-}
-
-// kill ends the process (SIGKILL) and waits for it.
-func (p *proc) kill() {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.done
-}
-
-// interrupt sends SIGINT, as Ctrl-C would.
-func (p *proc) interrupt() { _ = p.cmd.Process.Signal(os.Interrupt) }
-
-func (p *proc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return strings.Join(p.lines, "\n")
-}
-
-// waitLine waits until a line satisfies match and returns it.
-func (p *proc) waitLine(t *testing.T, timeout time.Duration, what string, match func(string) bool) string {
-	t.Helper()
-	deadline := time.After(timeout)
-	seen := 0
-	for {
-		p.mu.Lock()
-		lines := p.lines[seen:]
-		seen = len(p.lines)
-		p.mu.Unlock()
-		for _, l := range lines {
-			if match(l) {
-				return l
-			}
-		}
-		select {
-		case <-p.more:
-		case <-p.done:
-			p.mu.Lock()
-			n := len(p.lines)
-			p.mu.Unlock()
-			if n == seen {
-				t.Fatalf("%s exited (%v) before printing %s", p.name, p.err, what)
-			}
-		case <-deadline:
-			t.Fatalf("%s printed no %s within %v", p.name, what, timeout)
-		}
-	}
-}
-
-// waitPrefix waits for a line that starts with prefix.
-func (p *proc) waitPrefix(t *testing.T, timeout time.Duration, prefix string) string {
-	t.Helper()
-	return p.waitLine(t, timeout, fmt.Sprintf("line %q", prefix), func(l string) bool { return strings.HasPrefix(l, prefix) })
-}
-
-// wait waits for the process to exit and returns its exit error.
-func (p *proc) wait(t *testing.T, timeout time.Duration) error {
-	t.Helper()
-	select {
-	case <-p.done:
-		return p.err
-	case <-time.After(timeout):
-		t.Fatalf("%s did not exit within %v", p.name, timeout)
-		return nil
-	}
+	return proctest.Run(t, name, args...)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/internal/netns"
+	"github.com/cablecar-go/cablecar/internal/proctest"
 )
 
 // TestRoomCompatWithPython: a Room in compat mode (roompeer -compat) and a
@@ -17,12 +18,12 @@ import (
 // exit with an error) over twenty ping intervals. Then the Python client
 // sends the built-ins to a listening Room that echoes them.
 func TestRoomCompatWithPython(t *testing.T) {
-	py := needPython(t)
+	py := proctest.NeedPython(t)
 	const interval = 20 * time.Millisecond
 	for _, transport := range []string{"byte", "json"} {
 		t.Run(transport, func(t *testing.T) {
 			srv := start(t, py, pythonPeer, "echo", "0", transport)
-			port := strings.Fields(srv.waitPrefix(t, 10*time.Second, "listening "))[1]
+			port := strings.Fields(srv.Line(t, "listening ", 10*time.Second))[1]
 			g := roomPeer(t, "compat-dial", "-compat", "-codec", transport, "-dial", "127.0.0.1:"+port, "-interval", interval.String())
 			id := strings.Fields(g.WaitLine("JOINED ", 10*time.Second))[1]
 			g.do(t, "builtins")
@@ -34,20 +35,20 @@ func TestRoomCompatWithPython(t *testing.T) {
 			}
 			time.Sleep(20 * interval) // the time in which a native room pings 20 times, not a synchronisation
 			g.do(t, "quit")
-			if err := srv.wait(t, 20*time.Second); err != nil {
-				t.Fatalf("python echo: %v\n%s", err, srv.output())
+			if err := srv.WaitExit(t, 20*time.Second); err != nil {
+				t.Fatalf("python echo: %v\n%s", err, srv.Output())
 			}
-			if n := strings.Count(srv.output(), "echo "); n != 4 {
-				t.Errorf("the python peer echoed %d messages, want 4:\n%s", n, srv.output())
+			if n := strings.Count(srv.Output(), "echo "); n != 4 {
+				t.Errorf("the python peer echoed %d messages, want 4:\n%s", n, srv.Output())
 			}
 
 			lis := roomPeer(t, "compat-listen", "-compat", "-codec", transport, "-listen", "127.0.0.1:0", "-echo", "-interval", interval.String())
 			cl := start(t, py, pythonPeer, "client", lis.addr, transport)
-			if err := cl.wait(t, 20*time.Second); err != nil {
-				t.Fatalf("python client: %v\n%s", err, cl.output())
+			if err := cl.WaitExit(t, 20*time.Second); err != nil {
+				t.Fatalf("python client: %v\n%s", err, cl.Output())
 			}
-			if !strings.Contains(cl.output(), "ok 4 messages") {
-				t.Fatalf("python client output:\n%s", cl.output())
+			if !strings.Contains(cl.Output(), "ok 4 messages") {
+				t.Fatalf("python client output:\n%s", cl.Output())
 			}
 			lis.WaitLine("LEFT ", 10*time.Second)
 			if l := lis.linesWith("LEFT ")[0]; !strings.HasSuffix(l, " reset") {
@@ -89,17 +90,17 @@ func TestRoomCompatNetnsDiscovery(t *testing.T) {
 	_ = b.Wait(10 * time.Second)
 
 	for _, transport := range []string{"byte", "json"} {
-		srv := startCmd(t, h1.Command(t.Context(), bin("echo"), "-discover", "-compat", "-transport", transport))
-		srv.waitPrefix(t, 10*time.Second, "discovering")
-		cl := startCmd(t, h2.Command(t.Context(), bin("echo"), "-discover", "-compat", "-check", "-transport", transport, "-timeout", "20s"))
-		if err := cl.wait(t, 30*time.Second); err != nil {
-			t.Fatalf("%s: echo -discover -compat -check: %v\n%s", transport, err, cl.output())
+		srv := proctest.StartCmd(t, h1.Command(t.Context(), bin("echo"), "-discover", "-compat", "-transport", transport))
+		srv.Line(t, "discovering", 10*time.Second)
+		cl := proctest.StartCmd(t, h2.Command(t.Context(), bin("echo"), "-discover", "-compat", "-check", "-transport", transport, "-timeout", "20s"))
+		if err := cl.WaitExit(t, 30*time.Second); err != nil {
+			t.Fatalf("%s: echo -discover -compat -check: %v\n%s", transport, err, cl.Output())
 		}
-		if !strings.Contains(cl.output(), "ok: 4 messages came back unchanged") {
-			t.Errorf("%s: client output:\n%s", transport, cl.output())
+		if !strings.Contains(cl.Output(), "ok: 4 messages came back unchanged") {
+			t.Errorf("%s: client output:\n%s", transport, cl.Output())
 		}
-		srv.waitLine(t, 10*time.Second, "the server's echo", func(l string) bool { return strings.Contains(l, " echo ") })
-		srv.kill()
+		srv.WaitLine(t, 10*time.Second, "the server's echo", func(l string) bool { return strings.Contains(l, " echo ") })
+		srv.Kill()
 	}
 
 	alice := netns.StartProc(t, "alice", h1.Command(t.Context(), bin("chat"), "-compat", "-name", "alice"))

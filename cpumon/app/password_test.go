@@ -5,13 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/cablecar-go/cablecar/internal/freeport"
+	"github.com/cablecar-go/cablecar/internal/proctest"
 	"github.com/cablecar-go/cablecar/secure"
 )
 
@@ -31,14 +31,8 @@ type logged struct {
 func startLogged(t *testing.T, o options) *logged {
 	t.Helper()
 	o.verbose = true
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	er, ew, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, w := proctest.Pipe(t)
+	er, ew := proctest.Pipe(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &logged{instance: &instance{cancel: cancel, done: make(chan error, 1), lines: make(chan jsonEvent, 1024)}, more: make(chan struct{}, 1)}
 	go func() {

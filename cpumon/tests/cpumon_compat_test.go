@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/internal/freeport"
+	"github.com/cablecar-go/cablecar/internal/proctest"
 )
 
 // cpuMonPeer is a stdlib-only stand-in for cable_car 1.0.1's cpu_mon
@@ -40,11 +41,9 @@ type pyRecv struct {
 }
 
 // pyRecvs returns the messages the Python peer has printed so far.
-func pyRecvs(t *testing.T, p *proc) []pyRecv {
+func pyRecvs(t *testing.T, p *proctest.Proc) []pyRecv {
 	t.Helper()
-	p.mu.Lock()
-	lines := append([]string(nil), p.lines...)
-	p.mu.Unlock()
+	lines := p.Lines()
 	var rs []pyRecv
 	for _, l := range lines {
 		js, ok := strings.CutPrefix(l, "recv ")
@@ -61,11 +60,9 @@ func pyRecvs(t *testing.T, p *proc) []pyRecv {
 }
 
 // pySent returns how many MsgStats the Python peer has queued to ip.
-func pySent(p *proc, ip string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+func pySent(p *proctest.Proc, ip string) int {
 	n := 0
-	for _, l := range p.lines {
+	for _, l := range p.Lines() {
 		if f := strings.Fields(l); len(f) == 3 && f[0] == "sent" && f[1] == ip {
 			n, _ = strconv.Atoi(f[2])
 		}
@@ -93,22 +90,22 @@ func needCompatPorts(t *testing.T) {
 // message of the Python side's fast rate (one per 0.25 s pass) without
 // losing one or dropping the peer.
 func TestCpumonCompatWithPythonCpuMon(t *testing.T) {
-	py := needPython(t)
+	py := proctest.NeedPython(t)
 	needCompatPorts(t)
 	port := strconv.Itoa(freeport.UDP(t))
 	pyHost := fmt.Sprintf("pyhost-%d", os.Getpid())
 
-	pp := start(t, py, cpuMonPeer, "--ip", pythonIP, "--udp-port", port, "--tcp-port", strconv.Itoa(compatTCPPort),
+	pp := proctest.Run(t, py, cpuMonPeer, "--ip", pythonIP, "--udp-port", port, "--tcp-port", strconv.Itoa(compatTCPPort),
 		"--host", pyHost, "--interval", "0.5", "--duration", "30")
-	if l := pp.waitLine(t, monWait, "listening or busy", func(l string) bool {
+	if l := pp.WaitLine(t, monWait, "listening or busy", func(l string) bool {
 		return strings.HasPrefix(l, "listening ") || strings.HasPrefix(l, "busy ")
 	}); strings.HasPrefix(l, "busy ") {
 		t.Skipf("python peer: %s", l)
 	}
 
 	const goInterval = 500 * time.Millisecond
-	gp := start(t, bin("cpumon"), "-compat", "-local", "-json", "-interval", goInterval.String(), "-port", port)
-	if l := gp.waitLine(t, monWait, "self line or bind error", func(l string) bool {
+	gp := proctest.Run(t, proctest.Bin("cpumon"), "-compat", "-local", "-json", "-interval", goInterval.String(), "-port", port)
+	if l := gp.WaitLine(t, monWait, "self line or bind error", func(l string) bool {
 		ev, ok := parseMonEvent(l)
 		return ok && ev.Type == "self" || strings.Contains(l, "address already in use")
 	}); strings.Contains(l, "address already in use") {
@@ -124,15 +121,15 @@ func TestCpumonCompatWithPythonCpuMon(t *testing.T) {
 	}
 
 	// Python gets cpumon's stats with exactly cpu_mon's attributes.
-	pp.waitPrefix(t, monWait, `recv {"from": "127.0.0.1", "class": "MsgStats"`)
+	pp.Line(t, `recv {"from": "127.0.0.1", "class": "MsgStats"`, monWait)
 
 	// The fast rate: wait for ten messages from Python, then for every
 	// message Python had queued by then to arrive (none lost, none stuck).
-	gm.waitLine(t, monWait, "10 stats of the python peer", func(string) bool {
+	gm.WaitLine(t, monWait, "10 stats of the python peer", func(string) bool {
 		return gm.count(t, statsFrom(pythonIP)) >= 10
 	})
 	sent := pySent(pp, "127.0.0.1")
-	gm.waitLine(t, monWait, fmt.Sprintf("all %d stats the python peer sent", sent), func(string) bool {
+	gm.WaitLine(t, monWait, fmt.Sprintf("all %d stats the python peer sent", sent), func(string) bool {
 		return gm.count(t, statsFrom(pythonIP)) >= sent
 	})
 	got := gm.count(t, statsFrom(pythonIP))
@@ -147,11 +144,11 @@ func TestCpumonCompatWithPythonCpuMon(t *testing.T) {
 	}
 	t.Logf("cpumon took %d stats of the python peer (%d sent); python got %d", got, sent, pyGot)
 
-	gp.interrupt()
-	if err := gp.wait(t, monWait); err != nil {
+	gp.Interrupt()
+	if err := gp.WaitExit(t, monWait); err != nil {
 		t.Errorf("interrupted cpumon exited with %v, want status 0", err)
 	}
-	pp.waitPrefix(t, monWait, "closed 127.0.0.1")
+	pp.Line(t, "closed 127.0.0.1", monWait)
 
 	rs := pyRecvs(t, pp)
 	for i, r := range rs {
@@ -164,7 +161,7 @@ func TestCpumonCompatWithPythonCpuMon(t *testing.T) {
 			break
 		}
 	}
-	if out := pp.output(); strings.Contains(out, "\nerror ") {
+	if out := pp.Output(); strings.Contains(out, "\nerror ") {
 		t.Errorf("python peer reported errors:\n%s", out)
 	}
 	for _, ev := range gm.events(t) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cablecar-go/cablecar/internal/netns"
+	"github.com/cablecar-go/cablecar/internal/proctest"
 )
 
 // TestCpumonNetnsThreeHosts runs cpumon on three "hosts" (network
@@ -33,7 +34,7 @@ func TestCpumonNetnsThreeHosts(t *testing.T) {
 		ips = append(ips, lk.Addr.Addr())
 		links = append(links, lk)
 		// Default beacon port: each namespace has its own.
-		m := waitSelf(t, startCmd(t, h.Command(t.Context(), bin("cpumon"), "-json", "-interval", monInterval.String())))
+		m := waitSelf(t, proctest.StartCmd(t, h.Command(t.Context(), proctest.Bin("cpumon"), "-json", "-interval", monInterval.String())))
 		ms = append(ms, m)
 	}
 	checkAllSeeAll(t, ms)
@@ -92,7 +93,7 @@ func TestCpumonNetnsMDNS(t *testing.T) {
 		h := lab.Host()
 		h.Attach(br, netip.MustParsePrefix(fmt.Sprintf("10.233.0.%d/24", i+1)))
 		port := fmt.Sprint(18901 + i)
-		ms = append(ms, waitSelf(t, startCmd(t, h.Command(t.Context(), bin("cpumon"),
+		ms = append(ms, waitSelf(t, proctest.StartCmd(t, h.Command(t.Context(), proctest.Bin("cpumon"),
 			"-json", "-mdns", "-port", port, "-interval", monInterval.String()))))
 	}
 	for i, m := range ms {

@@ -20,17 +20,15 @@ func TestCpumonPassword(t *testing.T) {
 	outsider := startMonitor(t, append(args, "-v")...)
 	wrong := startMonitor(t, append(args, "-v", "-password", "other")...)
 	checkAllSeeAll(t, []*monProc{a, b})
-	outsider.waitLine(t, monWait, "a refused hello", func(l string) bool {
+	outsider.WaitLine(t, monWait, "a refused hello", func(l string) bool {
 		return strings.Contains(l, "one side has a code or password and the other has none")
 	})
-	wrong.waitLine(t, monWait, "a refused hello", func(l string) bool { return strings.Contains(l, secure.ErrWrongCode.Error()) })
+	wrong.WaitLine(t, monWait, "a refused hello", func(l string) bool { return strings.Contains(l, secure.ErrWrongCode.Error()) })
 	// Three more samples between a and b after the outsiders were refused.
 	n := a.count(t, statsFrom(b.self.Peer))
-	a.waitLine(t, monWait, "three more stats of b", func(string) bool { return a.count(t, statsFrom(b.self.Peer)) >= n+3 })
+	a.WaitLine(t, monWait, "three more stats of b", func(string) bool { return a.count(t, statsFrom(b.self.Peer)) >= n+3 })
 	for _, m := range []*monProc{a, b, outsider, wrong} {
-		m.mu.Lock()
-		lines := append([]string(nil), m.lines...)
-		m.mu.Unlock()
+		lines := m.Lines()
 		for _, l := range lines {
 			ev, ok := parseMonEvent(l)
 			if !ok || ev.Type == "self" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cablecar-go/cablecar/cpumon/wire"
 	"github.com/cablecar-go/cablecar/internal/freeport"
+	"github.com/cablecar-go/cablecar/internal/proctest"
 )
 
 // Timings of the native cpumon tests.
@@ -41,7 +42,7 @@ func parseMonEvent(line string) (monEvent, bool) {
 
 // monProc is a running cpumon -json and its first ("self") line.
 type monProc struct {
-	*proc
+	*proctest.Proc
 	self monEvent
 }
 
@@ -49,12 +50,12 @@ type monProc struct {
 // for its self line.
 func startMonitor(t *testing.T, args ...string) *monProc {
 	t.Helper()
-	return waitSelf(t, start(t, bin("cpumon"), args...))
+	return waitSelf(t, proctest.Run(t, proctest.Bin("cpumon"), args...))
 }
 
-func waitSelf(t *testing.T, p *proc) *monProc {
+func waitSelf(t *testing.T, p *proctest.Proc) *monProc {
 	t.Helper()
-	line := p.waitLine(t, monWait, "self line", func(l string) bool {
+	line := p.WaitLine(t, monWait, "self line", func(l string) bool {
 		ev, ok := parseMonEvent(l)
 		return ok && ev.Type == "self"
 	})
@@ -62,13 +63,13 @@ func waitSelf(t *testing.T, p *proc) *monProc {
 	if ev.Peer == "" || ev.Host == "" || ev.Addr == "" || ev.Time.IsZero() {
 		t.Fatalf("incomplete self line %s", line)
 	}
-	return &monProc{proc: p, self: ev}
+	return &monProc{Proc: p, self: ev}
 }
 
 // waitEvent waits for the first event that matches.
 func (m *monProc) waitEvent(t *testing.T, what string, match func(monEvent) bool) monEvent {
 	t.Helper()
-	line := m.waitLine(t, monWait, what, func(l string) bool {
+	line := m.WaitLine(t, monWait, what, func(l string) bool {
 		ev, ok := parseMonEvent(l)
 		return ok && match(ev)
 	})
@@ -80,9 +81,7 @@ func (m *monProc) waitEvent(t *testing.T, what string, match func(monEvent) bool
 // cpumon JSON event fails the test (-json prints nothing else).
 func (m *monProc) events(t *testing.T) []monEvent {
 	t.Helper()
-	m.mu.Lock()
-	lines := append([]string(nil), m.lines...)
-	m.mu.Unlock()
+	lines := m.Lines()
 	evs := make([]monEvent, 0, len(lines))
 	for _, l := range lines {
 		ev, ok := parseMonEvent(l)
@@ -122,7 +121,7 @@ func startLocalMonitors(t *testing.T, n int) []*monProc {
 	for i := range ms {
 		ms[i] = startMonitor(t, "-local", "-json", "-interval", monInterval.String(), "-port", port)
 		hostname, _ := os.Hostname()
-		if want := hostname + "#" + strconv.Itoa(ms[i].cmd.Process.Pid); ms[i].self.Host != want {
+		if want := hostname + "#" + strconv.Itoa(ms[i].Cmd.Process.Pid); ms[i].self.Host != want {
 			t.Fatalf("-local host %q, want %q", ms[i].self.Host, want)
 		}
 	}
@@ -175,7 +174,7 @@ func TestCpumonTwoSeeEachOtherThenKilled(t *testing.T) {
 	checkAllSeeAll(t, ms)
 
 	killed := time.Now()
-	b.kill()
+	b.Kill()
 	gone := a.waitEvent(t, "gone of the killed monitor", goneOf(b.self.Peer))
 	if d := gone.Time.Sub(killed); d > monPeerTimeout {
 		t.Errorf("killed monitor reported gone after %v, more than the peer timeout %v", d, monPeerTimeout)
@@ -199,7 +198,7 @@ func TestCpumonTwoSeeEachOtherThenKilled(t *testing.T) {
 // portOf returns the -port argument a monitor was started with.
 func portOf(t *testing.T, m *monProc) string {
 	t.Helper()
-	args := m.cmd.Args
+	args := m.Cmd.Args
 	for i, a := range args[:len(args)-1] {
 		if a == "-port" {
 			return args[i+1]
@@ -219,8 +218,8 @@ func TestCpumonThreeSeeEachOtherThenInterrupted(t *testing.T) {
 	a, b, c := ms[0], ms[1], ms[2]
 
 	interrupted := time.Now()
-	b.interrupt()
-	if err := b.wait(t, monWait); err != nil {
+	b.Interrupt()
+	if err := b.WaitExit(t, monWait); err != nil {
 		t.Errorf("interrupted monitor exited with %v, want status 0", err)
 	}
 	b.events(t) // only JSON lines: nothing printed on the way out

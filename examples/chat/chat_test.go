@@ -47,19 +47,27 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// Two chats on one embedded server: a line typed in one shows in the
-// other; the end of input ends the program and the other sees it leave.
-func TestChatOverRelay(t *testing.T) {
-	leakcheck.Check(t)
+// startServer starts an embedded NATS server on loopback, shut down when
+// the test ends.
+func startServer(t *testing.T) *server.Server {
+	t.Helper()
 	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Start()
-	defer s.Shutdown()
+	t.Cleanup(s.Shutdown)
 	if !s.ReadyForConnections(10 * time.Second) {
 		t.Fatal("server not ready")
 	}
+	return s
+}
+
+// Two chats on one embedded server: a line typed in one shows in the
+// other; the end of input ends the program and the other sees it leave.
+func TestChatOverRelay(t *testing.T) {
+	leakcheck.Check(t)
+	s := startServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	inA, typeA := io.Pipe()
@@ -96,15 +104,7 @@ func TestChatOverRelay(t *testing.T) {
 // and never see anyone join or any line.
 func TestChatPasswordOverRelay(t *testing.T) {
 	leakcheck.Check(t)
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: server.RANDOM_PORT, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	defer s.Shutdown()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("server not ready")
-	}
+	s := startServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	type chatter struct {

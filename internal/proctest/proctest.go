@@ -1,8 +1,8 @@
 // Package proctest runs programs for the tests that drive a built program
-// as a process (the examples' arena and pong): it builds a Go package once,
-// starts the binary with the test's cleanup to kill it, collects its
-// standard output line by line and waits, with a deadline, for a line or
-// for the exit.
+// as a process (tests/, cpumon/tests, the examples' arena and pong): it
+// builds Go packages once, starts a binary with the test's cleanup to kill
+// it, collects its output line by line and waits, with a deadline, for a
+// line or for the exit.
 //
 // Only tests import it.
 package proctest
@@ -12,162 +12,63 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// Build runs go build -o dir/name pkg, with env added to this process's
-// environment (CGO_ENABLED=0, say), and returns the binary's path. Its
-// error holds the build's output. A TestMain calls it once per test binary.
-func Build(dir, name, pkg string, env ...string) (string, error) {
-	bin := filepath.Join(dir, name)
-	cmd := exec.Command("go", "build", "-o", bin, pkg)
-	cmd.Env = append(os.Environ(), env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build %s (%s): %w\n%s", pkg, strings.Join(env, " "), err, out)
-	}
-	return bin, nil
-}
-
-// Proc is a running program whose standard output is collected line by
-// line.
+// Proc is a running program whose output is collected line by line.
 type Proc struct {
-	Name   string
-	cmd    *exec.Cmd
-	out    lineWriter
-	stderr bytes.Buffer // written by exec's copier until done is closed
-	done   chan struct{}
-	err    error // Wait's error, set before done is closed
+	Name string
+	Cmd  *exec.Cmd
+	// stderr keeps the standard error of a program started by Start;
+	// nil when it goes with the standard output (StartCmd). Written by
+	// exec's copier until done is closed.
+	stderr *bytes.Buffer
+	done   chan struct{} // closed when the program has exited and its output is read
+	err    error         // Wait's error, set before done is closed
+
+	mu    sync.Mutex
+	lines []string
+	more  chan struct{} // cap 1: a line arrived, or the program exited
 }
 
-// Start starts bin with args, and env added to this process's environment.
-// The test kills it at the end if it is still running, and logs its output
-// if the test failed.
-func Start(t testing.TB, name, bin string, env []string, args ...string) *Proc {
-	t.Helper()
-	p := &Proc{Name: name, done: make(chan struct{})}
-	p.out.notify = make(chan struct{}, 1)
-	p.cmd = exec.Command(bin, args...)
-	if env != nil {
-		p.cmd.Env = append(os.Environ(), env...)
+func (p *Proc) signal() {
+	select {
+	case p.more <- struct{}{}:
+	default:
 	}
-	p.cmd.Stdout = &p.out
-	p.cmd.Stderr = &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		p.out.flush()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			p.cmd.Process.Kill()
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("%s stdout:\n%s\nstderr:\n%s", p.Name, strings.Join(p.out.all(), "\n"), p.stderr.String())
-		}
-	})
-	return p
 }
 
-// Find returns the first whole line printed so far that starts with
-// prefix.
-func (p *Proc) Find(prefix string) (string, bool) { return p.out.find(prefix) }
+// Kill ends the program (SIGKILL) and waits for it.
+func (p *Proc) Kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.Cmd.Process.Kill()
+	<-p.done
+}
+
+// Interrupt sends SIGINT, as Ctrl-C would.
+func (p *Proc) Interrupt() { _ = p.Cmd.Process.Signal(os.Interrupt) }
 
 // Lines returns the whole lines printed so far.
 func (p *Proc) Lines() []string {
-	p.out.mu.Lock()
-	defer p.out.mu.Unlock()
-	return append([]string(nil), p.out.lines...)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.lines...)
 }
 
-// Line returns the first line that starts with prefix, waiting for it
-// until timeout; it fails t if the program exits or the time passes
-// without one.
-func (p *Proc) Line(t testing.TB, prefix string, timeout time.Duration) string {
-	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		if l, ok := p.out.find(prefix); ok {
-			return l
-		}
-		select {
-		case <-p.out.notify:
-		case <-p.done:
-			if l, ok := p.out.find(prefix); ok {
-				return l
-			}
-			t.Fatalf("%s exited (%v) without printing %q", p.Name, p.err, prefix)
-		case <-deadline.C:
-			t.Fatalf("%s printed no %q within %v", p.Name, prefix, timeout)
-		}
-	}
-}
+// Output returns the lines printed so far, joined by newlines.
+func (p *Proc) Output() string { return strings.Join(p.Lines(), "\n") }
 
-// Wait waits for the program to exit with status 0 within timeout,
-// failing t otherwise.
-func (p *Proc) Wait(t testing.TB, timeout time.Duration) {
-	t.Helper()
-	select {
-	case <-p.done:
-		if p.err != nil {
-			t.Fatalf("%s: %v", p.Name, p.err)
-		}
-	case <-time.After(timeout):
-		t.Fatalf("%s still running after %v", p.Name, timeout)
-	}
-}
-
-// lineWriter collects written bytes as lines.
-type lineWriter struct {
-	mu      sync.Mutex
-	partial []byte
-	lines   []string
-	notify  chan struct{} // cap 1: a line arrived
-}
-
-func (w *lineWriter) Write(b []byte) (int, error) {
-	w.mu.Lock()
-	w.partial = append(w.partial, b...)
-	for {
-		i := bytes.IndexByte(w.partial, '\n')
-		if i < 0 {
-			break
-		}
-		w.lines = append(w.lines, string(w.partial[:i]))
-		w.partial = w.partial[i+1:]
-	}
-	w.mu.Unlock()
-	select {
-	case w.notify <- struct{}{}:
-	default:
-	}
-	return len(b), nil
-}
-
-// flush makes a last line without its newline a line: the program exited.
-func (w *lineWriter) flush() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.partial) > 0 {
-		w.lines = append(w.lines, string(w.partial))
-		w.partial = nil
-	}
-}
-
-func (w *lineWriter) find(prefix string) (string, bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for _, l := range w.lines {
+// Find returns the first whole line printed so far that starts with
+// prefix.
+func (p *Proc) Find(prefix string) (string, bool) {
+	for _, l := range p.Lines() {
 		if strings.HasPrefix(l, prefix) {
 			return l, true
 		}
@@ -175,8 +76,77 @@ func (w *lineWriter) find(prefix string) (string, bool) {
 	return "", false
 }
 
-func (w *lineWriter) all() []string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return append(append([]string(nil), w.lines...), string(w.partial))
+// WaitLine returns the first line that satisfies match, waiting for it
+// until timeout; it fails t, saying it waited for what, if the program
+// exits or the time passes without one. Each line is matched once, and
+// without a lock held: match may look at p's lines.
+func (p *Proc) WaitLine(t testing.TB, timeout time.Duration, what string, match func(string) bool) string {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	seen := 0
+	for {
+		p.mu.Lock()
+		lines := p.lines[seen:]
+		seen = len(p.lines)
+		p.mu.Unlock()
+		for _, l := range lines {
+			if match(l) {
+				return l
+			}
+		}
+		select {
+		case <-p.more:
+		case <-p.done:
+			p.mu.Lock()
+			n := len(p.lines)
+			p.mu.Unlock()
+			if n == seen {
+				t.Fatalf("%s exited (%v) before printing %s", p.Name, p.err, what)
+			}
+		case <-deadline.C:
+			t.Fatalf("%s printed no %s within %v", p.Name, what, timeout)
+		}
+	}
+}
+
+// Line returns the first line that starts with prefix, waiting for it
+// until timeout (see WaitLine).
+func (p *Proc) Line(t testing.TB, prefix string, timeout time.Duration) string {
+	t.Helper()
+	return p.WaitLine(t, timeout, fmt.Sprintf("line %q", prefix), func(l string) bool { return strings.HasPrefix(l, prefix) })
+}
+
+// WaitExit waits for the program to exit within timeout, failing t
+// otherwise, and returns its exit error.
+func (p *Proc) WaitExit(t testing.TB, timeout time.Duration) error {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	select {
+	case <-p.done:
+		return p.err
+	case <-deadline.C:
+		t.Fatalf("%s still running after %v", p.Name, timeout)
+		return nil
+	}
+}
+
+// Wait waits for the program to exit with status 0 within timeout,
+// failing t otherwise.
+func (p *Proc) Wait(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	if err := p.WaitExit(t, timeout); err != nil {
+		t.Fatalf("%s: %v", p.Name, err)
+	}
+}
+
+// NeedPython returns the python3 in PATH; the test skips without one.
+func NeedPython(t testing.TB) string {
+	t.Helper()
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed: the cross-language tests need it")
+	}
+	return py
 }
