@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 )
 
@@ -51,10 +50,7 @@ func start(t testing.TB, name string, cmd *exec.Cmd, stderr *bytes.Buffer) *Proc
 	if stderr == nil {
 		cmd.Stderr = cmd.Stdout
 	}
-	if cmd.SysProcAttr == nil {
-		// The program dies with the test binary, even one killed by -timeout.
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	}
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
