@@ -180,6 +180,16 @@ type BroadcastConfig struct {
 	// callback.
 	OnDisconnect func(Peer, error)
 
+	// OnNameplate is called when a peer's beacon offers a nameplate its
+	// previous beacon did not (a peer newly heard offering one, or one that
+	// changed it; see SetNameplate), with the peer's id and the nameplate.
+	// It runs on the callback goroutine, in order with OnConnect and
+	// OnDisconnect, never with a lock held. A beacon is a hint: anyone can
+	// send one with any id and nameplate. Package room uses it to settle
+	// two hosts on one nameplate; NameplatePeers says who offers one now.
+	// Nil means no callback.
+	OnNameplate func(peer PeerID, nameplate int)
+
 	// Logger receives debug records of discovery (peers heard, dials,
 	// rejects) and warnings (socket errors). Nil means silent.
 	Logger *slog.Logger

@@ -120,7 +120,10 @@ func (c *BroadcastConnector) onBeaconLocked(r *record, ip netip.Addr) (isNew boo
 	}
 	e.lastHeard = now
 	e.quiet = r.kind == kindQuiet
-	e.np = r.np // a hint, for Nameplates and the joiner's dial
+	if r.np != 0 && (r.np != e.np || isNew) && c.cfg.OnNameplate != nil {
+		c.enqueueLocked(event{nameplate: true, peer: Peer{ID: r.id, Nameplate: int(r.np)}})
+	}
+	e.np = r.np // a hint, for Nameplates, NameplatePeers and the joiner's dial
 	if e.conn == nil {
 		e.addr = netip.AddrPortFrom(ip, r.port)
 		if e.name != string(r.name) {

@@ -22,8 +22,8 @@ func (c *BroadcastConnector) sendLoop() {
 	ctx := c.discCtx
 	ifChanged, stopWatch := c.watchInterfaces()
 	defer stopWatch()
+	np := c.np.Load() // before the payload: a SetNameplate in between rebuilds it at the first send
 	payload := c.beaconPayload(kindBeacon)
-	np := c.np.Load()
 	minGap := min(max(c.cfg.Interval/8, time.Millisecond), 100*time.Millisecond)
 
 	lastRefresh := time.Now()

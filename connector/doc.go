@@ -55,7 +55,9 @@
 // in its hello, as an optional extension after the record (layout in
 // beacon.go): written only when set, so beacons and hellos without one are
 // the version-1 bytes older peers parse. Nameplates lists those heard, for
-// joincode.LowestFree. mDNS carries it as np= in the TXT record.
+// joincode.LowestFree; NameplatePeers says which peers offer one, and
+// OnNameplate when a peer starts offering one (two hosts that picked the
+// same nameplate find out so). mDNS carries it as np= in the TXT record.
 //
 // # Secured
 //

@@ -7,9 +7,10 @@ import (
 
 // event is one callback to run.
 type event struct {
-	connect bool
-	peer    Peer
-	reason  error
+	connect   bool
+	nameplate bool // OnNameplate, with peer.ID and peer.Nameplate
+	peer      Peer
+	reason    error
 }
 
 // enqueueLocked queues ev for the dispatcher; it never blocks.
@@ -21,10 +22,10 @@ func (c *BroadcastConnector) enqueueLocked(ev event) {
 	}
 }
 
-// dispatchLoop is the callback goroutine: it runs OnConnect and
-// OnDisconnect in queue order, without holding any lock. At Stop it runs
-// what is left, closes stopDone and exits. It closes started once its id
-// is recorded.
+// dispatchLoop is the callback goroutine: it runs OnConnect, OnDisconnect
+// and OnNameplate in queue order, without holding any lock. At Stop it
+// runs what is left, closes stopDone and exits. It closes started once its
+// id is recorded.
 func (c *BroadcastConnector) dispatchLoop(started chan<- struct{}) {
 	c.dispGoID.Store(goroutineID())
 	close(started)
@@ -68,11 +69,14 @@ func (c *BroadcastConnector) runEvents() {
 			return
 		}
 		for i, ev := range batch {
-			if ev.connect {
+			switch {
+			case ev.nameplate:
+				c.cfg.OnNameplate(ev.peer.ID, ev.peer.Nameplate) // queued only when set
+			case ev.connect:
 				if c.cfg.OnConnect != nil {
 					c.cfg.OnConnect(ev.peer)
 				}
-			} else if c.cfg.OnDisconnect != nil {
+			case c.cfg.OnDisconnect != nil:
 				c.cfg.OnDisconnect(ev.peer, ev.reason)
 			}
 			batch[i] = event{} // let the Peer go

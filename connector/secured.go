@@ -124,6 +124,26 @@ func (c *BroadcastConnector) Nameplates() []int {
 	return slices.Compact(out)
 }
 
+// NameplatePeers returns the ids of the application's peers whose last
+// beacon heard offered nameplate n (the connector's table), sorted: more
+// than one, or one beside this connector's own nameplate, is a clash
+// (package room settles it: the host with the higher id moves).
+func (c *BroadcastConnector) NameplatePeers(n int) []PeerID {
+	if n <= 0 || n > MaxNameplate {
+		return nil
+	}
+	c.mu.Lock()
+	var out []PeerID
+	for k, e := range c.peers {
+		if e.heard && int(e.np) == n {
+			out = append(out, k.id)
+		}
+	}
+	c.mu.Unlock()
+	slices.Sort(out)
+	return out
+}
+
 // helloAllowedLocked takes a hello token of src (Secured).
 func (c *BroadcastConnector) helloAllowedLocked(src netip.Addr, now time.Time) bool {
 	if src.IsLoopback() {

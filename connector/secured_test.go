@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -190,6 +191,76 @@ func TestSecuredConfigErrors(t *testing.T) {
 	} {
 		if _, err := NewBroadcastConnector(&cfg); !errors.Is(err, ErrInvalidConfig) {
 			t.Errorf("%+v: %v", cfg, err)
+		}
+	}
+}
+
+// nameplateRec records OnNameplate calls.
+type nameplateRec struct {
+	mu  sync.Mutex
+	got []Peer // ID and Nameplate
+}
+
+func (r *nameplateRec) on(id PeerID, n int) {
+	r.mu.Lock()
+	r.got = append(r.got, Peer{ID: id, Nameplate: n})
+	r.mu.Unlock()
+}
+
+func (r *nameplateRec) calls() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []int
+	for _, p := range r.got {
+		out = append(out, p.Nameplate)
+	}
+	return out
+}
+
+// TestOnNameplate: OnNameplate reports a peer's nameplate when its beacon
+// first offers it and at each change (not at every beacon, not for 0);
+// NameplatePeers says who offers a nameplate now.
+func TestOnNameplate(t *testing.T) {
+	leakcheck.Check(t)
+	cfg := loopbackConfig(t, freeport.UDP(t))
+	cfg.Secured = true
+	var rec nameplateRec
+	ac := cfg
+	ac.OnNameplate = rec.on
+	a := startTestPeer(t, ac, "a")
+	bc := cfg
+	bc.Nameplate = 5
+	b := startTestPeer(t, bc, "b")
+	offers := func(n int) bool { return slices.Equal(a.NameplatePeers(n), []PeerID{b.ID()}) }
+	waitFor(t, 10*time.Second, "b offers 5", func() bool { return offers(5) && len(rec.calls()) == 1 })
+	if err := b.SetNameplate(6); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "b offers 6", func() bool { return offers(6) && len(rec.calls()) == 2 })
+	if got := a.NameplatePeers(5); len(got) != 0 {
+		t.Fatalf("NameplatePeers(5) %v after the move", got)
+	}
+	if err := b.SetNameplate(0); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "b offers none", func() bool { return len(a.NameplatePeers(6)) == 0 })
+	if err := b.SetNameplate(6); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, "b offers 6 again", func() bool { return offers(6) && len(rec.calls()) == 3 })
+	if got := rec.calls(); !slices.Equal(got, []int{5, 6, 6}) {
+		t.Fatalf("OnNameplate calls %v, want [5 6 6]", got)
+	}
+	rec.mu.Lock()
+	for _, p := range rec.got {
+		if p.ID != b.ID() {
+			t.Errorf("OnNameplate for %v, want b %v", p.ID, b.ID())
+		}
+	}
+	rec.mu.Unlock()
+	for _, n := range []int{0, -1, MaxNameplate + 1} {
+		if got := a.NameplatePeers(n); got != nil {
+			t.Fatalf("NameplatePeers(%d) %v", n, got)
 		}
 	}
 }

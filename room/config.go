@@ -144,11 +144,13 @@ type Config struct {
 
 	// Invite makes this room the host of a join code: it picks the lowest
 	// nameplate not offered in the beacons it hears for its AppID during
-	// its first Interval (New waits for it), offers only that nameplate,
-	// and admits one peer per code that proves it; each code admits one
-	// peer, allows one guess, and expires after CodeExpiry. The codes come
-	// as Invited events (and Code). Needs discovery (not Listen or Dial).
-	// Default false.
+	// its first 1.5 Intervals (New waits for them), offers only that
+	// nameplate, and admits one peer per code that proves it; each code
+	// admits one peer, allows one guess, and expires after CodeExpiry. Two
+	// hosts that still end up on one nameplate settle it: the one with the
+	// higher peer id moves (an Invited event with ErrNameplateTaken). The
+	// codes come as Invited events (and Code). Needs discovery (not Listen
+	// or Dial). Default false.
 	Invite bool
 
 	// Code makes this room a joiner: the code the user typed
@@ -175,7 +177,8 @@ type Config struct {
 	// one: a host that restarts offers again the code it showed before
 	// (examples/share's saved state does), so a joiner who has it still
 	// gets in. New fails with an error wrapping ErrNameplateTaken when
-	// another host offers its nameplate. The codes after it are new ones,
+	// another host offers its nameplate (heard while New listens; one
+	// heard later settles as for any code, see Invite). The codes after it are new ones,
 	// as always. The zero Code (the default) means a new first code.
 	InviteCode joincode.Code
 
@@ -194,6 +197,11 @@ type Config struct {
 	// A peer reached two ways is one peer: the connection whose hello
 	// completes first is kept, a later one is refused (a Rejected event).
 	Transports []Transport
+
+	// noListen (tests in this package): an inviting host takes its
+	// nameplate at once, as if it heard no other host, as two hosts
+	// started in the same moment do.
+	noListen bool
 }
 
 func (cfg *Config) withDefaults() (Config, error) {

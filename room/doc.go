@@ -206,8 +206,9 @@
 //     messenger.ErrBadHello for a peer with no secret) and never a peer.
 //     Works with discovery and with Listen/Dial.
 //   - Invite (Config.Invite, the host of a join code): New listens to the
-//     beacons for one Interval, picks the lowest nameplate not offered by
-//     another host of the AppID (joincode.LowestFree), and makes a code
+//     beacons for 1.5 Intervals (a host beacons every Interval ± 10 %, so
+//     every running host is heard), picks the lowest nameplate not offered
+//     by another host of the AppID (joincode.LowestFree), and makes a code
 //     (Room.Code, and an Invited event). Beacons and mDNS TXT carry the
 //     nameplate only: never a word, never a hash of the words. The host
 //     runs the PAKE under the code with a peer whose identify hello says it
@@ -218,7 +219,14 @@
 //     "someone tried a wrong code"), and after Config.CodeExpiry
 //     (ErrCodeExpired). The nameplate stays; the words change. An
 //     attacker's chance is thus at most 2^-16 per invitation with two
-//     words, and every failed try is an event.
+//     words, and every failed try is an event. Two hosts on one nameplate
+//     (started in the same moment, or a beacon lost) settle it when they
+//     hear each other: the host with the higher peer id moves to the
+//     lowest free nameplate with a new code (an Invited event wrapping
+//     ErrNameplateTaken), the other keeps its code. A code the moving host
+//     had handed out is wrong from then on (its joiner reaches the other
+//     host and fails with ErrWrongCode, which retires that host's code
+//     too): show the user the new one.
 //   - Code (Config.Code, the joiner): the room dials only the host that
 //     offers the code's nameplate, at once, accepts no connection while it
 //     joins, and runs the PAKE with the code's words. A wrong (or used, or
@@ -260,7 +268,9 @@
 // rates, hellos rate-limited per source address, one code handshake at a
 // time bounded by Config.HelloTimeout): flood beacons, hold connections in
 // their hello, make a joiner's dial fail, or spend the host's code with a
-// wrong guess (which the host sees as an Invited event, and renews). It
+// wrong guess (which the host sees as an Invited event, and renews), or
+// make a host move its nameplate with a forged beacon offering it under a
+// lower peer id (an Invited event with ErrNameplateTaken). It
 // cannot read, inject, impersonate a member, or drop one. Display names
 // (Joined.Name) and beacon metadata are self-declared: the PAKE proves the
 // code or password, not a name. Rooms of one AppID with different

@@ -28,8 +28,8 @@ func TestInviteCode(t *testing.T) {
 		t.Fatalf("the code after the join is %v", next)
 	}
 
-	// The second host listens for nameplates during its first Interval:
-	// ten of the first host's beacons.
+	// The second host listens for nameplates for 1.5 of its Intervals:
+	// fifteen of the first host's beacons.
 	cfg := Config{AppID: "room-secure-test", Codec: newCodec(), Loopback: true, UDPPort: port, Interval: 10 * h.cfg.Interval, Invite: true, InviteCode: before}
 	if r, err := New(t.Context(), &cfg); !errors.Is(err, ErrNameplateTaken) {
 		if r != nil {

@@ -1,7 +1,6 @@
 package room
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -46,6 +45,15 @@ var (
 	// that one code admits one peer (the Reason of an Invited event).
 	ErrCodeUsed = errors.New("room: the join code admitted a peer; a new one was made for the next")
 
+	// ErrNameplateTaken: another host of the AppID offers this host's
+	// nameplate. New fails with it for a Config.InviteCode whose nameplate
+	// is offered. Two inviting hosts that picked the same nameplate (they
+	// started in the same moment, or a beacon was lost) settle it once they
+	// hear each other: the host with the higher peer id moves to the lowest
+	// free nameplate with a new code, the Reason of its Invited event; the
+	// other keeps its code.
+	ErrNameplateTaken = errors.New("room: the nameplate is offered by another host")
+
 	// ErrNoHost: a joiner (Config.Code) heard no host offering the code's
 	// nameplate within Config.JoinTimeout (the Reason of a Rejected
 	// event); the room stopped looking.
@@ -55,9 +63,11 @@ var (
 // Invited is an inviting room's join code (Config.Invite): the first one
 // (Reason nil), then each renewal, with the reason the previous one was
 // retired: it admitted a peer (ErrCodeUsed), someone tried a wrong code
-// (ErrWrongCode: the one guess the code allowed is used up), or it expired
-// (ErrCodeExpired). Show Code.Reveal to the user; Room.Code returns the
-// current one too.
+// (ErrWrongCode: the one guess the code allowed is used up), it expired
+// (ErrCodeExpired), or another host offers the same nameplate and this
+// one moved to another (ErrNameplateTaken: the nameplate changes too, and
+// a code already handed to a joiner is wrong now: hand out the new one).
+// Show Code.Reveal to the user; Room.Code returns the current one too.
 type Invited struct {
 	Code   joincode.Code
 	Reason error
@@ -182,37 +192,14 @@ func (r *Room) initSecure(bc *connector.BroadcastConfig) error {
 	}
 	if bc != nil {
 		bc.Secured = true
-		if r.sec.mode == secJoiner {
+		switch r.sec.mode {
+		case secJoiner:
 			bc.Join = r.sec.code.Nameplate()
+		case secHost:
+			bc.OnNameplate = r.onNameplate // settles two hosts on one nameplate
 		}
 	}
 	return nil
-}
-
-// startInvite picks the inviting host's nameplate, the lowest one not
-// offered in the beacons of the application heard during one Interval
-// (bounded by ctx), and makes the first code.
-func (r *Room) startInvite(ctx context.Context) error {
-	t := time.NewTimer(r.cfg.Interval)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-		return fmt.Errorf("room: listening for nameplates in use: %w", ctx.Err())
-	}
-	if r.cfg.InviteCode.Len() != 0 {
-		return r.resumeInvite()
-	}
-	np, err := joincode.LowestFree(r.bc.Nameplates())
-	if err != nil {
-		return fmt.Errorf("room: %w", err)
-	}
-	if err := r.bc.SetNameplate(np); err != nil {
-		return fmt.Errorf("room: %w", err)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.renewLocked(np, nil)
 }
 
 // renewLocked makes a new code for nameplate np, retiring the current one,

@@ -281,15 +281,25 @@ func TestJoinNoHost(t *testing.T) {
 }
 
 // TestInviteLowestFree: a second host on the LAN picks the next
-// nameplate.
+// nameplate. It hears the first while it listens (inviteListen); if it
+// did not, the clash would be settled (TestInviteNameplateClash): either
+// way the two end on 1 and 2, with at most one move.
 func TestInviteLowestFree(t *testing.T) {
 	leakcheck.Check(t)
 	port := freeport.UDP(t)
-	_, c1 := host(t, port, nil)
-	_, c2 := host(t, port, nil)
-	got := []int{c1.Nameplate(), c2.Nameplate()}
+	h1, _ := host(t, port, nil)
+	h2 := secureRoom(t, port, "host2", func(c *Config) { c.Invite = true })
+	until(t, "two nameplates, each heard by the other", func() bool { return settled(h1, h2) }, h1, h2)
+	pump(h1, h2)
+	got := []int{h1.Code().Nameplate(), h2.Code().Nameplate()}
+	slices.Sort(got)
 	if !slices.Equal(got, []int{1, 2}) {
-		t.Fatalf("nameplates %v, want [1 2]", got)
+		t.Fatalf("nameplates %v, want 1 and 2", got)
+	}
+	if n := len(moves(h1)) + len(moves(h2)); n > 1 {
+		t.Fatalf("%d moves (Invited with ErrNameplateTaken), want at most one", n)
+	} else if n == 1 {
+		t.Log("the second host missed the first while listening: the clash was settled")
 	}
 }
 
