@@ -113,7 +113,10 @@ func (i *Initiator) State() *State {
 // blob. It fails with an error wrapping secure.ErrWrongCode when someone
 // tried a wrong code (the code is used up: start a new Offer), with
 // ErrCodeExpired or ErrTimeout when no receiver came before the code
-// expired, with a *SizeError or ErrRefused when a blob was over a limit,
+// expired, with an error wrapping room.ErrNameplateTaken when another
+// sender offering the same nameplate made this one move (the code given
+// out is no longer this sender's), with a *SizeError or ErrRefused when a
+// blob was over a limit,
 // and with ErrPeerLeft when the receiver went away half way. Call Close
 // afterwards in every case.
 func (i *Initiator) Wait(ctx context.Context) ([]byte, error) {
@@ -129,6 +132,11 @@ func (i *Initiator) Wait(ctx context.Context) ([]byte, error) {
 		}
 		if errors.Is(inv.Reason, room.ErrCodeExpired) {
 			return fmt.Errorf("%w: %w", ErrCodeExpired, inv.Reason)
+		}
+		if errors.Is(inv.Reason, room.ErrNameplateTaken) {
+			// Another sender offers the code's nameplate and this room
+			// moved: a receiver typing our code would reach the other one.
+			return fmt.Errorf("transcribe: another sender on this network took the code's nameplate; start a new offer: %w", inv.Reason)
 		}
 		return nil
 	})
