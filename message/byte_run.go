@@ -81,20 +81,7 @@ var _ UncheckedDecoder = (*byteDecoder)(nil)
 // DecodeUnchecked is Decode without the recover around a typed entry's
 // DecodePayload (see UncheckedDecoder); every other path is Decode's.
 func (d *byteDecoder) DecodeUnchecked(buf []byte) (Message, int, error) {
-	if len(buf) < MinByteFrame {
-		return d.c.Decode(buf)
-	}
-	n := int(buf[0])
-	e := &d.c.table[buf[1]]
-	if e.typed == nil || n < MinByteFrame || len(buf) < n || (!e.decoder && n != MinByteFrame) ||
-		e.typed.slot >= len(d.local) {
-		return d.c.Decode(buf)
-	}
-	m, err := d.local[e.typed.slot](buf[MinByteFrame:n:n])
-	if err != nil {
-		return nil, n, &DecodeError{Codec: "byte", Type: codeString(buf[1]), Offset: MinByteFrame, Skip: n, Err: err}
-	}
-	return m, n, nil
+	return d.decode(buf, false)
 }
 
 // Recovered gives what Decode returns when decoding buf panics with r.

@@ -224,6 +224,12 @@ type byteDecoder struct {
 }
 
 func (d *byteDecoder) Decode(buf []byte) (Message, int, error) {
+	return d.decode(buf, true)
+}
+
+// decode is Decode, with the recover around a typed entry's code when
+// checked (DecodeUnchecked leaves it to its caller).
+func (d *byteDecoder) decode(buf []byte, checked bool) (Message, int, error) {
 	if len(buf) < MinByteFrame {
 		return d.c.Decode(buf)
 	}
@@ -233,7 +239,15 @@ func (d *byteDecoder) Decode(buf []byte) (Message, int, error) {
 		e.typed.slot >= len(d.local) { // a type registered after NewDecoder: the codec's path
 		return d.c.Decode(buf) // the general path and its errors
 	}
-	m, err := e.decodeWith(d.local[e.typed.slot], buf[MinByteFrame:n:n])
+	var (
+		m   Message
+		err error
+	)
+	if checked {
+		m, err = e.decodeWith(d.local[e.typed.slot], buf[MinByteFrame:n:n])
+	} else {
+		m, err = d.local[e.typed.slot](buf[MinByteFrame:n:n])
+	}
 	if err != nil {
 		return nil, n, &DecodeError{Codec: "byte", Type: codeString(buf[1]), Offset: MinByteFrame, Skip: n, Err: err}
 	}
