@@ -24,6 +24,9 @@ type typedEntry struct {
 	// append appends m's frame to dst; ok is false when m is not of the
 	// type (the general path then reports it).
 	append func(dst []byte, m Message) (out []byte, ok bool, err error)
+	// appendUnchecked is append without the recover around AppendPayload
+	// (see UncheckedEncoder).
+	appendUnchecked func(dst []byte, m Message) (out []byte, ok bool, err error)
 	// decode makes a value from the codec's shared blocks and decodes
 	// payload into it.
 	decode func(payload []byte) (Message, error)
@@ -62,9 +65,7 @@ func registerTyped[T any, P interface {
 	}
 	bc := any(P(nil)).(ByteMessage).ByteCode()
 
-	// One function with one deferred recover: each level of call or
-	// defer here is a measurable part of a small frame's cost.
-	t.append = func(dst []byte, m Message) (out []byte, ok bool, err error) {
+	t.appendUnchecked = func(dst []byte, m Message) ([]byte, bool, error) {
 		p, ok := m.(P)
 		if !ok || p == nil {
 			return dst, false, nil
@@ -72,19 +73,8 @@ func registerTyped[T any, P interface {
 		start := len(dst)
 		dst = append(dst, 0, bc)
 		if app != nil {
-			// recover only when app did not return: a recover call on
-			// every frame costs more than the frame (see the note in
-			// messenger's doc.go).
-			returned := false
-			defer func() {
-				if !returned {
-					if r := recover(); r != nil {
-						out, ok, err = dst[:start], true, encodeError("byte", m, panicked(fmt.Sprintf("AppendPayload of %T", p), r))
-					}
-				}
-			}()
+			var err error
 			dst, err = app(p, dst)
-			returned = true
 			if err != nil {
 				return dst[:start], true, encodeError("byte", m, fmt.Errorf("%w: %w", ErrBadPayload, err))
 			}
@@ -95,6 +85,21 @@ func registerTyped[T any, P interface {
 		}
 		dst[start] = byte(n)
 		return dst, true, nil
+	}
+	t.append = func(dst []byte, m Message) (out []byte, ok bool, err error) {
+		// recover only when appendUnchecked did not return: a recover
+		// call on every frame costs more than the frame.
+		returned := false
+		defer func() {
+			if !returned {
+				if r := recover(); r != nil {
+					out, ok, err = dst, true, encodeError("byte", m, panicked(fmt.Sprintf("AppendPayload of %T", m), r))
+				}
+			}
+		}()
+		out, ok, err = t.appendUnchecked(dst, m)
+		returned = true
+		return out, ok, err
 	}
 	t.decode = func(payload []byte) (Message, error) {
 		p := P(next())
@@ -260,6 +265,23 @@ type Encoder interface {
 	AppendFrame(dst []byte, m Message) ([]byte, error)
 }
 
+// UncheckedEncoder is implemented by Encoders that can let a panic in a
+// type's own encoding code (AppendPayload) propagate to their caller
+// instead of turning it into an error: a recover on every frame costs
+// about as much as encoding a small one. A Messenger's Send uses it: the
+// value is the program's own, encoded on the program's goroutine, so a
+// panic there is the program's bug like a panic in any of its methods
+// (encoding/json lets a MarshalJSON panic propagate the same way).
+//
+// AppendFrameUnchecked is AppendFrame (same results) except that such a
+// panic propagates; dst's length is then unchanged (bytes past it may
+// have been written). Decoding is another matter: a peer chooses what is
+// decoded, so decoders never let a panic out (see UncheckedDecoder).
+type UncheckedEncoder interface {
+	Encoder
+	AppendFrameUnchecked(dst []byte, m Message) ([]byte, error)
+}
+
 // EncoderMaker is implemented by codecs that can give a writer an Encoder
 // of its own, faster than the codec's AppendFrame because it keeps state
 // between calls (see ByteCodec.NewEncoder). A Messenger uses one when its
@@ -295,4 +317,25 @@ func (e *byteEncoder) AppendFrame(dst []byte, m Message) ([]byte, error) {
 		}
 	}
 	return e.c.AppendFrame(dst, m)
+}
+
+var _ UncheckedEncoder = (*byteEncoder)(nil)
+
+// AppendFrameUnchecked is AppendFrame without the recover around the
+// AppendPayload of a type registered with Register (see UncheckedEncoder).
+func (e *byteEncoder) AppendFrameUnchecked(dst []byte, m Message) ([]byte, error) {
+	if t := e.last; t != nil {
+		if out, ok, err := t.appendUnchecked(dst, m); ok {
+			return out, err
+		}
+	}
+	if bm, ok := m.(ByteMessage); ok {
+		if t := e.c.table[bm.ByteCode()].typed; t != nil && t.appendUnchecked != nil {
+			e.last = t
+			if out, ok, err := t.appendUnchecked(dst, m); ok {
+				return out, err
+			}
+		}
+	}
+	return e.c.AppendFrame(dst, m) // not a typed entry's: the general path
 }

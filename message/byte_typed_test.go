@@ -352,3 +352,41 @@ func result(c *message.ByteCodec, m message.Message, err error) string {
 	f, err := c.AppendFrame(nil, m)
 	return fmt.Sprintf("%x %v", f, err)
 }
+
+// AppendFrameUnchecked gives the frames and errors of AppendFrame, and
+// lets a panic in AppendPayload out with dst's length unchanged.
+func TestByteEncoderUnchecked(t *testing.T) {
+	t.Parallel()
+	c := typedByteCodec()
+	message.Register[Bomb](c)
+	e := c.NewEncoder().(message.UncheckedEncoder)
+	var nilPos *Position
+	msgs := []message.Message{
+		&Position{ID: 1}, &Text{S: "a"}, &Bomb{}, &Position{ID: 2}, &Impostor{}, &message.MsgQuit{},
+		&Text{S: string(make([]byte, 300))}, nilPos, &Position{ID: 3},
+	}
+	for i, m := range msgs {
+		want, werr := c.AppendFrame([]byte("x"), m)
+		got, gerr := e.AppendFrameUnchecked([]byte("x"), m)
+		if !bytes.Equal(got, want) || (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
+			t.Fatalf("message %d (%T): unchecked (% x, %v), codec (% x, %v)", i, m, got, gerr, want, werr)
+		}
+	}
+	dst := []byte("x")
+	var out []byte
+	func() {
+		defer func() {
+			if r := recover(); r == nil {
+				t.Error("a panicking AppendPayload did not panic out of AppendFrameUnchecked")
+			}
+		}()
+		out, _ = e.AppendFrameUnchecked(dst, &Bomb{Boom: true})
+	}()
+	if out != nil || len(dst) != 1 {
+		t.Errorf("after the panic: out %q, dst %q", out, dst)
+	}
+	// The checked path still turns it into an error.
+	if _, err := e.AppendFrame(dst, &Bomb{Boom: true}); !errors.Is(err, message.ErrBadPayload) {
+		t.Errorf("AppendFrame of a panicking value = %v, want ErrBadPayload", err)
+	}
+}

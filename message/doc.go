@@ -77,6 +77,10 @@
 // ErrBadPayload when the value cannot be encoded or its encoding code
 // panics, ErrTooLarge for a byte
 // payload over 253 bytes or a JSON line or msgpack frame over MaxFrame.
+// The byte codec's Encoder is also an [UncheckedEncoder]: its
+// AppendFrameUnchecked lets a panic in AppendPayload propagate instead
+// (the value and the goroutine are the caller's own), which saves a
+// recover per frame; a Messenger's Send uses it.
 //
 // # Byte codec
 //

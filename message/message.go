@@ -23,8 +23,10 @@ type ByteMessage interface {
 // type without it has an empty payload.
 type PayloadAppender interface {
 	// AppendPayload appends the payload to dst and returns the extended slice.
-	// It must not retain dst. It must not panic either: a panic is recovered
-	// and fails the encode with ErrBadPayload.
+	// It must not retain dst. It must not panic either: the codec's
+	// AppendFrame recovers a panic and fails the encode with
+	// ErrBadPayload, but AppendFrameUnchecked (UncheckedEncoder), which a
+	// Messenger's Send uses, lets it propagate to the caller.
 	AppendPayload(dst []byte) ([]byte, error)
 }
 

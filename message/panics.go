@@ -7,7 +7,9 @@ import "fmt"
 // (a factory, DecodePayload, AppendPayload, UnmarshalJSON, MarshalJSON, a
 // msgpack hook) or in its own engine, so that one bad frame from a peer
 // skips that frame instead of bringing the program down, and one bad value
-// on the sending side fails its Send instead of the process.
+// given to AppendFrame fails that call instead of the process. (An
+// UncheckedEncoder's AppendFrameUnchecked, which a Messenger's Send uses,
+// recovers nothing: see UncheckedEncoder.)
 type PanicError struct {
 	Op    string // what panicked, e.g. "DecodePayload of *game.Move"
 	Value any    // the value given to panic

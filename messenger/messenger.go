@@ -64,7 +64,9 @@ type Messenger struct {
 	inRun  bool // fillRun is inside DecodeRun
 	// enc encodes Send's messages: the codec's own Encoder when it makes
 	// one (message.EncoderMaker), else the codec.
-	enc    message.Encoder
+	enc message.Encoder
+	// uenc is enc when it is a message.UncheckedEncoder (see Send).
+	uenc   message.UncheckedEncoder
 	opts   Options
 	log    *slog.Logger
 	local  Hello
@@ -203,6 +205,7 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 	if em, ok := codec.(message.EncoderMaker); ok {
 		enc = em.NewEncoder()
 	}
+	uenc, _ := enc.(message.UncheckedEncoder) // see Send
 	unchecked, _ := dec.(message.UncheckedDecoder)
 	if resumer != nil {
 		unchecked = nil
@@ -214,6 +217,7 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 		resumer:   resumer,
 		dec:       dec,
 		enc:       enc,
+		uenc:      uenc,
 		conn:      conn,
 		codec:     codec,
 		opts:      o,

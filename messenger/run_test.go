@@ -150,3 +150,70 @@ func TestGetRunPanicSkipsOneFrame(t *testing.T) {
 		}
 	})
 }
+
+// bomb is a byte message whose AppendPayload panics when Boom is set,
+// after writing part of its payload.
+type bomb struct{ Boom bool }
+
+func (*bomb) MessageName() string { return "Bomb" }
+func (*bomb) ByteCode() byte      { return 0x31 }
+
+func (b *bomb) AppendPayload(dst []byte) ([]byte, error) {
+	dst = append(dst, "partial"...)
+	if b.Boom {
+		panic("bomb")
+	}
+	return dst, nil
+}
+
+func (b *bomb) DecodePayload(p []byte) error { return nil }
+
+// TestSendPanicPropagates: a panic in the program's own AppendPayload
+// comes out of Send (no recover per frame), nothing of the frame is
+// queued, and the Messenger goes on: the next messages arrive whole.
+func TestSendPanicPropagates(t *testing.T) {
+	codec := func() message.Codec {
+		c := message.NewByteCodec(nil)
+		message.Register[position](c)
+		message.Register[bomb](c)
+		return c
+	}
+	a, b := newPair(t, tcpTransport, pairConfig{codecA: codec(), codecB: codec()})
+	for _, first := range []message.Message{&position{ID: 1}, &bomb{}} { // after another type, and after its own
+		if err := a.Send(first); err != nil {
+			t.Fatal(err)
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != "bomb" {
+					t.Errorf("Send of a panicking value: recovered %v, want the panic", r)
+				}
+			}()
+			_ = a.Send(&bomb{Boom: true})
+		}()
+	}
+	if err := a.Send(&position{ID: 2}); err != nil {
+		t.Fatalf("Send after the panic: %v", err)
+	}
+	xferOK(t, a)
+	var got []message.Message
+	poll(t, "the three messages", func() bool {
+		xferOK(t, b)
+		for msg := b.Get(); msg != nil; msg = b.Get() {
+			got = append(got, msg)
+		}
+		return len(got) >= 3
+	})
+	if p, ok := got[0].(*position); !ok || p.ID != 1 {
+		t.Errorf("first = %#v", got[0])
+	}
+	if _, ok := got[1].(*bomb); !ok {
+		t.Errorf("second = %#v", got[1])
+	}
+	if p, ok := got[2].(*position); !ok || p.ID != 2 {
+		t.Errorf("third = %#v", got[2])
+	}
+	if st := b.Stats(); st.SkippedFrames != 0 {
+		t.Errorf("the receiver skipped %d frames: the panic left bytes in the queue", st.SkippedFrames)
+	}
+}

@@ -276,7 +276,10 @@ func (r *Room) Peers() []PeerID {
 // Messenger's: messenger.ErrQueueFull (nothing queued), an encode error
 // (errors.Is message.ErrTooLarge for a byte payload over 253 bytes,
 // message.ErrUnknownType for an unregistered type), or the peer's final
-// error (it leaves at the next Xfer).
+// error (it leaves at the next Xfer). A panic in msg's own AppendPayload
+// comes out of Send, as from messenger.Messenger.Send; SendAll, Publish
+// and Produce, which encode the message once first to check it, return it
+// as an error wrapping message.ErrBadPayload instead.
 func (r *Room) Send(id PeerID, msg message.Message) error {
 	if r.isClose {
 		return ErrClosed
