@@ -158,6 +158,14 @@ func registerTyped[T any, P interface {
 	e.typed = t
 }
 
+// appendFunc returns append, or appendUnchecked when not checked.
+func (t *typedEntry) appendFunc(checked bool) func([]byte, Message) ([]byte, bool, error) {
+	if checked {
+		return t.append
+	}
+	return t.appendUnchecked
+}
+
 // methodExpr returns the method name of typ as a function that takes the
 // receiver first (a method expression), typed F.
 func methodExpr[F any](typ reflect.Type, name string) F {
@@ -306,17 +314,7 @@ type byteEncoder struct {
 }
 
 func (e *byteEncoder) AppendFrame(dst []byte, m Message) ([]byte, error) {
-	if t := e.last; t != nil {
-		if out, ok, err := t.append(dst, m); ok {
-			return out, err
-		}
-	}
-	if bm, ok := m.(ByteMessage); ok {
-		if t := e.c.table[bm.ByteCode()].typed; t != nil && t.append != nil {
-			e.last = t
-		}
-	}
-	return e.c.AppendFrame(dst, m)
+	return e.appendFrame(dst, m, true)
 }
 
 var _ UncheckedEncoder = (*byteEncoder)(nil)
@@ -324,15 +322,22 @@ var _ UncheckedEncoder = (*byteEncoder)(nil)
 // AppendFrameUnchecked is AppendFrame without the recover around the
 // AppendPayload of a type registered with Register (see UncheckedEncoder).
 func (e *byteEncoder) AppendFrameUnchecked(dst []byte, m Message) ([]byte, error) {
+	return e.appendFrame(dst, m, false)
+}
+
+// appendFrame encodes m through the typed entry of its type when it has
+// one (the last one used first), recovering a panic in AppendPayload when
+// checked, and through the codec's general path otherwise.
+func (e *byteEncoder) appendFrame(dst []byte, m Message, checked bool) ([]byte, error) {
 	if t := e.last; t != nil {
-		if out, ok, err := t.appendUnchecked(dst, m); ok {
+		if out, ok, err := t.appendFunc(checked)(dst, m); ok {
 			return out, err
 		}
 	}
 	if bm, ok := m.(ByteMessage); ok {
-		if t := e.c.table[bm.ByteCode()].typed; t != nil && t.appendUnchecked != nil {
+		if t := e.c.table[bm.ByteCode()].typed; t != nil && t.append != nil {
 			e.last = t
-			if out, ok, err := t.appendUnchecked(dst, m); ok {
+			if out, ok, err := t.appendFunc(checked)(dst, m); ok {
 				return out, err
 			}
 		}
