@@ -51,17 +51,14 @@ type Messenger struct {
 	// dec decodes frames: the codec's own Decoder when it makes one
 	// (message.DecoderMaker), else the codec.
 	dec message.Decoder
-	// unchecked is dec when it is a message.UncheckedDecoder and resumer is
-	// nil: Get then decodes runs of frames (decodeRun).
-	unchecked message.UncheckedDecoder
-	run       [runLen]message.Message // decoded by Get, not yet returned: run[runI:runN]
-	runI      int
-	runN      int
-	inCodec   bool // decode is inside DecodeUnchecked (a panic there is the frame's)
-	// runner is unchecked when it is a message.RunDecoder: Get then
-	// decodes with DecodeRun what it can.
-	runner message.RunDecoder
-	inRun  bool // fillRun is inside DecodeRun
+	// runner is dec when it is a message.RunDecoder and resumer is nil:
+	// Get then decodes runs of frames (decodeRun).
+	runner  message.RunDecoder
+	run     [runLen]message.Message // decoded by Get, not yet returned: run[runI:runN]
+	runI    int
+	runN    int
+	inCodec bool // decode is inside DecodeUnchecked (a panic there is the frame's)
+	inRun   bool // fillRun is inside DecodeRun
 	// enc encodes Send's messages: the codec's own Encoder when it makes
 	// one (message.EncoderMaker), else the codec.
 	enc message.Encoder
@@ -206,14 +203,12 @@ func New(ctx context.Context, conn net.Conn, codec message.Codec, opts *Options)
 		enc = em.NewEncoder()
 	}
 	uenc, _ := enc.(message.UncheckedEncoder) // see Send
-	unchecked, _ := dec.(message.UncheckedDecoder)
+	runner, _ := dec.(message.RunDecoder)
 	if resumer != nil {
-		unchecked = nil
+		runner = nil
 	}
-	runner, _ := unchecked.(message.RunDecoder)
 	m := &Messenger{
 		runner:    runner,
-		unchecked: unchecked,
 		resumer:   resumer,
 		dec:       dec,
 		enc:       enc,

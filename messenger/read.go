@@ -45,14 +45,15 @@ func (m *Messenger) Get() message.Message {
 	if m.r >= m.limit || m.stalled || m.throttled {
 		return nil
 	}
-	if m.unchecked != nil {
+	if m.runner != nil {
 		return m.decodeRun()
 	}
 	return m.decode()
 }
 
-// runLen is how many messages Get decodes at a time with a codec that
-// leaves the recovery of panics to it (message.UncheckedDecoder): one
+// runLen is how many messages Get decodes at a time with a codec whose
+// Decoder decodes runs and leaves the recovery of panics to it
+// (message.RunDecoder): one
 // recover for the run instead of one per frame, which for a small byte
 // frame costs about as much as decoding it (measured: 14 against 7 ns a
 // frame). The run's messages wait in Messenger.run for the next Gets;
@@ -87,21 +88,19 @@ func (m *Messenger) fillRun() (done bool) {
 		}
 		m.inCodec, m.inRun = false, false
 		r := recover()
-		n, err := m.unchecked.Recovered(m.rbuf[m.r:m.limit], r)
+		n, err := m.runner.Recovered(m.rbuf[m.r:m.limit], r)
 		m.r += n
 		m.scanned = 0
 		m.skipped(err, n)
 		done = m.throttled || m.r >= m.limit
 	}()
 	for m.runN < len(m.run) {
-		if m.runner != nil {
-			m.inRun = true
-			k, n := m.runner.DecodeRun(m.rbuf[m.r:m.limit], m.run[m.runN:])
-			m.inRun = false
-			m.ran(k, n)
-			if m.runN == len(m.run) {
-				break
-			}
+		m.inRun = true
+		k, n := m.runner.DecodeRun(m.rbuf[m.r:m.limit], m.run[m.runN:])
+		m.inRun = false
+		m.ran(k, n)
+		if m.runN == len(m.run) {
+			break
 		}
 		// What the run did not take: a control frame, a frame to skip,
 		// part of a frame, a type without a fast path.
@@ -156,9 +155,9 @@ func (m *Messenger) decode() message.Message {
 		)
 		if m.resumer != nil {
 			msg, n, err = m.resumer.DecodeFrom(m.rbuf[m.r:m.limit], m.scanned)
-		} else if m.unchecked != nil {
+		} else if m.runner != nil {
 			m.inCodec = true
-			msg, n, err = m.unchecked.DecodeUnchecked(m.rbuf[m.r:m.limit])
+			msg, n, err = m.runner.DecodeUnchecked(m.rbuf[m.r:m.limit])
 			m.inCodec = false
 		} else {
 			msg, n, err = m.dec.Decode(m.rbuf[m.r:m.limit])
